@@ -1,0 +1,2 @@
+// Everything here comes from spec/openapi.yaml through `pnpm generate`; see openapi.ts.
+export type * from './openapi.js';
