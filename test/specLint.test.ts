@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, specFile } from './support/repo.js';
+
+const spec = readFileSync(specFile, 'utf8');
+const scratch = mkdtempSync(join(tmpdir(), 'spec-lint-test-'));
+copyFileSync(join(repoRoot, 'redocly.yaml'), join(scratch, 'redocly.yaml'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function lint(document: string) {
+  const file = join(scratch, 'openapi.yaml');
+  writeFileSync(file, document);
+  const result = spawnSync(join(repoRoot, 'node_modules/.bin/redocly'), ['lint', file, '--config', join(scratch, 'redocly.yaml')], {
+    encoding: 'utf8',
+    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+  });
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+function broken(from: string, to: string) {
+  expect(spec).toContain(from);
+  return spec.replace(from, to);
+}
+
+describe('pnpm lint:spec', () => {
+  it('passes the contract with no errors and no warnings', () => {
+    const { status, output } = lint(spec);
+    expect(output).not.toMatch(/You have \d+ warnings?/);
+    expect(output).toContain('Your API description is valid');
+    expect(status).toBe(0);
+  });
+
+  it('refuses an object schema that does not declare additionalProperties', () => {
+    const { status, output } = lint(
+      broken('      additionalProperties: false\n      required:\n        - pointer\n', '      required:\n        - pointer\n'),
+    );
+    expect(output).toContain('rule/object-schemas-declare-additional-properties');
+    expect(status).toBe(1);
+  });
+
+  it('refuses an error response that is not problem+json', () => {
+    const { status, output } = lint(
+      broken(
+        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was created.\n      content:\n        application/problem+json:',
+        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was created.\n      content:\n        application/json:',
+      ),
+    );
+    expect(output).toContain('rule/errors-are-problem-json');
+    expect(status).toBe(1);
+  });
+
+  it('refuses a body without named examples', () => {
+    const start = spec.indexOf('            examples:\n              primaryProductionKey:\n                summary: A production key');
+    const end = spec.indexOf('      responses:\n', start);
+    const { status, output } = lint(spec.slice(0, start) + spec.slice(end));
+    expect(output).toContain('rule/media-types-have-examples');
+    expect(status).toBe(1);
+  });
+
+  it('refuses an example that breaks its closed schema', () => {
+    const { status, output } = lint(broken('                  name: temporary-import-key\n', '                  name: temporary-import-key\n                  user_id: u_1\n'));
+    expect(output).toContain('no-invalid-media-type-examples');
+    expect(status).toBe(1);
+  });
+
+  it('refuses an operation without a description', () => {
+    const { status, output } = lint(broken('      description: |\n        Creates a key inside', '      x-description: |\n        Creates a key inside'));
+    expect(output).toContain('operation-description');
+    expect(status).toBe(1);
+  });
+
+  it('refuses allOf, which the validator and the mock read differently', () => {
+    const { status, output } = lint(
+      broken("          $ref: '#/components/schemas/AppSlug'\n        name:", "          allOf:\n            - $ref: '#/components/schemas/AppSlug'\n        name:"),
+    );
+    expect(output).toContain('rule/no-all-of');
+    expect(status).toBe(1);
+  });
+});

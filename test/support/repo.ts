@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const specFile = `${repoRoot}spec/openapi.yaml`;

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    globalSetup: ['test/support/postgresGlobalSetup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: real servers, Prism and Chromium are started per file.
+    maxWorkers: 2,
+  },
+});
