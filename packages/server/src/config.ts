@@ -1,0 +1,43 @@
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './rateLimit.js';
+import { DEFAULT_DATABASE_URL } from './store/openStore.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Empty when APIKEYS_TOKENS is unset: main then makes one for this run. */
+  tokens: string[];
+  pepper: string | undefined;
+  rateLimit: RateLimitConfig;
+  validateResponses: boolean;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min} (got '${raw}')`);
+  return value;
+}
+
+/** Reads the server's configuration from the environment; throws with the variable's name when one is wrong. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const tokens = (env.APIKEYS_TOKENS ?? '')
+    .split(',')
+    .map((token) => token.trim())
+    .filter(Boolean);
+  const short = tokens.find((token) => token.length < 16);
+  if (short !== undefined) throw new Error('APIKEYS_TOKENS: every token must be at least 16 characters');
+  return {
+    port: integer(env, 'PORT', 3000, 0),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    tokens,
+    pepper: env.APIKEYS_PEPPER || undefined,
+    rateLimit: {
+      limit: integer(env, 'APIKEYS_RATE_LIMIT', DEFAULT_RATE_LIMIT.limit, 1),
+      windowMs: integer(env, 'APIKEYS_RATE_WINDOW_SECONDS', DEFAULT_RATE_LIMIT.windowMs / 1000, 1) * 1000,
+    },
+    validateResponses: env.NODE_ENV !== 'production',
+  };
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { configFromEnv } from './config.js';
+import { createServer } from './createServer.js';
+import { DEMO_APP, seedDemoApp } from './demoApp.js';
+import { createJsonLogger } from './logger.js';
+import { listen } from './serve.js';
+import { openStore } from './store/openStore.js';
+
+const logger = createJsonLogger();
+
+function builtDocs(): string | undefined {
+  try {
+    const file = createRequire(import.meta.url).resolve('@apikeys/docs/index.html');
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main() {
+  const config = configFromEnv();
+  const store = openStore(config.databaseUrl);
+  await store.migrate();
+  if (await seedDemoApp(store, new Date())) logger.info('created the demo app', { app: DEMO_APP.slug, keyPrefix: DEMO_APP.keyPrefix });
+
+  let tokens = config.tokens;
+  const generated = tokens.length === 0;
+  if (generated) tokens = [`dev_${randomBytes(24).toString('base64url')}`];
+
+  const docsFile = builtDocs();
+  const app = await createServer({
+    store,
+    tokens,
+    pepper: config.pepper,
+    logger,
+    rateLimit: config.rateLimit,
+    validateResponses: config.validateResponses,
+    docsFile,
+  });
+  const running = await listen(app, config.port, config.host);
+  logger.info('listening', { url: running.url, store: store.kind, docs: docsFile ? `${running.url}/docs` : 'not built (pnpm run docs)' });
+
+  if (generated) {
+    // Printed to the terminal, not the JSON log: it is for the person who just ran `pnpm start`.
+    process.stderr.write(
+      [
+        '',
+        `APIKEYS_TOKENS is not set, so this run accepts one token, made just now: ${tokens[0]}`,
+        'Create a key:',
+        `  curl -sS -X POST ${running.url}/api-auth/apps/${DEMO_APP.slug}/keys \\`,
+        `    -H 'Authorization: Bearer ${tokens[0]}' -H 'Content-Type: application/json' \\`,
+        `    -d '{"name":"Primary production key","permissions":["users:read","users:write"],"metadata":{"owner":"backend-service"}}'`,
+        `API reference: ${running.url}/docs`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    try {
+      await running.close();
+      await store.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error('unclean stop', { error: String(error) });
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.error('failed to start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { components } from '@apikeys/types';
+import type { Logger } from './logger.js';
+
+export type Problem = components['schemas']['Problem'];
+export type ProblemItem = components['schemas']['ValidationError'];
+
+const PROBLEM_TYPES = {
+  400: ['invalid-request', 'Invalid request'],
+  401: ['unauthorized', 'Unauthorized'],
+  404: ['not-found', 'Not found'],
+  405: ['method-not-allowed', 'Method not allowed'],
+  413: ['payload-too-large', 'Payload too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+  429: ['rate-limited', 'Too many requests'],
+  500: ['internal-error', 'Internal server error'],
+} as const;
+type KnownStatus = keyof typeof PROBLEM_TYPES;
+
+/** An error that the error handler turns into an application/problem+json answer. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: KnownStatus,
+    readonly detail: string,
+    readonly options: { type?: string; title?: string; errors?: ProblemItem[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+  }
+
+  toProblem(): Problem {
+    const [slug, title] = PROBLEM_TYPES[this.status];
+    return {
+      type: `urn:apikeys:problem:${this.options.type ?? slug}`,
+      title: this.options.title ?? title,
+      status: this.status,
+      detail: this.detail,
+      ...(this.options.errors ? { errors: this.options.errors } : {}),
+    };
+  }
+}
+
+export const invalidRequest = (errors: ProblemItem[]) =>
+  new ProblemError(400, 'The request does not match the contract.', { errors });
+
+export function sendProblem(res: Response, error: ProblemError): void {
+  for (const [name, value] of Object.entries(error.options.headers ?? {})) res.setHeader(name, value);
+  res.status(error.status).type('application/problem+json').json(error.toProblem());
+}
+
+interface ValidatorErrorItem {
+  path: string;
+  message: string;
+  errorCode?: string;
+}
+
+// express-openapi-validator reports `/body/field`, `/params/name`, `/headers/name`; the
+// contract promises JSON Pointers into the body and `#/path/…`, `#/header/…` elsewhere.
+function pointerOf(path: string): string {
+  if (path === '/body') return '';
+  if (path.startsWith('/body/')) return path.slice('/body'.length);
+  const [, where, ...rest] = path.split('/');
+  const location = { params: 'path', headers: 'header', query: 'query' }[where ?? ''] ?? where;
+  return `#/${location}/${rest.join('/')}`;
+}
+
+// The validator already names an unknown field in its path; say plainly what is wrong with it.
+function messageOf(item: ValidatorErrorItem): string {
+  return item.errorCode === 'additionalProperties.openapi.validation' ? 'is not a field of this request' : item.message;
+}
+
+function isHttpError(error: unknown): error is { status: number; type?: string; errors?: ValidatorErrorItem[]; message: string; headers?: Record<string, string> } {
+  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
+}
+
+/** Turns everything thrown on the way to a response into the problem the contract declares. */
+export function toProblemError(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (isHttpError(error)) {
+    const { status } = error;
+    // body-parser's errors carry a `type`; its status is set by body-parser, not by the client.
+    if (error.type === 'entity.parse.failed') {
+      return new ProblemError(400, 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
+    }
+    if (status === 413) return new ProblemError(413, 'The request body is larger than 16384 bytes.');
+    if (status === 415) return new ProblemError(415, 'The request body must be application/json.');
+    if (status === 404) return new ProblemError(404, 'No such resource.');
+    if (status === 405) return new ProblemError(405, 'The method is not allowed on this resource.', { headers: error.headers ?? {} });
+    if (status === 400) {
+      return invalidRequest((error.errors ?? []).map((item) => ({ pointer: pointerOf(item.path), message: messageOf(item) })));
+    }
+  }
+  return new ProblemError(500, 'The server failed to handle the request.');
+}
+
+export function problemHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblemError(error);
+    if (problem.status === 500) {
+      // The cause goes to the log, never to the client.
+      logger.error('request failed', { requestId: res.locals.requestId as string, error: describe(error) });
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendProblem(res, problem);
+  };
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) {
+    const details = (error as { errors?: unknown }).errors;
+    return { name: error.name, message: error.message, stack: error.stack, ...(details ? { errors: details } : {}) };
+  }
+  return { value: String(error) };
+}
