@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { PostgresKeyStore } from '../../src/store/postgresKeyStore.js';
+import { SqliteKeyStore } from '../../src/store/sqliteKeyStore.js';
+import type { KeyStore } from '../../src/store/keyStore.js';
+
+export interface TestStore {
+  store: KeyStore;
+  /** Where the data lives: the SQLite file, or the PostgreSQL database URL. */
+  location: string;
+  /** Closes the store and throws its data away. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh database in the PostgreSQL server that the test run started (test/support/postgresGlobalSetup.ts). */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = inject('postgresUrl');
+  const name = `apikeys_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export const storeKinds = [
+  {
+    kind: 'sqlite',
+    async open(): Promise<TestStore> {
+      const dir = mkdtempSync(join(tmpdir(), 'apikeys-sqlite-'));
+      const file = join(dir, 'apikeys.db');
+      const store = new SqliteKeyStore(file);
+      await store.migrate();
+      return {
+        store,
+        location: file,
+        dispose: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    kind: 'postgres',
+    async open(): Promise<TestStore> {
+      const database = await createPostgresDatabase();
+      const store = new PostgresKeyStore(database.url);
+      await store.migrate();
+      return {
+        store,
+        location: database.url,
+        dispose: async () => {
+          await store.close();
+          await database.drop();
+        },
+      };
+    },
+  },
+] as const;
