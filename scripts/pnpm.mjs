@@ -23,9 +23,12 @@ function environment() {
 
 export function pnpm(args, options = {}) {
   const execPath = process.env.npm_execpath ?? '';
-  const [command, argv] = /pnpm/.test(execPath)
-    ? [process.execPath, [execPath, ...args]]
-    : ['npx', ['--yes', packageManager, ...args]];
+  // pnpm 12 is a native binary; older releases are a script for Node.
+  const [command, argv] = !/pnpm/.test(execPath)
+    ? ['npx', ['--yes', packageManager, ...args]]
+    : /\.[cm]?js$/.test(execPath)
+      ? [process.execPath, [execPath, ...args]]
+      : [execPath, args];
   return spawn(command, argv, { cwd: root, stdio: 'inherit', env: environment(), ...options });
 }
 

@@ -149,6 +149,6 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    if (!this.pool.ended) await this.pool.end();
   }
 }

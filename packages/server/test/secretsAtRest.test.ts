@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { components } from '@apikeys/types';
+import { hashSecret } from '../src/secret.js';
+import { storeKinds } from './support/stores.js';
+import { startTestServer } from './support/testServer.js';
+
+type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
+
+/** Everything the store wrote, as text: the SQLite file with its WAL, or a dump of the PostgreSQL table. */
+async function storedBytes(kind: string, location: string): Promise<string> {
+  if (kind === 'sqlite') {
+    return [location, `${location}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('');
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT row_to_json(k)::text AS row FROM api_keys k');
+    return rows.map((row) => row.row as string).join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each(storeKinds)('secrets at rest on $kind', ({ kind, open }) => {
+  it.each([
+    ['without a pepper', undefined],
+    ['with a pepper', 'a-server-held-pepper-value'],
+  ])('stores and logs no issued secret (%s), only its hash', async (_label, pepper) => {
+    const testStore = await open();
+    const server = await startTestServer({ store: testStore.store, pepper });
+    try {
+      await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
+      const secrets: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const response = await server.post('internal-api', { name: `key ${i}`, metadata: { i } });
+        expect(response.status).toBe(201);
+        secrets.push(((await response.json()) as ApiKeyWithSecret).secret);
+      }
+      // A failing request too: its body and credentials must not reach the log either.
+      await server.post('internal-api', { name: 'x', secret: secrets[0] });
+      await server.close();
+
+      const stored = await storedBytes(kind, testStore.location);
+      const logs = server.logs.lines.join('\n');
+      // The checks below can fail: the rows are there, as hashes.
+      for (const secret of secrets) expect(stored).toContain(hashSecret(secret, pepper));
+      expect(logs).toContain('"status":201');
+      for (const secret of secrets) {
+        expect(stored).not.toContain(secret);
+        expect(stored).not.toContain(secret.slice(3, 46));
+        expect(logs).not.toContain(secret);
+        expect(logs).not.toContain(secret.slice(3, 46));
+      }
+      expect(logs).not.toContain('test-token-0123456789abcdef');
+      if (pepper) {
+        expect(logs).not.toContain(pepper);
+        for (const secret of secrets) expect(stored).not.toContain(hashSecret(secret));
+      }
+    } finally {
+      await server.close().catch(() => {});
+      await testStore.dispose();
+    }
+  });
+});

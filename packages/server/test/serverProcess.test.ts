@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { components } from '@apikeys/types';
+import { hashSecret } from '../src/secret.js';
+import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
+import { apikeysCli, startServerProcess } from './support/processes.js';
+import { createPostgresDatabase } from './support/stores.js';
+
+type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
+
+describe('pnpm start on an empty SQLite database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apikeys-start-'));
+  const dbFile = join(dir, 'data', 'apikeys.db');
+  const server = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, APIKEYS_TOKENS: '' });
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
+    await server.waitFor(/API reference: /);
+  });
+  afterAll(() => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  it('creates the demo app and prints a token with a curl command that works as pasted', async () => {
+    const { stderr } = server.output();
+    expect(stderr).toMatch(/this run accepts one token, made just now: dev_/);
+    const command = stderr.slice(stderr.indexOf('  curl'), stderr.indexOf('API reference:')).replace(/\\\n/g, ' ');
+    const body = JSON.parse(execFileSync('sh', ['-c', command], { encoding: 'utf8' })) as ApiKeyWithSecret;
+    expect(body.key).toMatchObject({ app_slug: 'internal-api', name: 'Primary production key', key_prefix: 'sk' });
+
+    const store = new SqliteKeyStore(dbFile);
+    try {
+      expect((await store.findKeyBySecretHash(hashSecret(body.secret)))?.key).toEqual(body.key);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('serves health, readiness, the bundled contract and the docs', async () => {
+    expect(await (await fetch(`${baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${baseUrl}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
+    const contract = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(contract.paths)).toEqual(['/api-auth/apps/{appName}/keys']);
+    const docs = await fetch(`${baseUrl}/docs`);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await docs.text()).toContain('<title>API Keys reference</title>');
+  });
+
+  it('writes JSON log lines with a request id, and never the token', async () => {
+    const { stdout, stderr } = server.output();
+    const token = /made just now: (\S+)/.exec(stderr)![1]!;
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.msg === 'request' && line.status === 201)).toMatchObject({ requestId: expect.any(String), method: 'POST' });
+    expect(stdout).not.toContain(token);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output().stdout).toContain('"msg":"stopped"');
+  });
+});
+
+describe('configuration', () => {
+  it('fails to start, naming the variable, on a bad setting', async () => {
+    const server = startServerProcess({ PORT: '0', DATABASE_URL: 'mysql://nope', APIKEYS_TOKENS: 'x'.repeat(20) });
+    expect(await server.exited).toBe(1);
+    expect(server.output().stdout).toContain('DATABASE_URL must start with postgres://');
+    const short = startServerProcess({ PORT: '0', APIKEYS_TOKENS: 'short' });
+    expect(await short.exited).toBe(1);
+    expect(short.output().stdout).toContain('APIKEYS_TOKENS');
+  });
+});
+
+describe('pnpm apikeys apps on PostgreSQL, then the server on the same database', () => {
+  it('adds and lists apps, refuses bad and duplicate ones, and the server issues keys with the new prefix', async () => {
+    const database = await createPostgresDatabase();
+    const env = { DATABASE_URL: database.url };
+    try {
+      expect(apikeysCli(['apps', 'list'], env).stdout).toContain('No apps yet');
+      const added = apikeysCli(['apps', 'add', 'billing-api', '--prefix', 'bill'], env);
+      expect(added.stdout).toContain('Added app billing-api: its keys start with bill_');
+      expect(added.status).toBe(0);
+
+      const duplicate = apikeysCli(['apps', 'add', 'billing-api', '--prefix', 'bill'], env);
+      expect(duplicate.status).toBe(1);
+      expect(duplicate.stderr).toContain("'billing-api' already exists");
+      const badSlug = apikeysCli(['apps', 'add', 'Billing_API', '--prefix', 'bill'], env);
+      expect(badSlug.status).toBe(2);
+      expect(badSlug.stderr).toContain('The slug must match');
+      const badPrefix = apikeysCli(['apps', 'add', 'ok-app', '--prefix', 'sk_live'], env);
+      expect(badPrefix.status).toBe(2);
+      expect(badPrefix.stderr).toContain('--prefix must match');
+      expect(apikeysCli(['apps', 'remove'], env).status).toBe(2);
+
+      expect(apikeysCli(['apps', 'list'], env).stdout).toMatch(/^billing-api\tbill\t/m);
+
+      const token = 'pg-instance-token-0123456789';
+      const server = startServerProcess({ ...env, PORT: '0', APIKEYS_TOKENS: token, APIKEYS_PEPPER: 'pepper-for-this-test' });
+      try {
+        const baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
+        // The database already had an app, so no demo app was added.
+        expect(server.output().stdout).not.toContain('created the demo app');
+        const response = await fetch(`${baseUrl}/api-auth/apps/billing-api/keys`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'billing export' }),
+        });
+        expect(response.status).toBe(201);
+        expect(((await response.json()) as ApiKeyWithSecret).secret).toMatch(/^bill_/);
+        expect(await (await fetch(`${baseUrl}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
+        expect(server.output().stderr).not.toContain('made just now');
+      } finally {
+        server.child.kill('SIGTERM');
+        expect(await server.exited).toBe(0);
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});

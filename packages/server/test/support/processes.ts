@@ -1,0 +1,32 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const serverPackage = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = `${serverPackage}node_modules/.bin/tsx`;
+
+/** `pnpm apikeys …`, as the backend team runs it. */
+export function apikeysCli(args: string[], env: Record<string, string>) {
+  const result = spawnSync(tsx, ['src/cli.ts', ...args], { cwd: serverPackage, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `pnpm start`'s server process, with its output collected. */
+export function startServerProcess(env: Record<string, string>) {
+  const child: ChildProcess = spawn(tsx, ['src/main.ts'], { cwd: serverPackage, env: { ...process.env, NODE_ENV: 'development', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = (stdout + stderr).match(pattern);
+      if (match) return match;
+      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${stdout}\n${stderr}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
+}
