@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { databaseUrlFromEnv } from './config.js';
 import { contractPatterns } from './contract.js';
 import { AppExistsError } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
@@ -26,7 +27,7 @@ async function run(argv: string[]): Promise<number> {
     }
   }
 
-  const store = openStore(process.env.DATABASE_URL);
+  const store = openStore(databaseUrlFromEnv());
   try {
     await store.migrate();
     if (command === 'add') {

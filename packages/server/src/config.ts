@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './rateLimit.js';
 import { DEFAULT_DATABASE_URL } from './store/openStore.js';
 
@@ -20,6 +21,18 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/**
+ * DATABASE_URL, with a relative `sqlite:` path taken from where the command was typed
+ * (INIT_CWD, set by npm and pnpm) rather than from the package folder their scripts run in.
+ */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  if (!url.startsWith('sqlite:')) return url;
+  const path = url.slice('sqlite:'.length);
+  if (path === ':memory:' || isAbsolute(path)) return url;
+  return `sqlite:${resolve(env.INIT_CWD || process.cwd(), path)}`;
+}
+
 /** Reads the server's configuration from the environment; throws with the variable's name when one is wrong. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const tokens = (env.APIKEYS_TOKENS ?? '')
@@ -31,7 +44,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: integer(env, 'PORT', 3000, 0),
     host: env.HOST || '0.0.0.0',
-    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    databaseUrl: databaseUrlFromEnv(env),
     tokens,
     pepper: env.APIKEYS_PEPPER || undefined,
     rateLimit: {
