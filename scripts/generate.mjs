@@ -13,7 +13,7 @@ const check = process.argv.includes('--check');
 
 const outputs = {
   // The types every package builds on; --root-types gives the named exports (CreateApiKeyRequest, …).
-  'packages/types/src/openapi.ts': (out) =>
+  'packages/types/src/openapi.d.ts': (out) =>
     execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing'], { stdio: 'pipe' }),
   // One self-contained JSON document that consuming teams generate their own clients from,
   // and that the server validates against.

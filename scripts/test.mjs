@@ -8,6 +8,7 @@ const steps = [
   ['run', 'generate:check'],
   ['run', 'lint:spec'],
   ['run', 'docs'],
+  ['run', 'build'],
   ['run', 'typecheck'],
   ['exec', 'vitest', 'run', ...process.argv.slice(2)],
 ];

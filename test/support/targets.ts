@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createJsonLogger, createServer, listen, SqliteKeyStore, type ServerOptions } from '@apikeys/server';
+import { repoRoot, specFile } from './repo.js';
+
+export const TOKEN = 'consumer-token-0123456789abcdef';
+/** The real server's clock in consumer tests, so that the seed's expiry (2026-12-31) lies in the future. */
+export const SERVER_NOW = new Date('2026-06-01T12:00:00.000Z');
+
+export interface Target {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function startPrism(args: string[]): Promise<Target> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(join(repoRoot, 'node_modules/.bin/prism'), [...args, '--host', '127.0.0.1', '--port', String(port)], {
+    cwd: repoRoot,
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('Prism is listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Prism exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** `pnpm mock`: Prism answering from the contract's examples. */
+export const startMock = () => startPrism(['mock', specFile]);
+
+/** Prism as a validation proxy in front of `upstream`: a response that breaks the contract becomes a 500 with `sl-violations`. */
+export const startValidationProxy = (upstream: string) => startPrism(['proxy', specFile, upstream, '--errors']);
+
+/** The real server on a real SQLite file, with the demo app, as `pnpm start` runs it. */
+export async function startRealServer(options: Partial<ServerOptions> = {}): Promise<Target & { store: SqliteKeyStore }> {
+  const dir = mkdtempSync(join(tmpdir(), 'apikeys-consumer-'));
+  const store = new SqliteKeyStore(join(dir, 'apikeys.db'));
+  await store.migrate();
+  await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, SERVER_NOW);
+  const logger = createJsonLogger(new Writable({ write: (_chunk, _encoding, done) => done() }));
+  const app = await createServer({ store, tokens: [TOKEN], now: () => SERVER_NOW, logger, validateResponses: true, ...options });
+  const running = await listen(app, 0);
+  return {
+    url: running.url,
+    store,
+    close: async () => {
+      await running.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
