@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createJsonLogger, createServer, listen, SqliteKeyStore, type ServerOptions } from '@apikeys/server';
 import { repoRoot, specFile } from './repo.js';
+import { freePort } from './freePort.js';
 
 export const TOKEN = 'consumer-token-0123456789abcdef';
 /** The real server's clock in consumer tests, so that the seed's expiry (2026-12-31) lies in the future. */
@@ -14,17 +14,6 @@ export const SERVER_NOW = new Date('2026-06-01T12:00:00.000Z');
 export interface Target {
   url: string;
   close(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function startPrism(args: string[]): Promise<Target> {

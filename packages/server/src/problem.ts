@@ -97,7 +97,7 @@ export function problemHandler(logger: Logger) {
     const problem = toProblemError(error);
     if (problem.status === 500) {
       // The cause goes to the log, never to the client.
-      logger.error('request failed', { requestId: res.locals.requestId as string, error: describe(error) });
+      logger.error('request failed', { requestId: res.locals.requestId as string, error: errorDetails(error) });
     }
     if (res.headersSent) {
       res.destroy();
@@ -107,7 +107,7 @@ export function problemHandler(logger: Logger) {
   };
 }
 
-function describe(error: unknown): Record<string, unknown> {
+function errorDetails(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {
     const details = (error as { errors?: unknown }).errors;
     return { name: error.name, message: error.message, stack: error.stack, ...(details ? { errors: details } : {}) };

@@ -7,7 +7,7 @@ import { contractFile } from '../src/contract.js';
 import { hashSecret, hasValidChecksum } from '../src/secret.js';
 import type { KeyStore } from '../src/store/keyStore.js';
 import { storeKinds, type TestStore } from './support/stores.js';
-import { startTestServer, OTHER_TOKEN } from './support/testServer.js';
+import { startTestServer, OTHER_TOKEN, TOKEN } from './support/testServer.js';
 
 type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 type Problem = components['schemas']['Problem'];
@@ -278,6 +278,17 @@ describe('failures', () => {
       const problem = await expectProblem(response, 500, 'internal-error');
       expect(JSON.stringify(problem)).not.toContain('sk_');
       expect(JSON.stringify(server.logs.entries())).toContain('created_at');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a path or method the API does not have with a problem', async () => {
+    const server = await startTestServer({ store: testStore.store, now });
+    try {
+      await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/keys`, { headers: { authorization: `Bearer ${TOKEN}` } }), 405, 'method-not-allowed');
+      await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/nothing-here`, { headers: { authorization: `Bearer ${TOKEN}` } }), 404, 'not-found');
+      await expectProblem(await fetch(`${server.url}/no-such-page`), 404, 'not-found');
     } finally {
       await server.close();
     }

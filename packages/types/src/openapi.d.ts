@@ -161,7 +161,9 @@ export interface components {
              *     `urn:apikeys:problem:invalid-request`, `urn:apikeys:problem:unauthorized`,
              *     `urn:apikeys:problem:app-not-found`, `urn:apikeys:problem:payload-too-large`,
              *     `urn:apikeys:problem:unsupported-media-type`, `urn:apikeys:problem:rate-limited`,
-             *     `urn:apikeys:problem:internal-error`. New kinds may be added.
+             *     `urn:apikeys:problem:internal-error`; and, for a path or method this API does not
+             *     have, `urn:apikeys:problem:not-found` and `urn:apikeys:problem:method-not-allowed`.
+             *     New kinds may be added.
              */
             type: string;
             /** @description Short summary of the kind of problem. */
