@@ -77,7 +77,7 @@ export function toProblemError(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (isHttpError(error)) {
     const { status } = error;
-    // body-parser's errors carry a `type`; its status is set by body-parser, not by the client.
+    // body-parser marks its errors with a `type`: malformed JSON is the client's 400, said plainly.
     if (error.type === 'entity.parse.failed') {
       return new ProblemError(400, 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
     }
@@ -93,7 +93,7 @@ export function toProblemError(error: unknown): ProblemError {
 }
 
 export function problemHandler(logger: Logger) {
-  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblemError(error);
     if (problem.status === 500) {
       // The cause goes to the log, never to the client.
