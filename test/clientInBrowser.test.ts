@@ -8,10 +8,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger, createServer, listen, SqliteKeyStore, type RunningServer } from '@apikeys/server';
 import { launchChromium } from './support/browser.js';
-import { SERVER_NOW, TOKEN } from './support/targets.js';
+import { SERVER_NOW, startMock, TOKEN, type Target } from './support/targets.js';
 
 // The built client, unbundled, loaded by a page in headless Chromium through an import map,
-// talking to the real server on the same origin.
+// talking to the real server on the page's origin and to the mock (Prism) across origins.
 const require = createRequire(import.meta.url);
 const clientDist = join(dirname(require.resolve('@apikeys/client/package.json')), 'dist');
 // openapi-fetch as the client's own dependency resolves it, in its ESM build.
@@ -21,17 +21,26 @@ const page = `<!doctype html>
 <script type="importmap">{ "imports": { "openapi-fetch": "/vendor/openapi-fetch.js" } }</script>
 <script type="module">
   import { createApiKeysClient, ApiKeysError } from '/client/index.js';
-  const client = createApiKeysClient({ baseUrl: location.origin, token: ${JSON.stringify(TOKEN)} });
-  window.results = (async () => {
+  window.run = async (baseUrl) => {
+    const client = createApiKeysClient({ baseUrl, token: ${JSON.stringify(TOKEN)} });
     const created = await client.apiKeys.createApiKey('internal-api', { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } });
-    const refused = await client.apiKeys.createApiKey('no-such-app', { name: 'x' }).catch((error) => error);
+    const refused = await client.apiKeys.createApiKey('no-such-app', { name: 'x' }, { headers: { Prefer: 'code=404' } }).catch((error) => error);
     return { created, refusedIsApiKeysError: refused instanceof ApiKeysError, refusedStatus: refused.status, refusedType: refused.problem.type };
-  })();
+  };
+  window.ready = true;
 </script>`;
+
+const expected = {
+  created: { key: { app_slug: 'internal-api', name: 'Primary production key' }, secret: expect.stringMatching(/^sk_[0-9A-Za-z]{49}$/) },
+  refusedIsApiKeysError: true,
+  refusedStatus: 404,
+  refusedType: 'urn:apikeys:problem:app-not-found',
+};
 
 let browser: Browser;
 let running: RunningServer;
 let store: SqliteKeyStore;
+let mock: Target;
 
 beforeAll(async () => {
   store = new SqliteKeyStore(join(mkdtempSync(join(tmpdir(), 'apikeys-browser-')), 'apikeys.db'));
@@ -48,6 +57,7 @@ beforeAll(async () => {
   site.use('/client', express.static(clientDist));
   site.use(api);
   running = await listen(site, 0);
+  mock = await startMock();
   browser = await launchChromium();
 });
 
@@ -55,22 +65,28 @@ afterAll(async () => {
   await browser?.close();
   await running?.close();
   await store?.close();
+  await mock?.close();
 });
 
+async function runInPage(baseUrl: string) {
+  const tab = await browser.newPage();
+  const errors: string[] = [];
+  tab.on('pageerror', (error) => errors.push(error.message));
+  await tab.goto(running.url);
+  await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+  const results = await tab.evaluate((url) => (window as unknown as { run(url: string): Promise<unknown> }).run(url), baseUrl);
+  expect(errors).toEqual([]);
+  return results;
+}
+
 describe('@apikeys/client in a browser', () => {
-  it('creates a key and reports a refusal as ApiKeysError', async () => {
-    const tab = await browser.newPage();
-    const errors: string[] = [];
-    tab.on('pageerror', (error) => errors.push(error.message));
-    await tab.goto(running.url);
-    const results = await tab.evaluate(() => (window as unknown as { results: Promise<unknown> }).results);
-    expect(errors).toEqual([]);
-    expect(results).toMatchObject({
-      created: { key: { app_slug: 'internal-api', name: 'Primary production key' }, secret: expect.stringMatching(/^sk_/) },
-      refusedIsApiKeysError: true,
-      refusedStatus: 404,
-      refusedType: 'urn:apikeys:problem:app-not-found',
-    });
+  it('creates a key on the real server and reports a refusal as ApiKeysError', async () => {
+    expect(await runInPage(running.url)).toMatchObject(expected);
     expect(await store.countKeys()).toBe(1);
+  });
+
+  it('works against the mock from another origin, as a frontend in development does', async () => {
+    expect(new URL(mock.url).origin).not.toBe(new URL(running.url).origin);
+    expect(await runInPage(mock.url)).toMatchObject(expected);
   });
 });
