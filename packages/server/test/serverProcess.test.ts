@@ -65,6 +65,36 @@ describe('pnpm start on an empty SQLite database', () => {
   });
 });
 
+describe('a crash', () => {
+  it('loses no key whose 201 reached the client', async () => {
+    const dbFile = join(mkdtempSync(join(tmpdir(), 'apikeys-crash-')), 'apikeys.db');
+    const token = 'crash-test-token-0123456789';
+    const server = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, APIKEYS_TOKENS: token });
+    const baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
+    const secrets: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${baseUrl}/api-auth/apps/internal-api/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `key ${i}` }),
+      });
+      expect(response.status).toBe(201);
+      secrets.push(((await response.json()) as ApiKeyWithSecret).secret);
+    }
+    // No shutdown, no checkpoint: the process dies right after the last answer.
+    server.child.kill('SIGKILL');
+    await server.exited;
+    expect(server.child.signalCode).toBe('SIGKILL');
+
+    const store = new SqliteKeyStore(dbFile);
+    try {
+      for (const secret of secrets) expect(await store.findKeyBySecretHash(hashSecret(secret))).toBeDefined();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('configuration', () => {
   it('fails to start, naming the variable, on a bad setting', async () => {
     const server = startServerProcess({ PORT: '0', DATABASE_URL: 'mysql://nope', APIKEYS_TOKENS: 'x'.repeat(20) });

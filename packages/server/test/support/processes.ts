@@ -10,9 +10,9 @@ export function apikeysCli(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** `pnpm start`'s server process, with its output collected. */
+/** `pnpm start`'s server process (one Node process, as in production), with its output collected. */
 export function startServerProcess(env: Record<string, string>) {
-  const child: ChildProcess = spawn(tsx, ['src/main.ts'], { cwd: serverPackage, env: { ...process.env, NODE_ENV: 'development', ...env } });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverPackage, env: { ...process.env, NODE_ENV: 'development', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
