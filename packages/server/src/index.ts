@@ -7,4 +7,4 @@ export { SqliteKeyStore } from './store/sqliteKeyStore.js';
 export { PostgresKeyStore } from './store/postgresKeyStore.js';
 export { AppExistsError, type App, type ApiKey, type KeyStore, type StoredKey } from './store/keyStore.js';
 export { seedDemoApp, DEMO_APP } from './demoApp.js';
-export { generateSecret, hasValidChecksum, hashSecret } from './secret.js';
+export { hasValidChecksum, hashSecret } from './secret.js';

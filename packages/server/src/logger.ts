@@ -4,7 +4,6 @@ export type LogFields = Record<string, unknown>;
 
 export interface Logger {
   info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
 }
 
@@ -31,7 +30,6 @@ export function createJsonLogger(stream: Writable = process.stdout, now: () => D
   };
   return {
     info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
     error: (message, fields) => write('error', message, fields),
   };
 }
