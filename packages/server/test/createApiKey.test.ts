@@ -159,6 +159,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
       ['an environment with capitals', { name: 'x', environment: 'Production' }, '/environment'],
       ['an expiry that is not a date-time', { name: 'x', expires_at: 'next tuesday' }, '/expires_at'],
       ['an expiry without a time zone', { name: 'x', expires_at: '2026-12-31T23:59:59' }, '/expires_at'],
+      ['an expiry on a leap second', { name: 'x', expires_at: '2026-12-31T23:59:60Z' }, '/expires_at'],
     ];
     it.each(cases)('refuses %s', async (_label, body, pointer) => {
       const problem = await refused(() => server.post('internal-api', body), 400, 'invalid-request');

@@ -96,7 +96,8 @@ export interface components {
             /**
              * Format: date-time
              * @description When the key stops being valid, as an RFC 3339 date-time with a time zone. Must
-             *     lie in the future; omit it for a key that does not expire.
+             *     lie in the future and must not be a leap second (`:60`); omit it for a key that
+             *     does not expire.
              */
             expires_at?: string;
         };

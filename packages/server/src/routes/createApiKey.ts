@@ -23,8 +23,11 @@ function rulesBeyondTheSchema(body: CreateApiKeyRequest, appName: string, now: D
   if (body.appName !== undefined && body.appName !== appName) {
     problems.push({ pointer: '/appName', message: `must equal the app in the URL ('${appName}')` });
   }
-  if (body.expires_at !== undefined && !(Date.parse(body.expires_at) > now.getTime())) {
-    problems.push({ pointer: '/expires_at', message: 'must lie in the future' });
+  if (body.expires_at !== undefined) {
+    const expiry = Date.parse(body.expires_at);
+    // RFC 3339 allows a leap second (23:59:60), which a JavaScript Date cannot hold.
+    if (Number.isNaN(expiry)) problems.push({ pointer: '/expires_at', message: 'must be a date-time without a leap second' });
+    else if (expiry <= now.getTime()) problems.push({ pointer: '/expires_at', message: 'must lie in the future' });
   }
   if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
     problems.push({ pointer: '/metadata', message: `must serialise to at most ${MAX_METADATA_BYTES} bytes of JSON` });
