@@ -284,12 +284,18 @@ describe('failures', () => {
     }
   });
 
-  it('answers a path or method the API does not have with a problem', async () => {
+  it('answers a path or method the API does not have, or a path it cannot decode, with a problem', async () => {
     const server = await startTestServer({ store: testStore.store, now });
     try {
       await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/keys`, { headers: { authorization: `Bearer ${TOKEN}` } }), 405, 'method-not-allowed');
       await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/nothing-here`, { headers: { authorization: `Bearer ${TOKEN}` } }), 404, 'not-found');
       await expectProblem(await fetch(`${server.url}/no-such-page`), 404, 'not-found');
+      // A path Express itself cannot decode.
+      await expectProblem(
+        await fetch(`${server.url}/api-auth/apps/%E0%A4%A/keys`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"name":"x"}' }),
+        400,
+        'invalid-request',
+      );
     } finally {
       await server.close();
     }
