@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import express from 'express';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsonLogger, createServer, listen, SqliteKeyStore, type RunningServer } from '@apikeys/server';
+import { listen, type RunningServer } from '@apikeys/server';
 import { launchChromium } from './support/browser.js';
-import { SERVER_NOW, startMock, TOKEN, type Target } from './support/targets.js';
+import { buildRealApp, startMock, TOKEN, type Target } from './support/targets.js';
 
 // The built client, unbundled, loaded by a page in headless Chromium through an import map,
 // talking to the real server on the page's origin and to the mock (Prism) across origins.
@@ -39,14 +37,11 @@ const expected = {
 
 let browser: Browser;
 let running: RunningServer;
-let store: SqliteKeyStore;
+let real: Awaited<ReturnType<typeof buildRealApp>>;
 let mock: Target;
 
 beforeAll(async () => {
-  store = new SqliteKeyStore(join(mkdtempSync(join(tmpdir(), 'apikeys-browser-')), 'apikeys.db'));
-  await store.migrate();
-  await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, SERVER_NOW);
-  const api = await createServer({ store, tokens: [TOKEN], now: () => SERVER_NOW, validateResponses: true, logger: createJsonLogger(new Writable({ write: (_c, _e, done) => done() })) });
+  real = await buildRealApp();
   const site = express();
   site.get('/', (_req, res) => {
     res.type('html').send(page);
@@ -55,7 +50,7 @@ beforeAll(async () => {
     res.type('text/javascript').send(readFileSync(openapiFetch, 'utf8'));
   });
   site.use('/client', express.static(clientDist));
-  site.use(api);
+  site.use(real.app);
   running = await listen(site, 0);
   mock = await startMock();
   browser = await launchChromium();
@@ -64,7 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await running?.close();
-  await store?.close();
+  await real?.dispose();
   await mock?.close();
 });
 
@@ -82,7 +77,7 @@ async function runInPage(baseUrl: string) {
 describe('@apikeys/client in a browser', () => {
   it('creates a key on the real server and reports a refusal as ApiKeysError', async () => {
     expect(await runInPage(running.url)).toMatchObject(expected);
-    expect(await store.countKeys()).toBe(1);
+    expect(await real.store.countKeys()).toBe(1);
   });
 
   it('works against the mock from another origin, as a frontend in development does', async () => {

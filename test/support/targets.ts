@@ -55,22 +55,34 @@ export const startMock = () => startPrism(['mock', specFile]);
 /** Prism as a validation proxy in front of `upstream`: a response that breaks the contract becomes a 500 with `sl-violations`. */
 export const startValidationProxy = (upstream: string) => startPrism(['proxy', specFile, upstream, '--errors']);
 
-/** The real server on a real SQLite file, with the demo app, as `pnpm start` runs it. */
-export async function startRealServer(options: Partial<ServerOptions> = {}): Promise<Target & { store: SqliteKeyStore }> {
+/** The real server's app on a real SQLite file with the demo app, as `pnpm start` builds it; not yet listening. */
+export async function buildRealApp(options: Partial<ServerOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'apikeys-consumer-'));
   const store = new SqliteKeyStore(join(dir, 'apikeys.db'));
   await store.migrate();
   await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, SERVER_NOW);
   const logger = createJsonLogger(new Writable({ write: (_chunk, _encoding, done) => done() }));
   const app = await createServer({ store, tokens: [TOKEN], now: () => SERVER_NOW, logger, validateResponses: true, ...options });
+  return {
+    app,
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real server, listening on a loopback port. */
+export async function startRealServer(options: Partial<ServerOptions> = {}): Promise<Target & { store: SqliteKeyStore }> {
+  const { app, store, dispose } = await buildRealApp(options);
   const running = await listen(app, 0);
   return {
     url: running.url,
     store,
     close: async () => {
       await running.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await dispose();
     },
   };
 }

@@ -17,6 +17,15 @@ function schemaPattern(contract: OpenAPIV3_1.Document, name: string): RegExp {
   return new RegExp(schema.pattern);
 }
 
+/** Limits the contract states for the server to enforce (they are not expressible in JSON Schema). */
+export function contractLimits(contract: OpenAPIV3_1.Document) {
+  const request = contract.components?.schemas?.CreateApiKeyRequest as OpenAPIV3_1.SchemaObject | undefined;
+  const metadata = request?.properties?.metadata as (OpenAPIV3_1.SchemaObject & { 'x-max-serialized-bytes'?: number }) | undefined;
+  const maxMetadataBytes = metadata?.['x-max-serialized-bytes'];
+  if (typeof maxMetadataBytes !== 'number') throw new Error('The contract has no x-max-serialized-bytes for CreateApiKeyRequest.metadata');
+  return { maxMetadataBytes };
+}
+
 /** Patterns the server checks outside request validation (the app commands), taken from the contract. */
 export function contractPatterns(contract: OpenAPIV3_1.Document = loadContract()) {
   return { appSlug: schemaPattern(contract, 'AppSlug'), keyPrefix: schemaPattern(contract, 'KeyPrefix') };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { bearerAuth } from './auth.js';
-import { contractFile } from './contract.js';
+import { contractFile, contractLimits, loadContract } from './contract.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { ProblemError, problemHandler } from './problem.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './rateLimit.js';
@@ -29,7 +29,7 @@ export interface ServerOptions {
 }
 
 const BODY_LIMIT = '16kb';
-const API_PATHS = /^\/api-auth\//;
+const API_PREFIX = '/api-auth';
 
 /**
  * Builds the Express app. Resolves once the contract is loaded and the validator compiled, so
@@ -48,9 +48,10 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     validateResponses: options.validateResponses ? { allErrors: true } : false,
     validateSecurity: false,
     validateFormats: true,
-    ignorePaths: (path: string) => !API_PATHS.test(path),
+    ignorePaths: (path: string) => !path.startsWith(`${API_PREFIX}/`),
   });
   await compile(validator);
+  const limits = contractLimits(loadContract(contractPath));
 
   const app = express();
   app.disable('x-powered-by');
@@ -78,10 +79,10 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     });
   }
 
-  app.use('/api-auth', bearerAuth(tokens), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
+  app.use(API_PREFIX, bearerAuth(tokens), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   app.use(validator);
-  app.post('/api-auth/apps/:appName/keys', createApiKey({ store, now, pepper }));
+  app.post('/api-auth/apps/:appName/keys', createApiKey({ store, now, pepper, maxMetadataBytes: limits.maxMetadataBytes }));
 
   app.use((_req, _res, next) => next(new ProblemError(404, 'No such resource.')));
   app.use(problemHandler(logger));

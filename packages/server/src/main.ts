@@ -52,7 +52,7 @@ async function main() {
         `  curl -sS -X POST ${running.url}/api-auth/apps/${DEMO_APP.slug}/keys \\`,
         `    -H 'Authorization: Bearer ${tokens[0]}' -H 'Content-Type: application/json' \\`,
         `    -d '{"name":"Primary production key","permissions":["users:read","users:write"],"metadata":{"owner":"backend-service"}}'`,
-        `API reference: ${running.url}/docs`,
+        docsFile ? `API reference: ${running.url}/docs` : 'API reference: not built (pnpm run docs)',
         '',
       ].join('\n'),
     );

@@ -68,7 +68,9 @@ function messageOf(item: ValidatorErrorItem): string {
   return item.errorCode === 'additionalProperties.openapi.validation' ? 'is not a field of this request' : item.message;
 }
 
-function isHttpError(error: unknown): error is { status: number; type?: string; errors?: ValidatorErrorItem[]; message: string; headers?: Record<string, string> } {
+function isHttpError(
+  error: unknown,
+): error is { status: number; type?: string; limit?: number; errors?: ValidatorErrorItem[]; message: string; headers?: Record<string, string> } {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
 }
 
@@ -81,7 +83,8 @@ export function toProblemError(error: unknown): ProblemError {
     if (error.type === 'entity.parse.failed') {
       return new ProblemError(400, 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
     }
-    if (status === 413) return new ProblemError(413, 'The request body is larger than 16384 bytes.');
+    // body-parser reports the configured limit, so the detail cannot disagree with it.
+    if (status === 413) return new ProblemError(413, `The request body is larger than ${error.limit ?? 'the limit'} bytes.`);
     if (status === 415) return new ProblemError(415, 'The request body must be application/json.');
     if (status === 404) return new ProblemError(404, 'No such resource.');
     if (status === 405) return new ProblemError(405, 'The method is not allowed on this resource.', { headers: error.headers ?? {} });

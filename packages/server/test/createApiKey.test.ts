@@ -197,7 +197,8 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
     });
 
     it('refuses a body over 16 KiB with 413', async () => {
-      await refused(() => server.post('internal-api', { name: 'x', metadata: { blob: 'x'.repeat(17 * 1024) } }), 413, 'payload-too-large');
+      const problem = await refused(() => server.post('internal-api', { name: 'x', metadata: { blob: 'x'.repeat(17 * 1024) } }), 413, 'payload-too-large');
+      expect(problem.detail).toBe('The request body is larger than 16384 bytes.');
     });
   });
 

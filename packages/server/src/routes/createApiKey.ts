@@ -9,16 +9,16 @@ type CreateApiKeyRequest = components['schemas']['CreateApiKeyRequest'];
 type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 type PathParams = operations['createApiKey']['parameters']['path'];
 
-const MAX_METADATA_BYTES = 4096;
-
 export interface CreateApiKeyDeps {
   store: KeyStore;
   now: () => Date;
   pepper?: string | undefined;
+  /** From the contract's `x-max-serialized-bytes` on `metadata`. */
+  maxMetadataBytes: number;
 }
 
 // The schema has already been enforced by express-openapi-validator; these are the rules it cannot express.
-function rulesBeyondTheSchema(body: CreateApiKeyRequest, appName: string, now: Date): ProblemItem[] {
+function rulesBeyondTheSchema(body: CreateApiKeyRequest, appName: string, now: Date, maxMetadataBytes: number): ProblemItem[] {
   const problems: ProblemItem[] = [];
   if (body.appName !== undefined && body.appName !== appName) {
     problems.push({ pointer: '/appName', message: `must equal the app in the URL ('${appName}')` });
@@ -29,18 +29,18 @@ function rulesBeyondTheSchema(body: CreateApiKeyRequest, appName: string, now: D
     if (Number.isNaN(expiry)) problems.push({ pointer: '/expires_at', message: 'must be a date-time without a leap second' });
     else if (expiry <= now.getTime()) problems.push({ pointer: '/expires_at', message: 'must lie in the future' });
   }
-  if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
-    problems.push({ pointer: '/metadata', message: `must serialise to at most ${MAX_METADATA_BYTES} bytes of JSON` });
+  if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > maxMetadataBytes) {
+    problems.push({ pointer: '/metadata', message: `must serialise to at most ${maxMetadataBytes} bytes of JSON` });
   }
   return problems;
 }
 
-export function createApiKey({ store, now, pepper }: CreateApiKeyDeps): RequestHandler<PathParams, ApiKeyWithSecret, CreateApiKeyRequest> {
+export function createApiKey({ store, now, pepper, maxMetadataBytes }: CreateApiKeyDeps): RequestHandler<PathParams, ApiKeyWithSecret, CreateApiKeyRequest> {
   return async (req, res) => {
     const { appName } = req.params;
     const body = req.body;
     const createdAt = now();
-    const problems = rulesBeyondTheSchema(body, appName, createdAt);
+    const problems = rulesBeyondTheSchema(body, appName, createdAt, maxMetadataBytes);
     if (problems.length > 0) throw invalidRequest(problems);
 
     const app = await store.findApp(appName);
