@@ -18,7 +18,21 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List API keys
+         * @description Lists the keys of the app named by `appName`, newest first, one page at a time.
+         *     Pass the answer's `next_cursor` as `cursor` to get the next page; it is `null` on
+         *     the last page. Paging is stable while keys are created: a key created after the
+         *     first page was read never pushes a key onto the next page twice.
+         *
+         *     A cursor is opaque and bound to the app and the filters it was issued for: a
+         *     cursor that was altered, or that is sent with another app or other filters, is
+         *     refused with 400.
+         *
+         *     By default only active keys are listed; `status` selects revoked or expired keys,
+         *     or all of them.
+         */
+        get: operations["listApiKeys"];
         put?: never;
         /**
          * Create an API key
@@ -47,6 +61,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/apps/{appName}/keys/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an API key
+         * @description Checks a secret that a caller of your API presented, and answers whether it is a
+         *     valid key of this app and, with `required_permissions`, whether the key holds all
+         *     of them. A well-formed request is always answered 200: the verdict is in `code`.
+         *
+         *     - `VALID`: an active key of this app that holds every required permission.
+         *     - `MALFORMED`: not the shape of a secret, or its checksum does not match. Decided
+         *       without a database lookup.
+         *     - `NOT_FOUND`: no key of this app has this secret (a key of another app included,
+         *       so that the answer says nothing about other apps).
+         *     - `EXPIRED`: the key's `expires_at` has passed.
+         *     - `REVOKED`: the key was revoked, or its rotation grace period is over.
+         *     - `INSUFFICIENT_PERMISSIONS`: a valid key that lacks a required permission. A key
+         *       holding `users:*` holds `users:read`; a required `users:*` is held only by
+         *       `users:*` itself.
+         *
+         *     `key` is present for `VALID` and `INSUFFICIENT_PERMISSIONS` only. A revocation is
+         *     seen by the very next verification. A valid verification sets the key's
+         *     `last_used_at` within two seconds, then at most once a minute.
+         *
+         *     An unknown `appName` is 404, except for a `MALFORMED` secret, which is answered
+         *     before anything is looked up.
+         */
+        post: operations["verifyApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an API key
+         * @description Returns the record of one key of the app. A key of another app is answered 404,
+         *     exactly like a key that does not exist.
+         */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an API key
+         * @description Changes the fields sent and leaves the others as they are. `null` clears `owner`,
+         *     `environment` and `expires_at`; `permissions` and `metadata` are replaced whole.
+         *     The limits are those of `createApiKey`, and a new `expires_at` must lie in the
+         *     future. An empty body is refused with 400. A revoked key cannot be changed (409).
+         *     The secret never changes: rotate the key for a new one.
+         */
+        patch: operations["updateApiKey"];
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}/keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes the key for good: from the very next verification it answers `REVOKED`.
+         *     Revoking a revoked key changes nothing and answers 200 with its record. A key in
+         *     its rotation grace period is revoked at once.
+         */
+        post: operations["revokeApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}/keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an API key
+         * @description Issues a new key with the old key's name, permissions, metadata, owner,
+         *     environment and expiry, and returns it with its secret. **The new secret is
+         *     returned here and never again.**
+         *
+         *     The old key keeps verifying for `grace_period_seconds` (0-86400, default 0, which
+         *     revokes it at once), so that its users can switch; then it is revoked with the
+         *     reason `rotated`. Its `revoked_at` says when. The records link both ways:
+         *     `rotated_to` on the old key, `rotated_from` on the new one.
+         *
+         *     A revoked key, an expired key and a key that was already rotated cannot be
+         *     rotated (409).
+         */
+        post: operations["rotateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -56,6 +234,12 @@ export interface components {
          * @example internal-api
          */
         AppSlug: string;
+        /**
+         * Format: uuid
+         * @description A key's stable id.
+         * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+         */
+        KeyId: string;
         /**
          * @description The app's key prefix, which starts every secret issued for the app
          *     (`<key_prefix>_…`).
@@ -69,6 +253,31 @@ export interface components {
          * @example users:read
          */
         Permission: string;
+        /** @description Permissions attached to the key. At most 100, no duplicates. */
+        Permissions: components["schemas"]["Permission"][];
+        /** @description Human-readable key name used in audit and admin views. Not blank. */
+        KeyName: string;
+        /** @description Owning service or team identifier. Not blank. */
+        Owner: string;
+        /** @description Environment tag, such as `production` or `staging`. */
+        Environment: string;
+        /**
+         * @description Free-form JSON object stored with the key and returned with it. At most 50
+         *     top-level properties, and at most 4096 bytes when serialised as JSON (UTF-8),
+         *     which the server enforces.
+         */
+        Metadata: {
+            [key: string]: unknown;
+        };
+        /** @description An opaque page cursor, as the previous page's `next_cursor` gave it. */
+        Cursor: string;
+        /**
+         * @description `active`: the key verifies (a rotated key in its grace period included).
+         *     `expired`: its `expires_at` has passed. `revoked`: it was revoked, or its rotation
+         *     grace period is over.
+         * @enum {string}
+         */
+        KeyStatus: "active" | "expired" | "revoked";
         /** @description What to create. Closed: a field not listed here is refused with 400. */
         CreateApiKeyRequest: {
             /**
@@ -77,22 +286,11 @@ export interface components {
              *     another app.
              */
             appName?: components["schemas"]["AppSlug"];
-            /** @description Human-readable key name used in audit and admin views. Not blank. */
-            name: string;
-            /** @description Permissions attached to the key. At most 100, no duplicates. */
-            permissions?: components["schemas"]["Permission"][];
-            /**
-             * @description Free-form JSON object stored with the key and returned with it. At most 50
-             *     top-level properties, and at most 4096 bytes when serialised as JSON (UTF-8),
-             *     which the server enforces.
-             */
-            metadata?: {
-                [key: string]: unknown;
-            };
-            /** @description Owning service or team identifier. Not blank. */
-            owner?: string;
-            /** @description Environment tag, such as `production` or `staging`. */
-            environment?: string;
+            name: components["schemas"]["KeyName"];
+            permissions?: components["schemas"]["Permissions"];
+            metadata?: components["schemas"]["Metadata"];
+            owner?: components["schemas"]["Owner"];
+            environment?: components["schemas"]["Environment"];
             /**
              * Format: date-time
              * @description When the key stops being valid, as an RFC 3339 date-time with a time zone. Must
@@ -101,13 +299,64 @@ export interface components {
              */
             expires_at?: string;
         };
+        /**
+         * @description The fields to change; at least one. Closed: a field not listed here is refused
+         *     with 400.
+         */
+        UpdateApiKeyRequest: {
+            name?: components["schemas"]["KeyName"];
+            permissions?: components["schemas"]["Permissions"];
+            metadata?: components["schemas"]["Metadata"];
+            /** @description Owning service or team identifier, not blank; `null` clears it. */
+            owner?: string | null;
+            /** @description Environment tag; `null` clears it. */
+            environment?: string | null;
+            /**
+             * Format: date-time
+             * @description A new expiry, as for `createApiKey` (in the future, no leap second); `null`
+             *     makes the key not expire.
+             */
+            expires_at?: string | null;
+        };
+        /** @description Why the key is revoked, for the audit trail. Closed. */
+        RevokeApiKeyRequest: {
+            /** @description Kept as the key's `revocation_reason`. */
+            reason?: string;
+        };
+        /** @description How to rotate. Closed. */
+        RotateApiKeyRequest: {
+            /**
+             * @description How long the old key keeps verifying, in seconds (up to 24 hours). 0, the
+             *     default, revokes it at once.
+             * @default 0
+             */
+            grace_period_seconds: number;
+        };
+        /** @description The secret a caller presented, and what the call needs. Closed. */
+        VerifyApiKeyRequest: {
+            /**
+             * @description The secret as presented. Any string up to 512 characters is accepted; one that
+             *     is not shaped like a secret of this service is answered `MALFORMED`.
+             */
+            secret: string;
+            /** @description Permissions the key must hold for `VALID`. */
+            required_permissions?: components["schemas"]["Permission"][];
+        };
+        /**
+         * @description The verdict of a verification; see `verifyApiKey`.
+         * @enum {string}
+         */
+        VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS";
+        /** @description The verdict on a presented secret. */
+        VerifyApiKeyResponse: {
+            /** @description True only when `code` is `VALID`. */
+            valid: boolean;
+            code: components["schemas"]["VerificationCode"];
+            key?: components["schemas"]["ApiKey"];
+        };
         /** @description The stored record of a key. It never contains the secret or its hash. */
         ApiKey: {
-            /**
-             * Format: uuid
-             * @description Stable key id.
-             */
-            id: string;
+            id: components["schemas"]["KeyId"];
             app_slug: components["schemas"]["AppSlug"];
             /** @description Key display name. */
             name: string;
@@ -116,7 +365,7 @@ export interface components {
             key_suffix: string;
             /** @description Permissions attached to the key; empty when none were given. */
             permissions: components["schemas"]["Permission"][];
-            /** @description The metadata given at creation; empty when none was given. */
+            /** @description The key's metadata; empty when none was given. */
             metadata: {
                 [key: string]: unknown;
             };
@@ -134,6 +383,38 @@ export interface components {
              * @description When the key was created.
              */
             created_at: string;
+            status: components["schemas"]["KeyStatus"];
+            /**
+             * Format: date-time
+             * @description When the key was revoked, or null. For a rotated key in its grace period it
+             *     lies in the future: the moment the key stops verifying.
+             */
+            revoked_at: string | null;
+            /** @description The reason given when the key was revoked (`rotated` for rotation), or null. */
+            revocation_reason: string | null;
+            /**
+             * Format: date-time
+             * @description When the key last passed a verification (to within a minute), or null if it
+             *     never has.
+             */
+            last_used_at: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the key this one replaced by rotation, or null.
+             */
+            rotated_from: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the key that replaced this one by rotation, or null.
+             */
+            rotated_to: string | null;
+        };
+        /** @description One page of keys, newest first. */
+        ApiKeyList: {
+            /** @description The keys on this page. */
+            data: components["schemas"]["ApiKey"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
         };
         /** @description A newly created key and its secret. The only response that carries the secret. */
         ApiKeyWithSecret: {
@@ -148,25 +429,39 @@ export interface components {
         ValidationError: {
             /**
              * @description Where the problem is: a JSON Pointer into the body (`/permissions/0`), or
-             *     `#/path/<name>`, `#/header/<name>` for other parts of the request.
+             *     `#/path/<name>`, `#/query/<name>`, `#/header/<name>` for other parts of the
+             *     request.
              */
             pointer: string;
             /** @description What is wrong, for people. */
             message: string;
         };
+        /**
+         * Format: uri-reference
+         * @description Identifies the kind of problem; stable, so clients can branch on it. Each kind has
+         *     one status and one title:
+         *
+         *     | type | status | title |
+         *     | --- | --- | --- |
+         *     | `urn:apikeys:problem:invalid-request` | 400 | Invalid request |
+         *     | `urn:apikeys:problem:unauthorized` | 401 | Unauthorized |
+         *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
+         *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
+         *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
+         *     | `urn:apikeys:problem:method-not-allowed` | 405 | Method not allowed |
+         *     | `urn:apikeys:problem:key-revoked` | 409 | Key revoked |
+         *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
+         *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
+         *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
+         *     | `urn:apikeys:problem:unsupported-media-type` | 415 | Unsupported media type |
+         *     | `urn:apikeys:problem:rate-limited` | 429 | Too many requests |
+         *     | `urn:apikeys:problem:internal-error` | 500 | Internal server error |
+         * @enum {string}
+         */
+        ProblemType: "urn:apikeys:problem:invalid-request" | "urn:apikeys:problem:unauthorized" | "urn:apikeys:problem:app-not-found" | "urn:apikeys:problem:key-not-found" | "urn:apikeys:problem:not-found" | "urn:apikeys:problem:method-not-allowed" | "urn:apikeys:problem:key-revoked" | "urn:apikeys:problem:key-expired" | "urn:apikeys:problem:key-already-rotated" | "urn:apikeys:problem:payload-too-large" | "urn:apikeys:problem:unsupported-media-type" | "urn:apikeys:problem:rate-limited" | "urn:apikeys:problem:internal-error";
         /** @description An RFC 9457 problem document. */
         Problem: {
-            /**
-             * Format: uri-reference
-             * @description Identifies the kind of problem; stable, so clients can branch on it:
-             *     `urn:apikeys:problem:invalid-request`, `urn:apikeys:problem:unauthorized`,
-             *     `urn:apikeys:problem:app-not-found`, `urn:apikeys:problem:payload-too-large`,
-             *     `urn:apikeys:problem:unsupported-media-type`, `urn:apikeys:problem:rate-limited`,
-             *     `urn:apikeys:problem:internal-error`; and, for a path or method this API does not
-             *     have, `urn:apikeys:problem:not-found` and `urn:apikeys:problem:method-not-allowed`.
-             *     New kinds may be added.
-             */
-            type: string;
+            type: components["schemas"]["ProblemType"];
             /** @description Short summary of the kind of problem. */
             title: string;
             /** @description The HTTP status code. */
@@ -179,9 +474,10 @@ export interface components {
     };
     responses: {
         /**
-         * @description The request is invalid: malformed JSON, a field the contract does not name, a
-         *     value outside its limits, a past `expires_at`, `metadata` over 4096 bytes, or a
-         *     body `appName` that differs from the URL. Nothing was created.
+         * @description The request is invalid: malformed JSON, a field or parameter the contract does not
+         *     name, a value outside its limits, a past `expires_at`, `metadata` over 4096 bytes,
+         *     a body `appName` that differs from the URL, or a cursor that was altered or belongs
+         *     to another listing. Nothing was changed.
          */
         BadRequest: {
             headers: {
@@ -201,7 +497,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No API auth app has the slug in the URL. Nothing was created. */
+        /** @description No API auth app has the slug in the URL. Nothing was changed. */
         AppNotFound: {
             headers: {
                 [name: string]: unknown;
@@ -210,7 +506,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is larger than 16 KiB. Nothing was created. */
+        /**
+         * @description The app has no key with this id (a key of another app included), or the app does
+         *     not exist. Nothing was changed.
+         */
+        KeyNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The key's state does not allow the change. Nothing was changed. */
+        KeyConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than 16 KiB. Nothing was changed. */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
@@ -219,7 +536,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is not `application/json`. Nothing was created. */
+        /** @description The body is not `application/json`. Nothing was changed. */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -240,7 +557,7 @@ export interface components {
         };
         /**
          * @description The server failed unexpectedly. The detail says nothing about internals. It is
-         *     unknown whether a key was created.
+         *     unknown whether anything was changed.
          */
         InternalError: {
             headers: {
@@ -258,6 +575,11 @@ export interface components {
          * @example internal-api
          */
         AppName: components["schemas"]["AppSlug"];
+        /**
+         * @description The key's `id`, a UUID.
+         * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+         */
+        KeyId: components["schemas"]["KeyId"];
     };
     requestBodies: never;
     headers: {
@@ -271,26 +593,100 @@ export interface components {
     pathItems: never;
 }
 export type AppSlug = components['schemas']['AppSlug'];
+export type KeyId = components['schemas']['KeyId'];
 export type KeyPrefix = components['schemas']['KeyPrefix'];
 export type Permission = components['schemas']['Permission'];
+export type Permissions = components['schemas']['Permissions'];
+export type KeyName = components['schemas']['KeyName'];
+export type Owner = components['schemas']['Owner'];
+export type Environment = components['schemas']['Environment'];
+export type Metadata = components['schemas']['Metadata'];
+export type Cursor = components['schemas']['Cursor'];
+export type KeyStatus = components['schemas']['KeyStatus'];
 export type CreateApiKeyRequest = components['schemas']['CreateApiKeyRequest'];
+export type UpdateApiKeyRequest = components['schemas']['UpdateApiKeyRequest'];
+export type RevokeApiKeyRequest = components['schemas']['RevokeApiKeyRequest'];
+export type RotateApiKeyRequest = components['schemas']['RotateApiKeyRequest'];
+export type VerifyApiKeyRequest = components['schemas']['VerifyApiKeyRequest'];
+export type VerificationCode = components['schemas']['VerificationCode'];
+export type VerifyApiKeyResponse = components['schemas']['VerifyApiKeyResponse'];
 export type ApiKey = components['schemas']['ApiKey'];
+export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 export type ValidationError = components['schemas']['ValidationError'];
+export type ProblemType = components['schemas']['ProblemType'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseAppNotFound = components['responses']['AppNotFound'];
+export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
+export type ResponseKeyConflict = components['responses']['KeyConflict'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ParameterAppName = components['parameters']['AppName'];
+export type ParameterKeyId = components['parameters']['KeyId'];
 export type HeaderCacheControlNoStore = components['headers']['CacheControlNoStore'];
 export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many keys to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+                /**
+                 * @description Which keys to list: `active` (the default), `revoked`, `expired`, or `all`.
+                 * @example active
+                 */
+                status?: "active" | "revoked" | "expired" | "all";
+                /**
+                 * @description Only keys with this environment tag.
+                 * @example production
+                 */
+                environment?: components["schemas"]["Environment"];
+                /**
+                 * @description Only keys with this owner.
+                 * @example backend-service
+                 */
+                owner?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["AppNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     createApiKey: {
         parameters: {
             query?: never;
@@ -327,6 +723,214 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["AppNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The verdict. `valid` is true only for `VALID`. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyApiKeyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["AppNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["KeyNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key's record after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["KeyNotFound"];
+            409: components["responses"]["KeyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key's record, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["KeyNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+                /**
+                 * @description The key's `id`, a UUID.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key. The response carries its secret, which is never shown again. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["KeyNotFound"];
+            409: components["responses"]["KeyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
