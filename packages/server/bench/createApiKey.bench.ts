@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import express from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { contractFile } from '../src/contract.js';
-import { createServer } from '../src/createServer.js';
+import { createServer } from '../src/http/createServer.js';
 import { createJsonLogger } from '../src/logger.js';
-import { listen } from '../src/serve.js';
+import { listen } from '../src/http/serve.js';
 import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
 import { Writable } from 'node:stream';
 

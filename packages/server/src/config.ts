@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './rateLimit.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/middleware/rateLimit.js';
 import { DEFAULT_DATABASE_URL } from './store/openStore.js';
 
 export interface Config {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import type { ProblemType } from '@apikeys/types';
 import type { OpenAPIV3_1 } from 'openapi-types';
 
 // The server reads the same bundled document that consuming teams generate clients from
@@ -11,22 +12,42 @@ export function loadContract(file: string = contractFile): OpenAPIV3_1.Document 
   return JSON.parse(readFileSync(file, 'utf8')) as OpenAPIV3_1.Document;
 }
 
+type Schema = OpenAPIV3_1.SchemaObject & Record<`x-${string}`, unknown>;
+
+function schema(contract: OpenAPIV3_1.Document, name: string): Schema {
+  const found = contract.components?.schemas?.[name] as Schema | undefined;
+  if (!found) throw new Error(`The contract has no schema ${name}`);
+  return found;
+}
+
 function schemaPattern(contract: OpenAPIV3_1.Document, name: string): RegExp {
-  const schema = contract.components?.schemas?.[name] as OpenAPIV3_1.SchemaObject | undefined;
-  if (!schema?.pattern) throw new Error(`The contract has no pattern for ${name}`);
-  return new RegExp(schema.pattern);
+  const { pattern } = schema(contract, name);
+  if (!pattern) throw new Error(`The contract has no pattern for ${name}`);
+  return new RegExp(pattern);
 }
 
 /** Limits the contract states for the server to enforce (they are not expressible in JSON Schema). */
 export function contractLimits(contract: OpenAPIV3_1.Document) {
-  const request = contract.components?.schemas?.CreateApiKeyRequest as OpenAPIV3_1.SchemaObject | undefined;
-  const metadata = request?.properties?.metadata as (OpenAPIV3_1.SchemaObject & { 'x-max-serialized-bytes'?: number }) | undefined;
-  const maxMetadataBytes = metadata?.['x-max-serialized-bytes'];
-  if (typeof maxMetadataBytes !== 'number') throw new Error('The contract has no x-max-serialized-bytes for CreateApiKeyRequest.metadata');
+  const maxMetadataBytes = schema(contract, 'Metadata')['x-max-serialized-bytes'];
+  if (typeof maxMetadataBytes !== 'number') throw new Error('The contract has no x-max-serialized-bytes on Metadata');
   return { maxMetadataBytes };
 }
 
 /** Patterns the server checks outside request validation (the app commands), taken from the contract. */
 export function contractPatterns(contract: OpenAPIV3_1.Document = loadContract()) {
   return { appSlug: schemaPattern(contract, 'AppSlug'), keyPrefix: schemaPattern(contract, 'KeyPrefix') };
+}
+
+export interface ProblemKind {
+  status: number;
+  title: string;
+}
+
+/** The status and title of each problem type, declared once in the contract (`x-problem-types` on ProblemType). */
+export function contractProblemTypes(contract: OpenAPIV3_1.Document = loadContract()): Record<ProblemType, ProblemKind> {
+  const problemType = schema(contract, 'ProblemType');
+  const kinds = problemType['x-problem-types'] as Record<string, ProblemKind> | undefined;
+  const declared = (problemType.enum ?? []) as string[];
+  if (!kinds || declared.some((type) => !kinds[type])) throw new Error('The contract gives no status and title for some ProblemType values');
+  return kinds as Record<ProblemType, ProblemKind>;
 }

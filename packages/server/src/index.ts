@@ -1,10 +1,10 @@
-export { createServer, type ServerOptions } from './createServer.js';
-export { listen, type RunningServer } from './serve.js';
+export { createServer, type ServerOptions } from './http/createServer.js';
+export { listen, type RunningServer } from './http/serve.js';
 export { configFromEnv, type Config } from './config.js';
 export { createJsonLogger, type Logger } from './logger.js';
 export { openStore, DEFAULT_DATABASE_URL } from './store/openStore.js';
 export { SqliteKeyStore } from './store/sqliteKeyStore.js';
 export { PostgresKeyStore } from './store/postgresKeyStore.js';
-export { AppExistsError, type App, type ApiKey, type KeyStore, type StoredKey } from './store/keyStore.js';
+export { AppExistsError, type App, type KeyRecord, type KeyStore, type StoredKey } from './store/keyStore.js';
 export { seedDemoApp, DEMO_APP } from './demoApp.js';
-export { hasValidChecksum, hashSecret } from './secret.js';
+export { hasValidChecksum, hashSecret } from './keys/secret.js';

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { configFromEnv } from './config.js';
-import { createServer } from './createServer.js';
+import { createServer } from './http/createServer.js';
 import { DEMO_APP, seedDemoApp } from './demoApp.js';
+import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { createJsonLogger } from './logger.js';
-import { listen } from './serve.js';
+import { listen } from './http/serve.js';
 import { openStore } from './store/openStore.js';
 
 const logger = createJsonLogger();
@@ -30,7 +31,9 @@ async function main() {
   if (generated) tokens = [`dev_${randomBytes(24).toString('base64url')}`];
 
   const docsFile = builtDocs();
+  const keyUsage = new KeyUsageRecorder({ store, now: () => new Date(), onError: (error) => logger.error('recording key use failed', { error: String(error) }) });
   const app = await createServer({
+    keyUsage,
     store,
     tokens,
     pepper: config.pepper,
@@ -65,6 +68,7 @@ async function main() {
     logger.info('stopping', { signal });
     try {
       await running.close();
+      await keyUsage.flush();
       await store.close();
       logger.info('stopped');
       process.exit(0);

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppExistsError, type StoredKey } from '../src/store/keyStore.js';
+import { AppExistsError, type KeyPageQuery, type KeyRecord, type KeyStore, type StoredKey } from '../src/store/keyStore.js';
 import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
 import { createPostgresDatabase, storeKinds, type TestStore } from './support/stores.js';
 
 const CREATED = new Date('2026-06-01T12:00:00.000Z');
+const NOW = new Date('2026-07-01T00:00:00.000Z');
+const HOUR = 3_600_000;
+
+const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
 
 function storedKey(overrides: Partial<StoredKey['key']> = {}, secretHash = randomUUID().replaceAll('-', '')): StoredKey {
   return {
@@ -20,12 +24,36 @@ function storedKey(overrides: Partial<StoredKey['key']> = {}, secretHash = rando
       environment: 'production',
       expires_at: '2026-12-31T23:59:59.000Z',
       created_at: CREATED.toISOString(),
+      revoked_at: null,
+      revocation_reason: null,
+      last_used_at: null,
+      rotated_from: null,
+      rotated_to: null,
       ...overrides,
     },
     secretHash,
     hashScheme: 'sha256',
   };
 }
+
+async function addApps(store: KeyStore): Promise<void> {
+  await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED);
+  await store.addApp({ slug: 'billing-api', keyPrefix: 'bill' }, CREATED);
+}
+
+async function insertKeys(store: KeyStore, keys: StoredKey[]): Promise<KeyRecord[]> {
+  for (const key of keys) await store.insertKey(key);
+  return keys.map((stored) => stored.key);
+}
+
+/** The order every listing promises: created_at DESC, then id DESC. */
+const newestFirst = (keys: KeyRecord[]) =>
+  [...keys].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+
+const ids = (keys: KeyRecord[]) => keys.map((key) => key.id);
+
+const list = (store: KeyStore, query: Partial<KeyPageQuery> = {}) =>
+  store.listKeys({ appSlug: 'internal-api', status: 'all', limit: 100, now: NOW, ...query });
 
 // One suite, run against both implementations: they must behave the same.
 describe.each(storeKinds)('$kind key store', ({ open }) => {
@@ -52,17 +80,42 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     expect((await store.listApps()).map((app) => app.slug)).toEqual(['billing-api', 'internal-api']);
   });
 
-  it('stores a key and finds it by its secret hash exactly as it was given', async () => {
+  it('stores every field of a key and reads it back exactly, by secret hash, by id and in a listing', async () => {
     const { store } = testStore;
-    await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED);
-    const full = storedKey();
-    const bare = storedKey({ permissions: [], metadata: {}, owner: null, environment: null, expires_at: null });
-    await store.insertKey(full);
-    await store.insertKey(bare);
+    await addApps(store);
+    const full = storedKey({
+      revoked_at: '2026-06-02T08:30:00.123Z',
+      revocation_reason: 'rotated',
+      last_used_at: '2026-06-02T08:29:59.999Z',
+      rotated_from: randomUUID(),
+      rotated_to: randomUUID(),
+    });
+    const bare = storedKey({ permissions: [], metadata: {}, owner: null, environment: null, expires_at: null, created_at: '2026-06-01T12:00:00.001Z' });
+    await insertKeys(store, [full, bare]);
     expect(await store.findKeyBySecretHash(full.secretHash)).toEqual(full);
     expect(await store.findKeyBySecretHash(bare.secretHash)).toEqual(bare);
+    expect(await store.findKey('internal-api', full.key.id)).toEqual(full.key);
+    expect(await store.findKey('internal-api', bare.key.id)).toEqual(bare.key);
+    expect(await list(store)).toEqual([bare.key, full.key]);
+    // Metadata keeps its key order, so a response body repeats what the caller sent.
+    expect(Object.keys((await store.findKey('internal-api', full.key.id))!.metadata)).toEqual(['z', 'a', 'ünïcode']);
     expect(await store.findKeyBySecretHash('0'.repeat(64))).toBeUndefined();
     expect(await store.countKeys()).toBe(2);
+  });
+
+  it('reads a timestamp given with an offset back as the same instant in UTC, and orders by the instant', async () => {
+    const { store } = testStore;
+    await addApps(store);
+    // 11:30Z: earlier than CREATED (12:00Z), although its text sorts after it.
+    const offset = storedKey({ created_at: '2026-06-01T13:30:00+02:00', expires_at: '2026-12-31T23:59:59.5+01:00' });
+    const utc = storedKey();
+    await insertKeys(store, [offset, utc]);
+    expect(await store.findKey('internal-api', offset.key.id)).toEqual({
+      ...offset.key,
+      created_at: '2026-06-01T11:30:00.000Z',
+      expires_at: '2026-12-31T22:59:59.500Z',
+    });
+    expect(ids(await list(store))).toEqual([utc.key.id, offset.key.id]);
   });
 
   it('refuses a second key with the same secret hash, and a key for an app that does not exist', async () => {
@@ -73,6 +126,294 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     await expect(store.insertKey(storedKey({}, first.secretHash))).rejects.toThrow();
     await expect(store.insertKey(storedKey({ app_slug: 'no-such-app' }))).rejects.toThrow();
     expect(await store.countKeys()).toBe(1);
+  });
+
+  it('finds a key only under its own app, and only by its id as issued', async () => {
+    const { store } = testStore;
+    await addApps(store);
+    const [billingKey] = await insertKeys(store, [storedKey({ app_slug: 'billing-api', key_prefix: 'bill' })]);
+    expect(await store.findKey('billing-api', billingKey!.id)).toEqual(billingKey);
+    expect(await store.findKey('internal-api', billingKey!.id)).toBeUndefined();
+    expect(await store.findKey('billing-api', randomUUID())).toBeUndefined();
+    // Other spellings of the same UUID name no key (PostgreSQL would otherwise match or fail on them).
+    expect(await store.findKey('billing-api', billingKey!.id.toUpperCase())).toBeUndefined();
+    expect(await store.findKey('billing-api', `urn:uuid:${billingKey!.id}`)).toBeUndefined();
+  });
+
+  describe('listKeys', () => {
+    it('pages through an app’s keys newest first, with no key repeated or skipped where created_at ties', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const times = [at(-3 * HOUR), at(-2 * HOUR), at(-2 * HOUR), at(-2 * HOUR), at(-2 * HOUR), at(-HOUR), at(-HOUR), at(-4 * HOUR)];
+      const keys = await insertKeys(store, times.map((created_at) => storedKey({ created_at, expires_at: null })));
+      // Another app's keys at the same moments must never show up.
+      await insertKeys(store, times.map((created_at) => storedKey({ app_slug: 'billing-api', created_at, expires_at: null })));
+
+      for (const limit of [1, 2, 3, 8]) {
+        const seen: KeyRecord[] = [];
+        let after: KeyPageQuery['after'];
+        // Bounded, so that a store that never advances fails the test instead of hanging it.
+        for (let pages = 0; pages <= keys.length; pages++) {
+          const page = await list(store, { limit, after });
+          expect(page.length).toBeLessThanOrEqual(limit);
+          if (page.length === 0) break;
+          seen.push(...page);
+          const last = page.at(-1)!;
+          after = { createdAt: last.created_at, id: last.id };
+        }
+        expect(seen).toEqual(newestFirst(keys));
+      }
+    });
+
+    it('filters by status as of the given moment', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const fixture = {
+        neverExpires: { expires_at: null },
+        expiresLater: { expires_at: at(1) },
+        revocationScheduled: { expires_at: null, revoked_at: at(HOUR), revocation_reason: 'rotated' },
+        expired: { expires_at: at(-HOUR) },
+        expiresNow: { expires_at: at(0) },
+        revoked: { expires_at: null, revoked_at: at(-HOUR), revocation_reason: 'leaked' },
+        revokedNow: { expires_at: null, revoked_at: at(0) },
+        revokedThenExpired: { expires_at: at(-1), revoked_at: at(-HOUR) },
+        expiredDuringGracePeriod: { expires_at: at(-1), revoked_at: at(HOUR), revocation_reason: 'rotated' },
+      } satisfies Record<string, Partial<KeyRecord>>;
+      const stored = Object.fromEntries(
+        Object.entries(fixture).map(([label, fields], i) => [label, storedKey({ ...fields, created_at: at(-(i + 1) * 24 * HOUR) }).key]),
+      ) as Record<keyof typeof fixture, KeyRecord>;
+      await insertKeys(store, Object.values(stored).map((key) => ({ key, secretHash: randomUUID(), hashScheme: 'sha256' as const })));
+      await store.insertKey(storedKey({ app_slug: 'billing-api', expires_at: null }));
+
+      const labelsOf = async (status: KeyPageQuery['status']) => {
+        const listed = ids(await list(store, { status }));
+        return Object.entries(stored).filter(([, key]) => listed.includes(key.id)).map(([label]) => label);
+      };
+      expect(await labelsOf('active')).toEqual(['neverExpires', 'expiresLater', 'revocationScheduled']);
+      expect(await labelsOf('expired')).toEqual(['expired', 'expiresNow', 'expiredDuringGracePeriod']);
+      expect(await labelsOf('revoked')).toEqual(['revoked', 'revokedNow', 'revokedThenExpired']);
+      expect(await labelsOf('all')).toEqual(Object.keys(fixture));
+      expect(ids(await list(store, { status: 'all' }))).toEqual(ids(newestFirst(Object.values(stored))));
+      // An hour later the scheduled revocation has happened.
+      expect(ids(await list(store, { status: 'revoked', now: new Date(NOW.getTime() + HOUR) }))).toContain(stored.revocationScheduled.id);
+    });
+
+    it('filters by environment and owner, together with status and paging', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const combinations = [
+        { environment: 'production', owner: 'team-a' },
+        { environment: 'production', owner: 'team-b' },
+        { environment: 'staging', owner: 'team-a' },
+        { environment: null, owner: null },
+      ];
+      const keys = await insertKeys(
+        store,
+        [...combinations, ...combinations].map((fields, i) => storedKey({ ...fields, created_at: at(-(i + 1) * HOUR), expires_at: null })),
+      );
+      await store.insertKey(storedKey({ app_slug: 'billing-api', environment: 'production', owner: 'team-a' }));
+      const expected = (match: (key: KeyRecord) => boolean) => ids(newestFirst(keys.filter(match)));
+
+      expect(ids(await list(store, { environment: 'production' }))).toEqual(expected((key) => key.environment === 'production'));
+      expect(ids(await list(store, { owner: 'team-a' }))).toEqual(expected((key) => key.owner === 'team-a'));
+      const productionTeamA = expected((key) => key.environment === 'production' && key.owner === 'team-a');
+      expect(productionTeamA).toHaveLength(2);
+      const firstPage = await list(store, { environment: 'production', owner: 'team-a', status: 'active', limit: 1 });
+      expect(ids(firstPage)).toEqual(productionTeamA.slice(0, 1));
+      const after = { createdAt: firstPage[0]!.created_at, id: firstPage[0]!.id };
+      expect(ids(await list(store, { environment: 'production', owner: 'team-a', status: 'active', limit: 1, after }))).toEqual(productionTeamA.slice(1));
+      expect(await list(store, { environment: 'development' })).toEqual([]);
+    });
+  });
+
+  describe('updateKey', () => {
+    it('changes only the fields given, and null clears a nullable one', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [key] = await insertKeys(store, [storedKey()]);
+      const renamed = await store.updateKey('internal-api', key!.id, { name: 'renamed', owner: null }, NOW);
+      expect(renamed).toEqual({ ...key, name: 'renamed', owner: null });
+      expect(await store.findKey('internal-api', key!.id)).toEqual(renamed);
+
+      const changes = { permissions: ['billing:read'], metadata: { b: 2, a: [1] }, environment: 'staging', expires_at: '2027-01-01T00:00:00.000Z' };
+      const changed = await store.updateKey('internal-api', key!.id, changes, NOW);
+      expect(changed).toEqual({ ...renamed, ...changes });
+      expect(Object.keys(changed!.metadata)).toEqual(['b', 'a']);
+
+      const cleared = await store.updateKey('internal-api', key!.id, { environment: null, expires_at: null }, NOW);
+      expect(cleared).toEqual({ ...changed, environment: null, expires_at: null });
+      expect(await store.findKey('internal-api', key!.id)).toEqual(cleared);
+    });
+
+    it('refuses a key revoked as of now and changes nothing, but changes one whose revocation is still ahead', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [revoked, revokedNow, scheduled] = await insertKeys(store, [
+        storedKey({ revoked_at: at(-HOUR), revocation_reason: 'leaked' }),
+        storedKey({ revoked_at: at(0) }),
+        storedKey({ revoked_at: at(HOUR), revocation_reason: 'rotated', rotated_to: randomUUID() }),
+      ]);
+      for (const key of [revoked!, revokedNow!]) {
+        expect(await store.updateKey('internal-api', key.id, { name: 'renamed' }, NOW)).toBeUndefined();
+        expect(await store.findKey('internal-api', key.id)).toEqual(key);
+      }
+      expect(await store.updateKey('internal-api', scheduled!.id, { name: 'renamed' }, NOW)).toEqual({ ...scheduled, name: 'renamed' });
+    });
+
+    it('answers undefined for a missing key or another app’s key, and leaves that key alone', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [billingKey] = await insertKeys(store, [storedKey({ app_slug: 'billing-api' })]);
+      expect(await store.updateKey('internal-api', randomUUID(), { name: 'renamed' }, NOW)).toBeUndefined();
+      expect(await store.updateKey('internal-api', billingKey!.id, { name: 'renamed' }, NOW)).toBeUndefined();
+      expect(await store.findKey('billing-api', billingKey!.id)).toEqual(billingKey);
+    });
+  });
+
+  describe('revokeKey', () => {
+    it('revokes now with the reason given, once: a second revocation returns the key unchanged', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [key, unexplained] = await insertKeys(store, [storedKey(), storedKey()]);
+      const revoked = await store.revokeKey('internal-api', key!.id, 'leaked in a log', NOW);
+      expect(revoked).toEqual({ ...key, revoked_at: NOW.toISOString(), revocation_reason: 'leaked in a log' });
+      expect(await store.revokeKey('internal-api', key!.id, 'another reason', new Date(NOW.getTime() + HOUR))).toEqual(revoked);
+      expect(await store.findKey('internal-api', key!.id)).toEqual(revoked);
+
+      expect(await store.revokeKey('internal-api', unexplained!.id, null, NOW)).toEqual({ ...unexplained, revoked_at: NOW.toISOString(), revocation_reason: null });
+    });
+
+    it('revokes at once a key whose revocation was scheduled for later', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [scheduled] = await insertKeys(store, [storedKey({ revoked_at: at(HOUR), revocation_reason: 'rotated', rotated_to: randomUUID() })]);
+      const revoked = await store.revokeKey('internal-api', scheduled!.id, 'compromised', NOW);
+      expect(revoked).toEqual({ ...scheduled, revoked_at: NOW.toISOString(), revocation_reason: 'compromised' });
+      expect(ids(await list(store, { status: 'revoked' }))).toEqual([scheduled!.id]);
+    });
+
+    it('answers undefined for a missing key or another app’s key, and leaves that key alone', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [billingKey] = await insertKeys(store, [storedKey({ app_slug: 'billing-api' })]);
+      expect(await store.revokeKey('internal-api', randomUUID(), 'gone', NOW)).toBeUndefined();
+      expect(await store.revokeKey('internal-api', billingKey!.id, 'gone', NOW)).toBeUndefined();
+      expect(await store.findKey('billing-api', billingKey!.id)).toEqual(billingKey);
+    });
+  });
+
+  describe('rotateKey', () => {
+    it('stores the successor and links the two keys both ways, the old one revoked from revokeAt', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [old] = await insertKeys(store, [storedKey()]);
+      const successor = storedKey({ name: old!.name, created_at: NOW.toISOString(), rotated_from: old!.id });
+      const revokeAt = new Date(NOW.getTime() + HOUR);
+      const rotated = await store.rotateKey('internal-api', old!.id, successor, revokeAt, NOW);
+      expect(rotated).toEqual({ ...old, rotated_to: successor.key.id, revoked_at: revokeAt.toISOString(), revocation_reason: 'rotated' });
+      expect(await store.findKey('internal-api', old!.id)).toEqual(rotated);
+      expect(await store.findKeyBySecretHash(successor.secretHash)).toEqual(successor);
+      // During the grace period both keys are active.
+      expect(ids(await list(store, { status: 'active' }))).toEqual([successor.key.id, old!.id]);
+    });
+
+    it('refuses a revoked, scheduled, expired, already rotated, missing or other app’s key, and writes nothing', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [revoked, scheduled, expired, toRotateTwice, billingKey] = await insertKeys(store, [
+        storedKey({ revoked_at: at(-HOUR), revocation_reason: 'leaked' }),
+        storedKey({ revoked_at: at(HOUR) }),
+        storedKey({ expires_at: at(0) }),
+        storedKey(),
+        storedKey({ app_slug: 'billing-api' }),
+      ]);
+      const firstSuccessor = storedKey({ rotated_from: toRotateTwice!.id });
+      const rotatedOnce = await store.rotateKey('internal-api', toRotateTwice!.id, firstSuccessor, new Date(NOW.getTime() + HOUR), NOW);
+      expect(rotatedOnce).toBeDefined();
+      const keysBefore = await store.countKeys();
+
+      const refusals: [string, KeyRecord | undefined][] = [
+        [revoked!.id, revoked],
+        [scheduled!.id, scheduled],
+        [expired!.id, expired],
+        [toRotateTwice!.id, rotatedOnce],
+        [randomUUID(), undefined],
+        [billingKey!.id, undefined],
+      ];
+      for (const [id, asStored] of refusals) {
+        const successor = storedKey({ rotated_from: id });
+        expect(await store.rotateKey('internal-api', id, successor, NOW, NOW)).toBeUndefined();
+        expect(await store.findKeyBySecretHash(successor.secretHash)).toBeUndefined();
+        expect(await store.findKey('internal-api', id)).toEqual(asStored);
+      }
+      expect(await store.findKey('billing-api', billingKey!.id)).toEqual(billingKey);
+      expect(await store.countKeys()).toBe(keysBefore);
+    });
+
+    it('lets exactly one of two concurrent rotations of a key, on two instances, succeed', async () => {
+      const { store } = testStore;
+      const second = await testStore.openSecondInstance();
+      try {
+        await addApps(store);
+        const olds = await insertKeys(store, Array.from({ length: 5 }, () => storedKey()));
+        await Promise.all(
+          olds.map(async (old) => {
+            const successors = [storedKey({ rotated_from: old.id }), storedKey({ rotated_from: old.id })];
+            const results = await Promise.all(
+              [store, second].map((instance, i) => instance.rotateKey('internal-api', old.id, successors[i]!, NOW, NOW)),
+            );
+            const winners = successors.filter((_, i) => results[i] !== undefined);
+            expect(winners).toHaveLength(1);
+            expect((await store.findKey('internal-api', old.id))?.rotated_to).toBe(winners[0]!.key.id);
+            const loser = successors.find((successor) => successor !== winners[0])!;
+            expect(await store.findKey('internal-api', loser.key.id)).toBeUndefined();
+          }),
+        );
+        expect(await store.countKeys()).toBe(olds.length * 2);
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  it('recordKeyUses keeps the latest use of each key', async () => {
+    const { store } = testStore;
+    await addApps(store);
+    const [first, second, unused] = await insertKeys(store, [storedKey(), storedKey(), storedKey()]);
+    await store.recordKeyUses([
+      { id: first!.id, usedAt: at(-HOUR) },
+      { id: first!.id, usedAt: at(-2 * HOUR) },
+      { id: second!.id, usedAt: at(-3 * HOUR) },
+      { id: randomUUID(), usedAt: at(0) },
+    ]);
+    await store.recordKeyUses([]);
+    expect(await store.findKey('internal-api', first!.id)).toEqual({ ...first, last_used_at: at(-HOUR) });
+    expect(await store.findKey('internal-api', second!.id)).toEqual({ ...second, last_used_at: at(-3 * HOUR) });
+    expect(await store.findKey('internal-api', unused!.id)).toEqual(unused);
+
+    // A batch flushed late must not move last_used_at back.
+    await store.recordKeyUses([
+      { id: first!.id, usedAt: at(-4 * HOUR) },
+      { id: second!.id, usedAt: at(0) },
+    ]);
+    expect((await store.findKey('internal-api', first!.id))?.last_used_at).toBe(at(-HOUR));
+    expect((await store.findKey('internal-api', second!.id))?.last_used_at).toBe(at(0));
+  });
+
+  it('serverSecret makes one random 32-byte secret per name, the same for every instance on the database', async () => {
+    const { store } = testStore;
+    const second = await testStore.openSecondInstance();
+    try {
+      const [fromFirst, fromSecond] = await Promise.all([store.serverSecret('page-cursor'), second.serverSecret('page-cursor')]);
+      expect(fromFirst).toHaveLength(32);
+      expect(fromSecond).toEqual(fromFirst);
+      expect(await store.serverSecret('page-cursor')).toEqual(fromFirst);
+      const other = await second.serverSecret('another-purpose');
+      expect(other).toHaveLength(32);
+      expect(other).not.toEqual(fromFirst);
+    } finally {
+      await second.close();
+    }
   });
 
   it('answers ping while open and fails it once closed', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSecret } from '../src/secret.js';
+import { generateSecret } from '../src/keys/secret.js';
 import { captureLogs } from './support/testServer.js';
 
 describe('the JSON logger', () => {

@@ -1,12 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { components } from '@apikeys/types';
-import { hashSecret } from '../src/secret.js';
+import type { ApiKeyWithSecret } from '@apikeys/types';
+import { hashSecret } from '../src/keys/secret.js';
 import { storeKinds } from './support/stores.js';
 import { startTestServer } from './support/testServer.js';
-
-type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 
 /** Everything the store wrote, as text: the SQLite file with its WAL, or a dump of the PostgreSQL table. */
 async function storedBytes(kind: string, location: string): Promise<string> {
@@ -27,7 +25,7 @@ describe.each(storeKinds)('secrets at rest on $kind', ({ kind, open }) => {
   it.each([
     ['without a pepper', undefined],
     ['with a pepper', 'a-server-held-pepper-value'],
-  ])('stores and logs no issued secret (%s), only its hash', async (_label, pepper) => {
+  ])('stores and logs no issued, rotated or verified secret (%s), only its hash', async (_label, pepper) => {
     const testStore = await open();
     const server = await startTestServer({ store: testStore.store, pepper });
     try {
@@ -37,6 +35,14 @@ describe.each(storeKinds)('secrets at rest on $kind', ({ kind, open }) => {
         const response = await server.post('internal-api', { name: `key ${i}`, metadata: { i } });
         expect(response.status).toBe(201);
         secrets.push(((await response.json()) as ApiKeyWithSecret).secret);
+      }
+      const { key } = (await (await server.post('internal-api', { name: 'to rotate' })).json()) as ApiKeyWithSecret;
+      const rotated = await server.call('POST', `/api-auth/apps/internal-api/keys/${key.id}/rotate`, { grace_period_seconds: 60 });
+      expect(rotated.status).toBe(201);
+      secrets.push(((await rotated.json()) as ApiKeyWithSecret).secret);
+      for (const secret of secrets) {
+        const verified = await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret });
+        expect(await verified.json()).toMatchObject({ valid: true });
       }
       // A failing request too: its body and credentials must not reach the log either.
       await server.post('internal-api', { name: 'x', secret: secrets[0] });

@@ -1,5 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { AppExistsError, type App, type KeyStore, type StoredKey } from './keyStore.js';
+import {
+  AppExistsError,
+  type App,
+  type KeyChanges,
+  type KeyPageQuery,
+  type KeyRecord,
+  type KeyStatusFilter,
+  type KeyStore,
+  type KeyUse,
+  type StoredKey,
+} from './keyStore.js';
 
 // `json`, not `jsonb`, so metadata keeps its key order and comes back exactly as SQLite returns it.
 const MIGRATIONS = [
@@ -25,12 +36,106 @@ const MIGRATIONS = [
    )`,
   `CREATE UNIQUE INDEX api_keys_secret_hash ON api_keys(secret_hash)`,
   `CREATE INDEX api_keys_app_slug ON api_keys(app_slug, created_at)`,
+  // No foreign keys on rotated_from/rotated_to: keys are never deleted, and a rotation of a
+  // missing key must resolve undefined rather than fail on its successor's insert.
+  `ALTER TABLE api_keys
+     ADD COLUMN revoked_at timestamptz,
+     ADD COLUMN revocation_reason text,
+     ADD COLUMN last_used_at timestamptz,
+     ADD COLUMN rotated_from uuid,
+     ADD COLUMN rotated_to uuid`,
+  // Serves listKeys' order and its keyset seek; the index it replaces lacks the id tie-break.
+  `DROP INDEX api_keys_app_slug;
+   CREATE INDEX api_keys_app_slug_created_at_id ON api_keys(app_slug, created_at DESC, id DESC)`,
+  `CREATE TABLE server_secrets (
+     name text PRIMARY KEY,
+     value bytea NOT NULL
+   )`,
 ];
 
 // Any constant: serialises migrations when several instances start against one database.
 const MIGRATION_LOCK = 7_041_992;
 
 const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+
+/** Parsed by JavaScript, so that a timestamp keeps the milliseconds SQLite keeps, no more. */
+const timestamp = (value: string | null) => (value === null ? null : new Date(value));
+
+const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
+  revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to`;
+
+const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
+    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
+
+const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE app_slug = $1 AND id = $2`;
+
+/** A listing's status filter as of `now`, the placeholder of the parameter that holds it. */
+const STATUS_CONDITIONS: Record<KeyStatusFilter, ((now: string) => string) | undefined> = {
+  all: undefined,
+  revoked: (now) => `revoked_at <= ${now}`,
+  expired: (now) => `(revoked_at IS NULL OR revoked_at > ${now}) AND expires_at <= ${now}`,
+  active: (now) => `(revoked_at IS NULL OR revoked_at > ${now}) AND (expires_at IS NULL OR expires_at > ${now})`,
+};
+
+// One statement for any set of changes: each boolean parameter says whether the next field is given.
+const UPDATE_KEY = `UPDATE api_keys SET
+    name = CASE WHEN $4::boolean THEN $5::text ELSE name END,
+    permissions = CASE WHEN $6::boolean THEN $7::json ELSE permissions END,
+    metadata = CASE WHEN $8::boolean THEN $9::json ELSE metadata END,
+    owner = CASE WHEN $10::boolean THEN $11::text ELSE owner END,
+    environment = CASE WHEN $12::boolean THEN $13::text ELSE environment END,
+    expires_at = CASE WHEN $14::boolean THEN $15::timestamptz ELSE expires_at END
+  WHERE app_slug = $1 AND id = $2 AND (revoked_at IS NULL OR revoked_at > $3)
+  RETURNING ${KEY_COLUMNS}`;
+
+const REVOKE_KEY = `UPDATE api_keys SET revoked_at = $3, revocation_reason = $4
+  WHERE app_slug = $1 AND id = $2 AND (revoked_at IS NULL OR revoked_at > $3)
+  RETURNING ${KEY_COLUMNS}`;
+
+const MARK_ROTATED = `UPDATE api_keys SET rotated_to = $3, revoked_at = $4, revocation_reason = 'rotated'
+  WHERE app_slug = $1 AND id = $2 AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > $5)
+  RETURNING ${KEY_COLUMNS}`;
+
+// The rows are locked in id order so that two instances recording overlapping batches cannot
+// deadlock; several uses of one key in a batch count as the latest of them.
+const RECORD_KEY_USES = `WITH uses AS (
+    SELECT id, max(used_at) AS used_at FROM unnest($1::uuid[], $2::timestamptz[]) AS use(id, used_at) GROUP BY id
+  ), later AS (
+    SELECT api_keys.id, uses.used_at FROM api_keys JOIN uses USING (id)
+    WHERE api_keys.last_used_at IS NULL OR api_keys.last_used_at < uses.used_at
+    ORDER BY api_keys.id
+    FOR UPDATE OF api_keys
+  )
+  UPDATE api_keys SET last_used_at = later.used_at FROM later WHERE api_keys.id = later.id`;
+
+// How PostgreSQL prints a uuid. An id in any other form (upper case, braces, a urn: prefix) names
+// no key, as in SQLite, rather than matching one or failing the cast to uuid.
+const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface KeyRow {
+  id: string;
+  app_slug: string;
+  name: string;
+  key_prefix: string;
+  key_suffix: string;
+  permissions: KeyRecord['permissions'];
+  metadata: KeyRecord['metadata'];
+  owner: string | null;
+  environment: string | null;
+  expires_at: Date | null;
+  created_at: Date;
+  revoked_at: Date | null;
+  revocation_reason: string | null;
+  last_used_at: Date | null;
+  rotated_from: string | null;
+  rotated_to: string | null;
+}
+
+interface StoredKeyRow extends KeyRow {
+  secret_hash: string;
+  hash_scheme: StoredKey['hashScheme'];
+}
 
 interface AppRow {
   slug: string;
@@ -39,6 +144,46 @@ interface AppRow {
 }
 
 const toApp = (row: AppRow): App => ({ slug: row.slug, keyPrefix: row.key_prefix, createdAt: row.created_at.toISOString() });
+
+const toKeyRecord = (row: KeyRow): KeyRecord => ({
+  id: row.id,
+  app_slug: row.app_slug,
+  name: row.name,
+  key_prefix: row.key_prefix,
+  key_suffix: row.key_suffix,
+  permissions: row.permissions,
+  metadata: row.metadata,
+  owner: row.owner,
+  environment: row.environment,
+  expires_at: iso(row.expires_at),
+  created_at: row.created_at.toISOString(),
+  revoked_at: iso(row.revoked_at),
+  revocation_reason: row.revocation_reason,
+  last_used_at: iso(row.last_used_at),
+  rotated_from: row.rotated_from,
+  rotated_to: row.rotated_to,
+});
+
+const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => [
+  key.id,
+  key.app_slug,
+  key.name,
+  key.key_prefix,
+  key.key_suffix,
+  secretHash,
+  hashScheme,
+  JSON.stringify(key.permissions),
+  JSON.stringify(key.metadata),
+  key.owner,
+  key.environment,
+  timestamp(key.expires_at),
+  timestamp(key.created_at),
+  timestamp(key.revoked_at),
+  key.revocation_reason,
+  timestamp(key.last_used_at),
+  key.rotated_from,
+  key.rotated_to,
+];
 
 /** For several server instances sharing one database. */
 export class PostgresKeyStore implements KeyStore {
@@ -94,49 +239,99 @@ export class PostgresKeyStore implements KeyStore {
     return rows.map(toApp);
   }
 
-  async insertKey({ key, secretHash, hashScheme }: StoredKey): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment, expires_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        key.id,
-        key.app_slug,
-        key.name,
-        key.key_prefix,
-        key.key_suffix,
-        secretHash,
-        hashScheme,
-        JSON.stringify(key.permissions),
-        JSON.stringify(key.metadata),
-        key.owner,
-        key.environment,
-        key.expires_at,
-        key.created_at,
-      ],
-    );
+  async insertKey(stored: StoredKey): Promise<void> {
+    await this.pool.query(INSERT_KEY, keyParams(stored));
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
-    const { rows } = await this.pool.query('SELECT * FROM api_keys WHERE secret_hash = $1', [secretHash]);
+    const { rows } = await this.pool.query<StoredKeyRow>(`SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = $1`, [
+      secretHash,
+    ]);
     const row = rows[0];
-    if (!row) return undefined;
-    return {
-      key: {
-        id: row.id,
-        app_slug: row.app_slug,
-        name: row.name,
-        key_prefix: row.key_prefix,
-        key_suffix: row.key_suffix,
-        owner: row.owner,
-        environment: row.environment,
-        expires_at: iso(row.expires_at),
-        created_at: iso(row.created_at)!,
-        permissions: row.permissions,
-        metadata: row.metadata,
-      },
-      secretHash: row.secret_hash,
-      hashScheme: row.hash_scheme,
-    };
+    return row && { key: toKeyRecord(row), secretHash: row.secret_hash, hashScheme: row.hash_scheme };
+  }
+
+  async findKey(appSlug: string, id: string): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) return undefined;
+    const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [appSlug, id]);
+    return rows[0] && toKeyRecord(rows[0]);
+  }
+
+  async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {
+    const params: unknown[] = [appSlug];
+    // Adds a parameter and answers its placeholder: only the conditions in play take one.
+    const parameter = (value: unknown) => `$${params.push(value)}`;
+    const conditions = ['app_slug = $1'];
+    if (after) conditions.push(`(created_at, id) < (${parameter(timestamp(after.createdAt))}::timestamptz, ${parameter(after.id)}::uuid)`);
+    if (environment !== undefined) conditions.push(`environment = ${parameter(environment)}`);
+    if (owner !== undefined) conditions.push(`owner = ${parameter(owner)}`);
+    const statusCondition = STATUS_CONDITIONS[status];
+    if (statusCondition) conditions.push(statusCondition(`${parameter(now)}::timestamptz`));
+    const { rows } = await this.pool.query<KeyRow>(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${parameter(limit)}`,
+      params,
+    );
+    return rows.map(toKeyRecord);
+  }
+
+  async updateKey(appSlug: string, id: string, changes: KeyChanges, now: Date): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) return undefined;
+    const { rows } = await this.pool.query<KeyRow>(UPDATE_KEY, [
+      appSlug,
+      id,
+      now,
+      changes.name !== undefined,
+      changes.name ?? null,
+      changes.permissions !== undefined,
+      changes.permissions === undefined ? null : JSON.stringify(changes.permissions),
+      changes.metadata !== undefined,
+      changes.metadata === undefined ? null : JSON.stringify(changes.metadata),
+      changes.owner !== undefined,
+      changes.owner ?? null,
+      changes.environment !== undefined,
+      changes.environment ?? null,
+      changes.expires_at !== undefined,
+      timestamp(changes.expires_at ?? null),
+    ]);
+    return rows[0] && toKeyRecord(rows[0]);
+  }
+
+  async revokeKey(appSlug: string, id: string, reason: string | null, now: Date): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) return undefined;
+    const revoked = await this.pool.query<KeyRow>(REVOKE_KEY, [appSlug, id, now, reason]);
+    // A separate statement, not a CTE: it must see a revocation another instance committed meanwhile.
+    const row = revoked.rows[0] ?? (await this.pool.query<KeyRow>(FIND_KEY, [appSlug, id])).rows[0];
+    return row && toKeyRecord(row);
+  }
+
+  async rotateKey(appSlug: string, id: string, successor: StoredKey, revokeAt: Date, now: Date): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) return undefined;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(INSERT_KEY, keyParams(successor));
+      // A concurrent rotation holding the row makes this wait, then see rotated_to set and match nothing.
+      const { rows } = await client.query<KeyRow>(MARK_ROTATED, [appSlug, id, successor.key.id, revokeAt, now]);
+      await client.query(rows[0] ? 'COMMIT' : 'ROLLBACK');
+      return rows[0] && toKeyRecord(rows[0]);
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.pool.query(RECORD_KEY_USES, [uses.map((use) => use.id), uses.map((use) => timestamp(use.usedAt))]);
+  }
+
+  async serverSecret(name: string): Promise<Buffer> {
+    await this.pool.query('INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);
+    // A separate statement: it must see the value a concurrent first use committed.
+    const { rows } = await this.pool.query<{ value: Buffer }>('SELECT value FROM server_secrets WHERE name = $1', [name]);
+    return rows[0]!.value;
   }
 
   async countKeys(): Promise<number> {

@@ -1,7 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { AppExistsError, type App, type KeyStore, type StoredKey } from './keyStore.js';
+import {
+  AppExistsError,
+  type App,
+  type KeyChanges,
+  type KeyPageQuery,
+  type KeyRecord,
+  type KeyStatusFilter,
+  type KeyStore,
+  type KeyUse,
+  type StoredKey,
+} from './keyStore.js';
 
 const MIGRATIONS = [
   `CREATE TABLE apps (
@@ -26,7 +37,62 @@ const MIGRATIONS = [
    ) STRICT`,
   `CREATE UNIQUE INDEX api_keys_secret_hash ON api_keys(secret_hash)`,
   `CREATE INDEX api_keys_app_slug ON api_keys(app_slug, created_at)`,
+  // No foreign keys on rotated_from/rotated_to: keys are never deleted, and a rotation of a
+  // missing key must resolve undefined rather than fail on its successor's insert.
+  `ALTER TABLE api_keys ADD COLUMN revoked_at TEXT;
+   ALTER TABLE api_keys ADD COLUMN revocation_reason TEXT;
+   ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;
+   ALTER TABLE api_keys ADD COLUMN rotated_from TEXT;
+   ALTER TABLE api_keys ADD COLUMN rotated_to TEXT`,
+  // Serves listKeys' order and its keyset seek; the index it replaces lacks the id tie-break.
+  `DROP INDEX api_keys_app_slug;
+   CREATE INDEX api_keys_app_slug_created_at_id ON api_keys(app_slug, created_at DESC, id DESC)`,
+  `CREATE TABLE server_secrets (
+     name TEXT PRIMARY KEY,
+     value BLOB NOT NULL
+   ) STRICT`,
 ];
+
+const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
+  revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to`;
+
+const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
+    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to)
+  VALUES (@id, @app_slug, @name, @key_prefix, @key_suffix, @secret_hash, @hash_scheme, @permissions, @metadata, @owner, @environment,
+    @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to)`;
+
+const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE app_slug = @app_slug AND id = @id`;
+
+const NOT_REVOKED = '(revoked_at IS NULL OR revoked_at > @now)';
+
+const STATUS_CONDITIONS: Record<KeyStatusFilter, string | undefined> = {
+  all: undefined,
+  revoked: 'revoked_at <= @now',
+  expired: `${NOT_REVOKED} AND expires_at <= @now`,
+  active: `${NOT_REVOKED} AND (expires_at IS NULL OR expires_at > @now)`,
+};
+
+// One statement for any set of changes: each @set_<field> flag says whether that field is given.
+const UPDATE_KEY = `UPDATE api_keys SET
+    name = CASE WHEN @set_name THEN @name ELSE name END,
+    permissions = CASE WHEN @set_permissions THEN @permissions ELSE permissions END,
+    metadata = CASE WHEN @set_metadata THEN @metadata ELSE metadata END,
+    owner = CASE WHEN @set_owner THEN @owner ELSE owner END,
+    environment = CASE WHEN @set_environment THEN @environment ELSE environment END,
+    expires_at = CASE WHEN @set_expires_at THEN @expires_at ELSE expires_at END
+  WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
+  RETURNING ${KEY_COLUMNS}`;
+
+const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now, revocation_reason = @reason
+  WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
+  RETURNING ${KEY_COLUMNS}`;
+
+const MARK_ROTATED = `UPDATE api_keys SET rotated_to = @successor_id, revoked_at = @revoke_at, revocation_reason = 'rotated'
+  WHERE app_slug = @app_slug AND id = @id AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > @now)
+  RETURNING ${KEY_COLUMNS}`;
+
+const RECORD_KEY_USE = `UPDATE api_keys SET last_used_at = @used_at
+  WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @used_at)`;
 
 interface KeyRow {
   id: string;
@@ -34,14 +100,22 @@ interface KeyRow {
   name: string;
   key_prefix: string;
   key_suffix: string;
-  secret_hash: string;
-  hash_scheme: StoredKey['hashScheme'];
   permissions: string;
   metadata: string;
   owner: string | null;
   environment: string | null;
   expires_at: string | null;
   created_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+  last_used_at: string | null;
+  rotated_from: string | null;
+  rotated_to: string | null;
+}
+
+interface StoredKeyRow extends KeyRow {
+  secret_hash: string;
+  hash_scheme: StoredKey['hashScheme'];
 }
 
 interface AppRow {
@@ -52,10 +126,67 @@ interface AppRow {
 
 const toApp = (row: AppRow): App => ({ slug: row.slug, keyPrefix: row.key_prefix, createdAt: row.created_at });
 
+const toKeyRecord = (row: KeyRow): KeyRecord => ({
+  id: row.id,
+  app_slug: row.app_slug,
+  name: row.name,
+  key_prefix: row.key_prefix,
+  key_suffix: row.key_suffix,
+  permissions: JSON.parse(row.permissions) as KeyRecord['permissions'],
+  metadata: JSON.parse(row.metadata) as KeyRecord['metadata'],
+  owner: row.owner,
+  environment: row.environment,
+  expires_at: row.expires_at,
+  created_at: row.created_at,
+  revoked_at: row.revoked_at,
+  revocation_reason: row.revocation_reason,
+  last_used_at: row.last_used_at,
+  rotated_from: row.rotated_from,
+  rotated_to: row.rotated_to,
+});
+
+/**
+ * Timestamps are stored as toISOString() text: in that one form, comparing and ordering the text
+ * compares the instants, as PostgreSQL's timestamptz does.
+ */
+function storedTime(value: string): string;
+function storedTime(value: string | null): string | null;
+function storedTime(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => ({
+  id: key.id,
+  app_slug: key.app_slug,
+  name: key.name,
+  key_prefix: key.key_prefix,
+  key_suffix: key.key_suffix,
+  secret_hash: secretHash,
+  hash_scheme: hashScheme,
+  permissions: JSON.stringify(key.permissions),
+  metadata: JSON.stringify(key.metadata),
+  owner: key.owner,
+  environment: key.environment,
+  expires_at: storedTime(key.expires_at),
+  created_at: storedTime(key.created_at),
+  revoked_at: storedTime(key.revoked_at),
+  revocation_reason: key.revocation_reason,
+  last_used_at: storedTime(key.last_used_at),
+  rotated_from: key.rotated_from,
+  rotated_to: key.rotated_to,
+});
+
+/** Thrown inside the rotation transaction to roll it back: better-sqlite3 rolls back on a throw. */
+class RotationRefused extends Error {}
+
 /** The embedded default: one file, WAL, and synchronous=FULL so that an acknowledged key survives a crash. */
 export class SqliteKeyStore implements KeyStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly revokeTransaction: Database.Transaction<(params: Record<string, string | null>) => KeyRow | undefined>;
+  private readonly rotateTransaction: Database.Transaction<(successor: StoredKey, params: Record<string, string>) => KeyRow>;
+  private readonly recordUsesTransaction: Database.Transaction<(uses: readonly KeyUse[]) => void>;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -64,6 +195,28 @@ export class SqliteKeyStore implements KeyStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.revokeTransaction = this.db.transaction(
+      (params) => (this.statement(REVOKE_KEY).get(params) ?? this.statement(FIND_KEY).get(params)) as KeyRow | undefined,
+    );
+    this.rotateTransaction = this.db.transaction((successor, params) => {
+      this.statement(INSERT_KEY).run(keyParams(successor));
+      const row = this.statement(MARK_ROTATED).get(params) as KeyRow | undefined;
+      if (!row) throw new RotationRefused();
+      return row;
+    });
+    this.recordUsesTransaction = this.db.transaction((uses) => {
+      for (const use of uses) this.statement(RECORD_KEY_USE).run({ id: use.id, used_at: storedTime(use.usedAt) });
+    });
+  }
+
+  /** Prepared on first use, not in the constructor: the statements need the schema migrate() makes. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async migrate(): Promise<void> {
@@ -81,7 +234,7 @@ export class SqliteKeyStore implements KeyStore {
   async addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App> {
     const row = { slug: app.slug, key_prefix: app.keyPrefix, created_at: createdAt.toISOString() };
     try {
-      this.db.prepare('INSERT INTO apps (slug, key_prefix, created_at) VALUES (@slug, @key_prefix, @created_at)').run(row);
+      this.statement('INSERT INTO apps (slug, key_prefix, created_at) VALUES (@slug, @key_prefix, @created_at)').run(row);
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppExistsError(app.slug);
       throw error;
@@ -90,46 +243,109 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async findApp(slug: string): Promise<App | undefined> {
-    const row = this.db.prepare('SELECT slug, key_prefix, created_at FROM apps WHERE slug = ?').get(slug) as AppRow | undefined;
+    const row = this.statement('SELECT slug, key_prefix, created_at FROM apps WHERE slug = ?').get(slug) as AppRow | undefined;
     return row && toApp(row);
   }
 
   async listApps(): Promise<App[]> {
-    return (this.db.prepare('SELECT slug, key_prefix, created_at FROM apps ORDER BY slug').all() as AppRow[]).map(toApp);
+    return (this.statement('SELECT slug, key_prefix, created_at FROM apps ORDER BY slug').all() as AppRow[]).map(toApp);
   }
 
-  async insertKey({ key, secretHash, hashScheme }: StoredKey): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment, expires_at, created_at)
-         VALUES (@id, @app_slug, @name, @key_prefix, @key_suffix, @secret_hash, @hash_scheme, @permissions, @metadata, @owner, @environment, @expires_at, @created_at)`,
-      )
-      .run({
-        ...key,
-        secret_hash: secretHash,
-        hash_scheme: hashScheme,
-        permissions: JSON.stringify(key.permissions),
-        metadata: JSON.stringify(key.metadata),
-      });
+  async insertKey(stored: StoredKey): Promise<void> {
+    this.statement(INSERT_KEY).run(keyParams(stored));
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE secret_hash = ?').get(secretHash) as KeyRow | undefined;
-    if (!row) return undefined;
-    const { secret_hash, hash_scheme, permissions, metadata, ...rest } = row;
-    return {
-      key: { ...rest, permissions: JSON.parse(permissions) as string[], metadata: JSON.parse(metadata) as Record<string, unknown> },
-      secretHash: secret_hash,
-      hashScheme: hash_scheme,
-    };
+    const row = this.statement(`SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = ?`).get(secretHash) as
+      | StoredKeyRow
+      | undefined;
+    return row && { key: toKeyRecord(row), secretHash: row.secret_hash, hashScheme: row.hash_scheme };
+  }
+
+  async findKey(appSlug: string, id: string): Promise<KeyRecord | undefined> {
+    const row = this.statement(FIND_KEY).get({ app_slug: appSlug, id }) as KeyRow | undefined;
+    return row && toKeyRecord(row);
+  }
+
+  async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {
+    // Only the conditions in play, so that SQLite seeks the index to `after` instead of filtering up to it.
+    const conditions = ['app_slug = @app_slug'];
+    if (after) conditions.push('(created_at, id) < (@after_created_at, @after_id)');
+    if (environment !== undefined) conditions.push('environment = @environment');
+    if (owner !== undefined) conditions.push('owner = @owner');
+    const statusCondition = STATUS_CONDITIONS[status];
+    if (statusCondition) conditions.push(statusCondition);
+    const sql = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    const rows = this.statement(sql).all({
+      app_slug: appSlug,
+      after_created_at: after ? storedTime(after.createdAt) : null,
+      after_id: after?.id ?? null,
+      environment: environment ?? null,
+      owner: owner ?? null,
+      now: now.toISOString(),
+      limit,
+    }) as KeyRow[];
+    return rows.map(toKeyRecord);
+  }
+
+  async updateKey(appSlug: string, id: string, changes: KeyChanges, now: Date): Promise<KeyRecord | undefined> {
+    const given = (value: unknown) => (value === undefined ? 0 : 1);
+    const row = this.statement(UPDATE_KEY).get({
+      app_slug: appSlug,
+      id,
+      now: now.toISOString(),
+      set_name: given(changes.name),
+      name: changes.name ?? null,
+      set_permissions: given(changes.permissions),
+      permissions: changes.permissions === undefined ? null : JSON.stringify(changes.permissions),
+      set_metadata: given(changes.metadata),
+      metadata: changes.metadata === undefined ? null : JSON.stringify(changes.metadata),
+      set_owner: given(changes.owner),
+      owner: changes.owner ?? null,
+      set_environment: given(changes.environment),
+      environment: changes.environment ?? null,
+      set_expires_at: given(changes.expires_at),
+      expires_at: storedTime(changes.expires_at ?? null),
+    }) as KeyRow | undefined;
+    return row && toKeyRecord(row);
+  }
+
+  async revokeKey(appSlug: string, id: string, reason: string | null, now: Date): Promise<KeyRecord | undefined> {
+    const row = this.revokeTransaction.immediate({ app_slug: appSlug, id, reason, now: now.toISOString() });
+    return row && toKeyRecord(row);
+  }
+
+  async rotateKey(appSlug: string, id: string, successor: StoredKey, revokeAt: Date, now: Date): Promise<KeyRecord | undefined> {
+    try {
+      const row = this.rotateTransaction.immediate(successor, {
+        app_slug: appSlug,
+        id,
+        successor_id: successor.key.id,
+        revoke_at: revokeAt.toISOString(),
+        now: now.toISOString(),
+      });
+      return toKeyRecord(row);
+    } catch (error) {
+      if (error instanceof RotationRefused) return undefined;
+      throw error;
+    }
+  }
+
+  async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
+    this.recordUsesTransaction.immediate(uses);
+  }
+
+  async serverSecret(name: string): Promise<Buffer> {
+    this.statement('INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
+    return (this.statement('SELECT value FROM server_secrets WHERE name = ?').get(name) as { value: Buffer }).value;
   }
 
   async countKeys(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;
+    return (this.statement('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.statement('SELECT 1').get();
   }
 
   async close(): Promise<void> {

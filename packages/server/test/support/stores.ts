@@ -12,6 +12,8 @@ export interface TestStore {
   store: KeyStore;
   /** Where the data lives: the SQLite file, or the PostgreSQL database URL. */
   location: string;
+  /** Another instance on the same database, migrated as a second server would at start; the caller closes it. */
+  openSecondInstance(): Promise<KeyStore>;
   /** Closes the store and throws its data away. */
   dispose(): Promise<void>;
 }
@@ -48,6 +50,11 @@ export const storeKinds = [
       return {
         store,
         location: file,
+        openSecondInstance: async () => {
+          const second = new SqliteKeyStore(file);
+          await second.migrate();
+          return second;
+        },
         dispose: async () => {
           await store.close();
           rmSync(dir, { recursive: true, force: true });
@@ -64,6 +71,11 @@ export const storeKinds = [
       return {
         store,
         location: database.url,
+        openSecondInstance: async () => {
+          const second = new PostgresKeyStore(database.url);
+          await second.migrate();
+          return second;
+        },
         dispose: async () => {
           await store.close();
           await database.drop();

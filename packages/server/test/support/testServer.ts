@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
-import { createServer, type ServerOptions } from '../../src/createServer.js';
+import { expect } from 'vitest';
+import type { Problem } from '@apikeys/types';
+import { createServer, type ServerOptions } from '../../src/http/createServer.js';
 import { createJsonLogger } from '../../src/logger.js';
-import { listen } from '../../src/serve.js';
+import { listen } from '../../src/http/serve.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'other-token-0123456789abcdef';
@@ -18,22 +20,45 @@ export function captureLogs() {
   return { lines, logger: createJsonLogger(stream), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
+interface CallOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
+  /** A body sent as is, instead of JSON.stringify(body). */
+  raw?: string;
+}
+
 /** A real server on a loopback port, validating its responses as in development. */
 export async function startTestServer(options: Partial<ServerOptions> & Pick<ServerOptions, 'store'>) {
   const logs = captureLogs();
   const app = await createServer({ tokens: [TOKEN, OTHER_TOKEN], logger: logs.logger, validateResponses: true, ...options });
   const running = await listen(app, 0);
-  const post = (appName: string, body: unknown, init: { token?: string | null; headers?: Record<string, string>; raw?: string } = {}) => {
+  /** Any request to the API, with the test token unless told otherwise; a body is sent as JSON. */
+  const call = (method: string, path: string, body?: unknown, init: CallOptions = {}) => {
     const token = init.token === undefined ? TOKEN : init.token;
-    return fetch(`${running.url}/api-auth/apps/${appName}/keys`, {
-      method: 'POST',
+    const hasBody = body !== undefined || init.raw !== undefined;
+    return fetch(`${running.url}${path}`, {
+      method,
       headers: {
-        'content-type': 'application/json',
+        ...(hasBody ? { 'content-type': 'application/json' } : {}),
         ...(token === null ? {} : { authorization: `Bearer ${token}` }),
         ...init.headers,
       },
-      body: init.raw ?? JSON.stringify(body),
+      ...(hasBody ? { body: init.raw ?? JSON.stringify(body) } : {}),
     });
   };
-  return { ...running, logs, post };
+  const post = (appName: string, body: unknown, init: CallOptions = {}) => call('POST', `/api-auth/apps/${appName}/keys`, body, init);
+  return { ...running, logs, call, post };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** Asserts a problem+json answer of the given status and type, and returns it. */
+export async function expectProblem(response: Response, status: number, type: string): Promise<Problem> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const problem = (await response.json()) as Problem;
+  expect(problem).toMatchObject({ type: `urn:apikeys:problem:${type}`, status });
+  expect(problem.title).toEqual(expect.any(String));
+  expect(problem.detail).toEqual(expect.any(String));
+  return problem;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../logger.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { constantTimeEqual } from './secret.js';
-import { ProblemError } from './problem.js';
+import { constantTimeEqual } from '../../keys/secret.js';
+import { ProblemError } from '../problem.js';
 
 const challenge = { 'WWW-Authenticate': 'Bearer realm="apikeys"' };
 
@@ -13,7 +13,7 @@ export function bearerAuth(tokens: readonly string[]): RequestHandler {
     let accepted: string | undefined;
     if (presented) for (const token of tokens) if (constantTimeEqual(presented, token)) accepted = token;
     if (!accepted) {
-      next(new ProblemError(401, 'A valid bearer token is required.', { headers: challenge }));
+      next(new ProblemError('unauthorized', 'A valid bearer token is required.', { headers: challenge }));
       return;
     }
     res.locals.token = accepted;

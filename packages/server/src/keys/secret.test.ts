@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checksumOf, generateSecret, hashSecret, hasValidChecksum, suffixOf } from '../src/secret.js';
+import { checksumOf, generateSecret, hashSecret, hasValidChecksum, suffixOf } from './secret.js';
 
-const spec = parse(readFileSync(new URL('../../../spec/openapi.yaml', import.meta.url), 'utf8'));
+const spec = parse(readFileSync(new URL('../../../../spec/openapi.yaml', import.meta.url), 'utf8'));
 const secretPattern = new RegExp(spec.components.schemas.ApiKeyWithSecret.properties.secret.pattern);
 
 describe('the secret format', () => {
@@ -34,8 +34,11 @@ describe('the secret format', () => {
   });
 
   it("shows valid secrets in the contract's examples, with matching suffixes", () => {
-    const examples = spec.paths['/api-auth/apps/{appName}/keys'].post.responses['201'].content['application/json'].examples;
-    for (const { value } of Object.values(examples) as { value: { key: { key_suffix: string; key_prefix: string }; secret: string } }[]) {
+    const examples = [spec.paths['/api-auth/apps/{appName}/keys'].post, spec.paths['/api-auth/apps/{appName}/keys/{keyId}/rotate'].post].flatMap(
+      (operation) => Object.values(operation.responses['201'].content['application/json'].examples),
+    );
+    expect(examples).toHaveLength(3);
+    for (const { value } of examples as { value: { key: { key_suffix: string; key_prefix: string }; secret: string } }[]) {
       expect(hasValidChecksum(value.secret)).toBe(true);
       expect(value.key.key_suffix).toBe(suffixOf(value.secret));
       expect(value.secret.startsWith(`${value.key.key_prefix}_`)).toBe(true);

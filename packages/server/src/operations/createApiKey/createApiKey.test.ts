@@ -2,15 +2,14 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { components } from '@apikeys/types';
-import { contractFile } from '../src/contract.js';
-import { hashSecret, hasValidChecksum } from '../src/secret.js';
-import type { KeyStore } from '../src/store/keyStore.js';
-import { storeKinds, type TestStore } from './support/stores.js';
-import { startTestServer, OTHER_TOKEN, TOKEN } from './support/testServer.js';
+import type { ApiKeyWithSecret, Problem } from '@apikeys/types';
+import { contractFile } from '../../contract.js';
+import { hashSecret, hasValidChecksum } from '../../keys/secret.js';
+import type { KeyStore } from '../../store/keyStore.js';
+import { storeKinds, type TestStore } from '../../../test/support/stores.js';
+import { expectProblem, startTestServer, OTHER_TOKEN, TOKEN } from '../../../test/support/testServer.js';
 
-type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
-type Problem = components['schemas']['Problem'];
+
 
 // A fixed clock, so that the seed's expiry (2026-12-31) stays in the future for this suite.
 const NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -18,16 +17,6 @@ const now = () => NOW;
 
 const seedPrimary = { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } };
 const seedTemporary = { name: 'temporary-import-key', permissions: ['users:read'], expires_at: '2026-12-31T23:59:59Z' };
-
-async function expectProblem(response: Response, status: number, type: string): Promise<Problem> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = (await response.json()) as Problem;
-  expect(problem).toMatchObject({ type: `urn:apikeys:problem:${type}`, status });
-  expect(problem.title).toEqual(expect.any(String));
-  expect(problem.detail).toEqual(expect.any(String));
-  return problem;
-}
 
 describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
   let testStore: TestStore;
@@ -72,12 +61,20 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         environment: null,
         expires_at: null,
         created_at: NOW.toISOString(),
+        status: 'active',
+        revoked_at: null,
+        revocation_reason: null,
+        last_used_at: null,
+        rotated_from: null,
+        rotated_to: null,
       });
       expect(secret).toMatch(/^sk_[0-9A-Za-z]{49}$/);
       expect(hasValidChecksum(secret)).toBe(true);
 
       const stored = await store.findKeyBySecretHash(hashSecret(secret));
-      expect(stored).toEqual({ key, secretHash: hashSecret(secret), hashScheme: 'sha256' });
+      // Stored exactly as answered; only the status is worked out when the key is read.
+      const { status: _status, ...record } = key;
+      expect(stored).toEqual({ key: record, secretHash: hashSecret(secret), hashScheme: 'sha256' });
     });
 
     it('keeps an expiry, owner and environment', async () => {
@@ -85,7 +82,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
       expect(response.status).toBe(201);
       const { key, secret } = (await response.json()) as ApiKeyWithSecret;
       expect(key).toMatchObject({ expires_at: '2026-12-31T23:59:59.000Z', owner: 'import-team', environment: 'production', metadata: {}, permissions: ['users:read'] });
-      expect((await store.findKeyBySecretHash(hashSecret(secret)))?.key).toEqual(key);
+      expect({ ...(await store.findKeyBySecretHash(hashSecret(secret)))?.key, status: 'active' }).toEqual(key);
     });
 
     it("uses the app's own prefix, and a body appName equal to the URL's", async () => {
@@ -288,7 +285,7 @@ describe('failures', () => {
   it('answers a path or method the API does not have, or a path it cannot decode, with a problem', async () => {
     const server = await startTestServer({ store: testStore.store, now });
     try {
-      await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/keys`, { headers: { authorization: `Bearer ${TOKEN}` } }), 405, 'method-not-allowed');
+      await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/keys`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } }), 405, 'method-not-allowed');
       await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/nothing-here`, { headers: { authorization: `Bearer ${TOKEN}` } }), 404, 'not-found');
       await expectProblem(await fetch(`${server.url}/no-such-page`), 404, 'not-found');
       // A path Express itself cannot decode.
@@ -305,7 +302,7 @@ describe('failures', () => {
   it('fails to start on a contract that does not load', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'contract-')), 'openapi.json');
     writeFileSync(file, JSON.stringify({ openapi: '3.1.0', info: { title: 'broken' }, paths: { '/x': { post: { responses: 'none' } } } }));
-    const { createServer } = await import('../src/createServer.js');
+    const { createServer } = await import('../../http/createServer.js');
     await expect(createServer({ store: testStore.store, tokens: [], contract: file })).rejects.toThrow(/contract could not be loaded/);
   });
 });

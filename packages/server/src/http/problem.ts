@@ -1,37 +1,32 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { components } from '@apikeys/types';
-import type { Logger } from './logger.js';
+import type { Problem, ProblemType, ValidationError } from '@apikeys/types';
+import { contractProblemTypes } from '../contract.js';
+import type { Logger } from '../logger.js';
 
-export type Problem = components['schemas']['Problem'];
-export type ProblemItem = components['schemas']['ValidationError'];
+/** The contract's problem types without their common `urn:apikeys:problem:` prefix. */
+export type ProblemSlug = ProblemType extends `urn:apikeys:problem:${infer Slug}` ? Slug : never;
 
-const PROBLEM_TYPES = {
-  400: ['invalid-request', 'Invalid request'],
-  401: ['unauthorized', 'Unauthorized'],
-  404: ['not-found', 'Not found'],
-  405: ['method-not-allowed', 'Method not allowed'],
-  413: ['payload-too-large', 'Payload too large'],
-  415: ['unsupported-media-type', 'Unsupported media type'],
-  429: ['rate-limited', 'Too many requests'],
-  500: ['internal-error', 'Internal server error'],
-} as const;
-type KnownStatus = keyof typeof PROBLEM_TYPES;
+const PROBLEM_TYPES = contractProblemTypes();
 
-/** An error that the error handler turns into an application/problem+json answer. */
+/** An error that the error handler turns into the application/problem+json answer its type declares. */
 export class ProblemError extends Error {
+  readonly type: ProblemType;
+  readonly status: number;
+
   constructor(
-    readonly status: KnownStatus,
+    slug: ProblemSlug,
     readonly detail: string,
-    readonly options: { type?: string; title?: string; errors?: ProblemItem[]; headers?: Record<string, string> } = {},
+    readonly options: { errors?: ValidationError[]; headers?: Record<string, string> } = {},
   ) {
     super(detail);
+    this.type = `urn:apikeys:problem:${slug}`;
+    this.status = PROBLEM_TYPES[this.type].status;
   }
 
   toProblem(): Problem {
-    const [slug, title] = PROBLEM_TYPES[this.status];
     return {
-      type: `urn:apikeys:problem:${this.options.type ?? slug}`,
-      title: this.options.title ?? title,
+      type: this.type,
+      title: PROBLEM_TYPES[this.type].title,
       status: this.status,
       detail: this.detail,
       ...(this.options.errors ? { errors: this.options.errors } : {}),
@@ -39,8 +34,7 @@ export class ProblemError extends Error {
   }
 }
 
-export const invalidRequest = (errors: ProblemItem[]) =>
-  new ProblemError(400, 'The request does not match the contract.', { errors });
+export const invalidRequest = (errors: ValidationError[]) => new ProblemError('invalid-request', 'The request does not match the contract.', { errors });
 
 export function sendProblem(res: Response, error: ProblemError): void {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) res.setHeader(name, value);
@@ -81,18 +75,18 @@ export function toProblemError(error: unknown): ProblemError {
     const { status } = error;
     // body-parser marks its errors with a `type`: malformed JSON is the client's 400, said plainly.
     if (error.type === 'entity.parse.failed') {
-      return new ProblemError(400, 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
+      return new ProblemError('invalid-request', 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
     }
     // body-parser reports the configured limit, so the detail cannot disagree with it.
-    if (status === 413) return new ProblemError(413, `The request body is larger than ${error.limit ?? 'the limit'} bytes.`);
-    if (status === 415) return new ProblemError(415, 'The request body must be application/json.');
-    if (status === 404) return new ProblemError(404, 'No such resource.');
-    if (status === 405) return new ProblemError(405, 'The method is not allowed on this resource.', { headers: error.headers ?? {} });
+    if (status === 413) return new ProblemError('payload-too-large', `The request body is larger than ${error.limit ?? 'the limit'} bytes.`);
+    if (status === 415) return new ProblemError('unsupported-media-type', 'The request body must be application/json.');
+    if (status === 404) return new ProblemError('not-found', 'No such resource.');
+    if (status === 405) return new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', { headers: error.headers ?? {} });
     if (status === 400) {
       return invalidRequest((error.errors ?? []).map((item) => ({ pointer: pointerOf(item.path), message: messageOf(item) })));
     }
   }
-  return new ProblemError(500, 'The server failed to handle the request.');
+  return new ProblemError('internal-error', 'The server failed to handle the request.');
 }
 
 export function problemHandler(logger: Logger) {

@@ -2,14 +2,17 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { bearerAuth } from './auth.js';
-import { contractFile, contractLimits, loadContract } from './contract.js';
-import { createJsonLogger, type Logger } from './logger.js';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { contractFile, contractLimits, loadContract } from '../contract.js';
+import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
+import { createJsonLogger, type Logger } from '../logger.js';
+import { operationHandlers } from '../operations/operationHandlers.js';
+import type { KeyStore } from '../store/keyStore.js';
+import { bearerAuth } from './middleware/bearerAuth.js';
+import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middleware/rateLimit.js';
+import { requestLog } from './middleware/requestLog.js';
 import { ProblemError, problemHandler } from './problem.js';
-import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './rateLimit.js';
-import { requestLog } from './requestLog.js';
-import { createApiKey } from './routes/createApiKey.js';
-import type { KeyStore } from './store/keyStore.js';
+import { contractRoutes, registerOperations } from './registerOperations.js';
 
 export interface ServerOptions {
   store: KeyStore;
@@ -26,6 +29,8 @@ export interface ServerOptions {
   contract?: string;
   /** The built API reference, served at /docs when given. */
   docsFile?: string | undefined;
+  /** Writes verified keys' last_used_at; made here when not given. Flush it on shutdown. */
+  keyUsage?: KeyUsageRecorder;
 }
 
 const BODY_LIMIT = '16kb';
@@ -40,6 +45,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? createJsonLogger();
   const contractPath = options.contract ?? contractFile;
+  const contract = loadContract(contractPath);
 
   const validator = OpenApiValidator.middleware({
     apiSpec: contractPath,
@@ -50,8 +56,16 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     validateFormats: true,
     ignorePaths: (path: string) => !path.startsWith(`${API_PREFIX}/`),
   });
-  await compile(validator);
-  const limits = contractLimits(loadContract(contractPath));
+  await compile(validator, contract);
+  const handlers = operationHandlers({
+    store,
+    now,
+    pepper,
+    maxMetadataBytes: contractLimits(contract).maxMetadataBytes,
+    cursorSecret: await store.serverSecret('page-cursor'),
+    keyUsage:
+      options.keyUsage ?? new KeyUsageRecorder({ store, now, onError: (error) => logger.error('recording key use failed', { error: String(error) }) }),
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -82,19 +96,20 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   app.use(API_PREFIX, bearerAuth(tokens), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   app.use(validator);
-  app.post('/api-auth/apps/:appName/keys', createApiKey({ store, now, pepper, maxMetadataBytes: limits.maxMetadataBytes }));
+  registerOperations(app, contract, handlers);
 
-  app.use((_req, _res, next) => next(new ProblemError(404, 'No such resource.')));
+  app.use((_req, _res, next) => next(new ProblemError('not-found', 'No such resource.')));
   app.use(problemHandler(logger));
   return app;
 }
 
 /**
- * express-openapi-validator loads the contract and compiles its schemas on the first request.
- * Send that first request here, through a private app that shares the same middleware (and so
- * its compiled caches), and fail if the contract does not load.
+ * express-openapi-validator loads the contract on the first request and compiles each
+ * operation's schemas on the first request to it. Send one request per operation here, through
+ * a private app that shares the same middleware (and so its compiled caches), and fail if the
+ * contract does not load.
  */
-async function compile(validator: RequestHandler[]): Promise<void> {
+async function compile(validator: RequestHandler[], contract: OpenAPIV3_1.Document): Promise<void> {
   const warmup = express();
   warmup.use(express.json());
   warmup.use(validator);
@@ -110,15 +125,18 @@ async function compile(validator: RequestHandler[]): Promise<void> {
   try {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    // An empty body is refused by the request schema, which compiles it on the way.
-    await fetch(`http://127.0.0.1:${port}/api-auth/apps/warm-up/keys`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
+    // Any path under the API loads the contract; then placeholder parameters and an empty body,
+    // refused by each operation's schemas, compile them on the way.
+    const requests = [{ method: 'get', path: `${API_PREFIX}/warm-up` }, ...contractRoutes(contract)];
+    for (const { method, path } of requests) {
+      await fetch(`http://127.0.0.1:${port}${path.replace(/\{\w+\}/g, 'warm-up')}`, {
+        method: method.toUpperCase(),
+        ...(method === 'get' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+      });
+      if (failure) break;
+    }
   } finally {
     server.close();
   }
   if (failure) throw new Error(`The contract could not be loaded: ${String((failure as Error).message ?? failure)}`, { cause: failure });
 }
-

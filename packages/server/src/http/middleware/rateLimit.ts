@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../problem.js';
 
 export interface RateLimitConfig {
   /** Requests allowed per token in one window. */
@@ -27,7 +27,7 @@ export function rateLimit({ limit, windowMs }: RateLimitConfig, now: () => Date)
     if (window.count > limit) {
       const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - time) / 1000));
       next(
-        new ProblemError(429, `Rate limit exceeded; retry after ${retryAfter} seconds.`, {
+        new ProblemError('rate-limited', `Rate limit exceeded; retry after ${retryAfter} seconds.`, {
           headers: { 'Retry-After': String(retryAfter) },
         }),
       );

@@ -1,0 +1,50 @@
+import type { Express, Request, Response } from 'express';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import type { OperationHandlers } from '../operations/operationHandler.js';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+export interface ContractRoute {
+  method: (typeof METHODS)[number];
+  /** The contract's path, `/api-auth/apps/{appName}/keys`. */
+  path: string;
+  operationId: string;
+}
+
+/** Every operation the contract declares, with its method and path. */
+export function contractRoutes(contract: OpenAPIV3_1.Document): ContractRoute[] {
+  return Object.entries(contract.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const operationId = item?.[method]?.operationId;
+      return operationId ? [{ method, path, operationId }] : [];
+    }),
+  );
+}
+
+// What the routes see of any handler; each handler's own types are checked where the map is built.
+type AnyHandler = (request: { params: unknown; query: unknown; body: unknown }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+
+const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+const parameterCount = (path: string) => path.split('{').length - 1;
+
+/**
+ * Registers one route per operation, from the contract's own paths, so no path is typed twice.
+ * The compiler already insists on a handler per operation (OperationHandlers); this also refuses
+ * a contract that names an operation the handlers lack, or the other way round.
+ */
+export function registerOperations(app: Express, contract: OpenAPIV3_1.Document, handlers: OperationHandlers): void {
+  const routes = contractRoutes(contract);
+  const declared = new Set(routes.map((route) => route.operationId));
+  const unmatched = [...routes.map((route) => route.operationId).filter((id) => !(id in handlers)), ...Object.keys(handlers).filter((id) => !declared.has(id))];
+  if (unmatched.length > 0) throw new Error(`The contract and the server's handlers disagree on: ${unmatched.join(', ')}`);
+
+  // Fixed segments before parameters, so `/keys/verify` is never taken for `/keys/{keyId}`.
+  const ordered = [...routes].sort((a, b) => parameterCount(a.path) - parameterCount(b.path));
+  for (const { method, path, operationId } of ordered) {
+    const handler = handlers[operationId as keyof OperationHandlers] as AnyHandler;
+    app[method](expressPath(path), async (req: Request, res: Response) => {
+      const answer = await handler({ params: req.params, query: req.query, body: req.body });
+      res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiKeyWithSecret } from '@apikeys/types';
+import type { App, KeyRecord, StoredKey } from '../store/keyStore.js';
+import { generateSecret, hashSecret, suffixOf } from './secret.js';
+
+/** What the caller chooses about a new key; everything else is the service's. */
+export type KeyFields = Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>;
+
+export interface IssuedKey {
+  /** What the store keeps: the record and the secret's hash. */
+  stored: StoredKey;
+  /** The one-time answer: the record and the secret. */
+  answer: Omit<ApiKeyWithSecret, 'key'> & { key: KeyRecord };
+}
+
+/** Makes a new key of `app`: a fresh secret, its hash, and the record. Shared by create and rotate. */
+export function issueKey(app: App, fields: KeyFields, options: { now: Date; pepper?: string | undefined; rotatedFrom?: string }): IssuedKey {
+  const secret = generateSecret(app.keyPrefix);
+  const key: KeyRecord = {
+    id: randomUUID(),
+    app_slug: app.slug,
+    key_prefix: app.keyPrefix,
+    key_suffix: suffixOf(secret),
+    ...fields,
+    created_at: options.now.toISOString(),
+    revoked_at: null,
+    revocation_reason: null,
+    last_used_at: null,
+    rotated_from: options.rotatedFrom ?? null,
+    rotated_to: null,
+  };
+  return {
+    stored: { key, secretHash: hashSecret(secret, options.pepper), hashScheme: options.pepper ? 'hmac-sha256' : 'sha256' },
+    answer: { key, secret },
+  };
+}

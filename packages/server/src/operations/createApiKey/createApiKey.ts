@@ -1,0 +1,39 @@
+import type { CreateApiKeyRequest, ValidationError } from '@apikeys/types';
+import { withStatus } from '../../keys/keyStatus.js';
+import { issueKey } from '../../keys/issueKey.js';
+import { invalidRequest } from '../../http/problem.js';
+import { appNotFound } from '../keyNotFound.js';
+import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
+import type { OperationDeps, OperationHandler } from '../operationHandler.js';
+import type { operations } from '@apikeys/types';
+
+function appNameProblems(body: CreateApiKeyRequest, appName: string): ValidationError[] {
+  if (body.appName === undefined || body.appName === appName) return [];
+  return [{ pointer: '/appName', message: `must equal the app in the URL ('${appName}')` }];
+}
+
+export const createApiKey =
+  ({ store, now, pepper, maxMetadataBytes }: OperationDeps): OperationHandler<operations['createApiKey']> =>
+  async ({ params: { appName }, body }) => {
+    const createdAt = now();
+    const problems = [...appNameProblems(body, appName), ...expiryProblems(body.expires_at, createdAt), ...metadataProblems(body.metadata, maxMetadataBytes)];
+    if (problems.length > 0) throw invalidRequest(problems);
+
+    const app = await store.findApp(appName);
+    if (!app) throw appNotFound(appName);
+
+    const { stored, answer } = issueKey(
+      app,
+      {
+        name: body.name,
+        permissions: body.permissions ?? [],
+        metadata: body.metadata ?? {},
+        owner: body.owner ?? null,
+        environment: body.environment ?? null,
+        expires_at: normaliseExpiry(body.expires_at),
+      },
+      { now: createdAt, pepper },
+    );
+    await store.insertKey(stored);
+    return { status: 201, headers: { 'Cache-Control': 'no-store' }, body: { ...answer, key: withStatus(answer.key, createdAt) } };
+  };

@@ -1,0 +1,25 @@
+import type { operations } from '@apikeys/types';
+import { withStatus } from '../../keys/keyStatus.js';
+import { invalidRequest } from '../../http/problem.js';
+import { appNotFound } from '../keyNotFound.js';
+import type { OperationDeps, OperationHandler } from '../operationHandler.js';
+import { decodeCursor, encodeCursor } from './pageCursor.js';
+
+export const listApiKeys =
+  ({ store, now, cursorSecret }: OperationDeps): OperationHandler<operations['listApiKeys']> =>
+  async ({ params: { appName }, query }) => {
+    // express-openapi-validator has filled in the contract's defaults for limit and status.
+    const { limit, status, environment, owner, cursor } = query as typeof query & Required<Pick<typeof query, 'limit' | 'status'>>;
+    const listing = JSON.stringify([appName, status, environment ?? null, owner ?? null]);
+    const after = cursor === undefined ? undefined : decodeCursor(cursorSecret, listing, cursor);
+    if (cursor !== undefined && !after) throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    if (!(await store.findApp(appName))) throw appNotFound(appName);
+
+    const at = now();
+    // One key more than the page holds tells whether there is a next page.
+    const keys = await store.listKeys({ appSlug: appName, status, environment, owner, after, limit: limit + 1, now: at });
+    const page = keys.slice(0, limit);
+    const last = page.at(-1);
+    const next_cursor = keys.length > limit && last ? encodeCursor(cursorSecret, listing, { createdAt: last.created_at, id: last.id }) : null;
+    return { status: 200, body: { data: page.map((key) => withStatus(key, at)), next_cursor } };
+  };

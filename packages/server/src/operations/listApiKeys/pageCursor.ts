@@ -1,0 +1,35 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface PagePosition {
+  createdAt: string;
+  id: string;
+}
+
+// A cursor is `<base64url position>.<base64url MAC>`. The MAC covers the position and the
+// listing it belongs to (app and filters), so an altered cursor, or one sent with another app
+// or other filters, is refused instead of silently paging through something else.
+const MAC_BYTES = 16;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function mac(secret: Buffer, listing: string, position: string): Buffer {
+  return createHmac('sha256', secret).update(listing).update('\n').update(position).digest().subarray(0, MAC_BYTES);
+}
+
+export function encodeCursor(secret: Buffer, listing: string, { createdAt, id }: PagePosition): string {
+  const position = Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+  return `${position}.${mac(secret, listing, position).toString('base64url')}`;
+}
+
+/** The position a cursor names, or undefined when it was not made by encodeCursor for this listing. */
+export function decodeCursor(secret: Buffer, listing: string, cursor: string): PagePosition | undefined {
+  const [position, signature, ...rest] = cursor.split('.');
+  if (!position || !signature || rest.length > 0) return undefined;
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(secret, listing, position))) return undefined;
+  const decoded: unknown = JSON.parse(Buffer.from(position, 'base64url').toString('utf8'));
+  if (!Array.isArray(decoded) || decoded.length !== 2) return undefined;
+  const [createdAt, id] = decoded as unknown[];
+  if (typeof createdAt !== 'string' || !ISO_TIME.test(createdAt) || typeof id !== 'string' || !UUID.test(id)) return undefined;
+  return { createdAt, id };
+}

@@ -1,0 +1,42 @@
+import type { operations } from '@apikeys/types';
+import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
+import type { KeyStore } from '../store/keyStore.js';
+
+// The contract, as types every handler must fill: what an operation receives is its generated
+// path, query and body types; what it may answer is one of its generated success responses.
+
+type JsonBody<Part> = Part extends { content: { 'application/json': infer Body } } ? Body : undefined;
+type Parameters<Op, Where extends string> = Op extends { parameters: { [W in Where]?: infer P } } ? Exclude<P, undefined> : never;
+
+export interface OperationRequest<Op> {
+  params: Parameters<Op, 'path'>;
+  query: Parameters<Op, 'query'>;
+  body: Op extends { requestBody: infer Body } ? JsonBody<Body> : undefined;
+}
+
+type SuccessStatus = 200 | 201;
+
+/** One of the operation's declared 2xx answers: its status, its body and any headers. */
+export type OperationResponse<Op> = Op extends { responses: infer Responses }
+  ? {
+      [Status in keyof Responses & SuccessStatus]: { status: Status; body: JsonBody<Responses[Status]>; headers?: Record<string, string> };
+    }[keyof Responses & SuccessStatus]
+  : never;
+
+/** Refusals are thrown as ProblemError (http/problem.ts); the problem handler answers them. */
+export type OperationHandler<Op> = (request: OperationRequest<Op>) => Promise<OperationResponse<Op>>;
+
+/** Every operation of the contract, each with its handler: an operation without one does not compile. */
+export type OperationHandlers<Ops = operations> = { [OperationId in keyof Ops]: OperationHandler<Ops[OperationId]> };
+
+/** What the handlers are built from; explicit, so that tests build real servers without globals. */
+export interface OperationDeps {
+  store: KeyStore;
+  now: () => Date;
+  pepper?: string | undefined;
+  /** From the contract's `x-max-serialized-bytes` on Metadata. */
+  maxMetadataBytes: number;
+  /** Signs page cursors (listApiKeys). */
+  cursorSecret: Buffer;
+  keyUsage: KeyUsageRecorder;
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ApiKey } from '@apikeys/types';
+import { lifecycleServer, NOW } from '../../../test/support/lifecycleServer.js';
+import { storeKinds } from '../../../test/support/stores.js';
+import { expectProblem } from '../../../test/support/testServer.js';
+
+describe.each(storeKinds)('revokeApiKey on $kind', ({ open }) => {
+  const api = lifecycleServer(open);
+  const revoke = (id: string, body: unknown = {}, appName = 'internal-api') => api.server.call('POST', api.keyPath(appName, id, 'revoke'), body);
+
+  it('revokes the key with its reason, and the very next verification answers REVOKED', async () => {
+    const { key, secret } = await api.createKey();
+    expect((await api.verify(secret)).code).toBe('VALID');
+    const response = await revoke(key.id, { reason: 'Leaked in a build log' });
+    expect(response.status).toBe(200);
+    const revoked = (await response.json()) as ApiKey;
+    expect(revoked).toEqual({ ...key, status: 'revoked', revoked_at: NOW.toISOString(), revocation_reason: 'Leaked in a build log' });
+    expect(await api.getKey(key.id)).toEqual(revoked);
+    expect(await api.verify(secret)).toEqual({ valid: false, code: 'REVOKED' });
+  });
+
+  it('is idempotent: revoking a revoked key answers 200 with the record unchanged', async () => {
+    const { key } = await api.createKey();
+    const first = (await (await revoke(key.id, { reason: 'first' })).json()) as ApiKey;
+    api.advance(60_000);
+    const again = await revoke(key.id, { reason: 'second' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(first);
+  });
+
+  it('takes an empty body, leaving the reason null', async () => {
+    const { key } = await api.createKey();
+    const revoked = (await (await revoke(key.id, {})).json()) as ApiKey;
+    expect(revoked).toMatchObject({ status: 'revoked', revocation_reason: null, revoked_at: NOW.toISOString() });
+  });
+
+  it('refuses a reason over 256 characters or an unknown field, and changes nothing', async () => {
+    const { key, secret } = await api.createKey();
+    const long = await expectProblem(await revoke(key.id, { reason: 'x'.repeat(257) }), 400, 'invalid-request');
+    expect(long.errors?.[0]?.pointer).toBe('/reason');
+    const unknown = await expectProblem(await revoke(key.id, { reason: 'ok', revoked_by: 'me' }), 400, 'invalid-request');
+    expect(unknown.errors).toEqual([{ pointer: '/revoked_by', message: 'is not a field of this request' }]);
+    expect(await api.getKey(key.id)).toEqual(key);
+    expect((await api.verify(secret)).code).toBe('VALID');
+  });
+
+  it("answers 404 for another app's key and leaves it active", async () => {
+    const billing = await api.createKey({ name: 'billing key' }, 'billing-api');
+    await expectProblem(await revoke(billing.key.id), 404, 'key-not-found');
+    await expectProblem(await revoke(randomUUID()), 404, 'key-not-found');
+    expect((await api.getKey(billing.key.id, 'billing-api')).status).toBe('active');
+  });
+});

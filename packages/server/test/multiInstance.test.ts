@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import { startServerProcess } from './support/processes.js';
+import { createPostgresDatabase } from './support/stores.js';
+
+// Two server processes, as two instances behind a load balancer, sharing one PostgreSQL database.
+describe('two instances on one PostgreSQL database', () => {
+  const token = 'multi-instance-token-0123456789';
+  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  const instances: ReturnType<typeof startServerProcess>[] = [];
+  const urls: string[] = [];
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    const env = { PORT: '0', DATABASE_URL: database.url, APIKEYS_TOKENS: token, APIKEYS_PEPPER: 'shared-pepper-for-this-test' };
+    // One after the other: the first seeds the demo app.
+    for (let i = 0; i < 2; i++) {
+      const instance = startServerProcess(env);
+      instances.push(instance);
+      urls.push((await instance.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!);
+    }
+  });
+  afterAll(async () => {
+    for (const instance of instances) if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
+    await Promise.all(instances.map((instance) => instance.exited));
+    await database?.drop();
+  });
+
+  const call = (url: string, method: string, path: string, body: unknown) =>
+    fetch(`${url}/api-auth/apps/internal-api/keys${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const verify = async (url: string, secret: string) => ((await (await call(url, 'POST', '/verify', { secret })).json()) as VerifyApiKeyResponse).code;
+
+  it('sees a revocation made on one instance at the very next verification on the other', async () => {
+    const [first, second] = urls as [string, string];
+    const { key, secret } = (await (await call(first, 'POST', '', { name: 'shared key' })).json()) as ApiKeyWithSecret;
+    expect(await verify(second, secret)).toBe('VALID');
+    expect((await call(first, 'POST', `/${key.id}/revoke`, { reason: 'leaked' })).status).toBe(200);
+    expect(await verify(second, secret)).toBe('REVOKED');
+  });
+
+  it('pages through keys created on both instances with a cursor from either', async () => {
+    const [first, second] = urls as [string, string];
+    for (let i = 0; i < 3; i++) {
+      expect((await call(first, 'POST', '', { name: `paged ${i}`, owner: 'paging-test' })).status).toBe(201);
+      expect((await call(second, 'POST', '', { name: `paged ${i}`, owner: 'paging-test' })).status).toBe(201);
+    }
+    const list = async (url: string, cursor?: string) =>
+      (await (
+        await fetch(`${url}/api-auth/apps/internal-api/keys?owner=paging-test&limit=4${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { data: { id: string }[]; next_cursor: string | null };
+    const page1 = await list(first);
+    const page2 = await list(second, page1.next_cursor!);
+    expect(page2.next_cursor).toBeNull();
+    expect(new Set([...page1.data, ...page2.data].map((key) => key.id)).size).toBe(6);
+  });
+});
