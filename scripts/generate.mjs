@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const spec = join(root, 'spec/openapi.yaml');
@@ -14,7 +15,7 @@ const check = process.argv.includes('--check');
 const outputs = {
   // The types every package builds on; --root-types gives the named exports (CreateApiKeyRequest, …).
   'packages/types/src/openapi.d.ts': (out) =>
-    execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing'], { stdio: 'pipe' }),
+    execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing', '--default-non-nullable', 'false'], { stdio: 'pipe' }),
   // One self-contained JSON document that consuming teams generate their own clients from,
   // and that the server validates against.
   'packages/types/openapi.json': (out) =>
@@ -22,6 +23,13 @@ const outputs = {
       stdio: 'pipe',
       env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
     }),
+  // The problem types, declared once in the spec (`x-problem-types` on Problem.type), as a union.
+  // Not an enum in the schema: adding a kind would then break every client's response types.
+  'packages/types/src/problemTypes.d.ts': (out) => {
+    const kinds = parse(readFileSync(spec, 'utf8')).components.schemas.Problem.properties.type['x-problem-types'];
+    const lines = Object.entries(kinds).map(([type, { status, title }]) => `  /** ${status} ${title} */\n  | ${JSON.stringify(type)}`);
+    writeFileSync(out, `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** Every kind of problem this version of the API answers with. */\nexport type ProblemType =\n${lines.join('\n')};\n`);
+  },
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'apikeys-generate-'));

@@ -22,14 +22,16 @@ const page = `<!doctype html>
   window.run = async (baseUrl) => {
     const client = createApiKeysClient({ baseUrl, token: ${JSON.stringify(TOKEN)} });
     const created = await client.apiKeys.createApiKey('internal-api', { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } });
+    const got = await client.apiKeys.getApiKey('internal-api', created.key.id);
     const refused = await client.apiKeys.createApiKey('no-such-app', { name: 'x' }, { headers: { Prefer: 'code=404' } }).catch((error) => error);
-    return { created, refusedIsApiKeysError: refused instanceof ApiKeysError, refusedStatus: refused.status, refusedType: refused.problem.type };
+    return { created, gotSameKey: got.id === created.key.id, refusedIsApiKeysError: refused instanceof ApiKeysError, refusedStatus: refused.status, refusedType: refused.problem.type };
   };
   window.ready = true;
 </script>`;
 
 const expected = {
   created: { key: { app_slug: 'internal-api', name: 'Primary production key' }, secret: expect.stringMatching(/^sk_[0-9A-Za-z]{49}$/) },
+  gotSameKey: true,
   refusedIsApiKeysError: true,
   refusedStatus: 404,
   refusedType: 'urn:apikeys:problem:app-not-found',
@@ -75,7 +77,7 @@ async function runInPage(baseUrl: string) {
 }
 
 describe('@apikeys/client in a browser', () => {
-  it('creates a key on the real server and reports a refusal as ApiKeysError', async () => {
+  it('creates and reads back a key on the real server and reports a refusal as ApiKeysError', async () => {
     expect(await runInPage(running.url)).toMatchObject(expected);
     expect(await real.store.countKeys()).toBe(1);
   });

@@ -38,7 +38,7 @@ beforeEach(() => {
 afterEach(() => rmSync(repo, { recursive: true, force: true }));
 
 const removeCreatedAt = () => {
-  edit('        - expires_at\n        - created_at\n', '        - expires_at\n');
+  edit('        - expires_at\n        - created_at\n        - status\n', '        - expires_at\n        - status\n');
   edit(
     '        created_at:\n          type: string\n          format: date-time\n          description: When the key was created.\n',
     '',
@@ -55,7 +55,7 @@ describe('pnpm contract:diff', () => {
   it('fails when a response field is removed', () => {
     removeCreatedAt();
     const { status, output } = runGate();
-    expect(output).toMatch(/Property `created_at` of `key` was removed/);
+    expect(output).toMatch(/Property `created_at` of `\w+` was removed/);
     expect(status).toBe(1);
   });
 
@@ -67,7 +67,7 @@ describe('pnpm contract:diff', () => {
   });
 
   it('fails when a limit is tightened', () => {
-    edit('          maxItems: 100\n', '          maxItems: 50\n');
+    edit('      maxItems: 100\n      uniqueItems: true\n', '      maxItems: 50\n      uniqueItems: true\n');
     const { status, output } = runGate();
     expect(output).toMatch(/`maxItems` of `permissions` changed from '100' to '50'/);
     expect(status).toBe(1);
@@ -75,8 +75,8 @@ describe('pnpm contract:diff', () => {
 
   it('passes an added optional request field', () => {
     edit(
-      '        owner:\n          type: string\n          description: Owning service',
-      '        team:\n          type: string\n          description: Owning team.\n        owner:\n          type: string\n          description: Owning service',
+      "        owner:\n          $ref: '#/components/schemas/Owner'\n",
+      "        team:\n          type: string\n          description: Owning team.\n        owner:\n          $ref: '#/components/schemas/Owner'\n",
     );
     const { status, output } = runGate();
     expect(output).toContain('no breaking change');
@@ -85,7 +85,7 @@ describe('pnpm contract:diff', () => {
 
   it('passes a breaking change released as a new major version', () => {
     removeCreatedAt();
-    edit('  version: 1.0.0\n', '  version: 2.0.0\n');
+    edit('  version: 1.1.0\n', '  version: 2.0.0\n');
     const { status, output } = runGate();
     expect(output).toContain('new major version (1 → 2)');
     expect(status).toBe(0);

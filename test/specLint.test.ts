@@ -44,8 +44,8 @@ describe('pnpm lint:spec', () => {
   it('refuses an error response that is not problem+json', () => {
     const { status, output } = lint(
       broken(
-        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was created.\n      content:\n        application/problem+json:',
-        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was created.\n      content:\n        application/json:',
+        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/problem+json:',
+        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/json:',
       ),
     );
     expect(output).toContain('rule/errors-are-problem-json');

@@ -1,58 +1,196 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeysError, createApiKeysClient, type ApiKeysClient } from '@apikeys/client';
-import { startRealServer, startValidationProxy, TOKEN, type Target } from './support/targets.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeysError, createApiKeysClient, type ApiKeysClient, type CreateApiKeyRequest, type ListApiKeysQuery } from '@apikeys/client';
+import { SERVER_NOW, startRealServer, startValidationProxy, TOKEN, type Target } from './support/targets.js';
 
 // The real server behind `prism proxy --errors`: Prism checks every answer of the server
 // against the contract and turns one that breaks it into a 500 with `sl-violations`.
-// Requests here are valid, so that Prism forwards them and judges the server's answer.
+// Requests here are valid, so that Prism forwards them and judges the server's answer; every
+// answer that comes back, success or refusal, is checked for violations after each test.
 const seedPrimary = { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } };
+const unknownKeyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
+const unissuedSecret = 'sk_rkSiCfBYNNG78v7gy8ZNvSinOQK4b2PbTeKg24O3Qdl3xvQiw';
+const HOUR_MS = 3_600_000;
 
+const answers: Response[] = [];
+const recordingFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  answers.push(response);
+  return response;
+};
+const proxiedClient = (baseUrl: string, token = TOKEN) => createApiKeysClient({ baseUrl, token, fetch: recordingFetch });
+
+/** The status of the last answer the call got: its success status, or the refusal's. */
 async function statusOf(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 201;
-  } catch (error) {
-    if (error instanceof ApiKeysError) {
-      expect(error.headers.get('sl-violations'), JSON.stringify(error.problem)).toBeNull();
-      return error.status;
-    }
-    throw error;
-  }
+  await promise.catch((error: unknown) => {
+    if (!(error instanceof ApiKeysError)) throw error;
+  });
+  return answers.at(-1)!.status;
+}
+
+function expectNoViolations() {
+  expect(answers.length).toBeGreaterThan(0);
+  for (const answer of answers) expect(answer.headers.get('sl-violations'), `${answer.url} ${answer.status}`).toBeNull();
+  answers.length = 0;
 }
 
 describe('the real server behind the validation proxy', () => {
   let server: Target;
   let proxy: Target;
   let client: ApiKeysClient;
+  // The server's clock, moved forward to expire keys and end grace periods.
+  let clock = SERVER_NOW.getTime();
 
   beforeAll(async () => {
-    server = await startRealServer({ rateLimit: { limit: 8, windowMs: 60_000 } });
+    server = await startRealServer({ now: () => new Date(clock) });
     proxy = await startValidationProxy(server.url);
-    client = createApiKeysClient({ baseUrl: proxy.url, token: TOKEN });
+    client = proxiedClient(proxy.url);
   });
   afterAll(async () => {
     await proxy?.close();
     await server?.close();
   });
+  afterEach(expectNoViolations);
+
+  const create = (body: CreateApiKeyRequest = seedPrimary) => client.apiKeys.createApiKey('internal-api', body);
 
   it('answers every create, success or refusal, within the contract', async () => {
-    const createKey = (appName: string, body: Parameters<ApiKeysClient['apiKeys']['createApiKey']>[1]) => client.apiKeys.createApiKey(appName, body);
-    expect(await statusOf(createKey('internal-api', seedPrimary))).toBe(201);
-    expect(await statusOf(createKey('internal-api', { name: 'everything', permissions: ['users:*'], metadata: { a: [1, { b: null }] }, owner: 'team-a', environment: 'staging', expires_at: '2026-12-31T23:59:59+02:00', appName: 'internal-api' }))).toBe(201);
-    expect(await statusOf(createKey('billing-api', seedPrimary))).toBe(404);
-    expect(await statusOf(createKey('internal-api', { name: 'late', expires_at: '2020-01-01T00:00:00Z' }))).toBe(400);
-    expect(await statusOf(createKey('internal-api', { name: 'moved', appName: 'other-app' }))).toBe(400);
-    expect(await statusOf(createKey('internal-api', { name: 'big', metadata: { blob: 'x'.repeat(5000) } }))).toBe(400);
-    const stranger = createApiKeysClient({ baseUrl: proxy.url, token: 'not-a-token-this-server-knows' });
-    expect(await statusOf(stranger.apiKeys.createApiKey('internal-api', seedPrimary))).toBe(401);
-    // Eight requests per minute: the rest are refused with the declared 429.
-    let status = 0;
-    for (let i = 0; i < 4 && status !== 429; i++) status = await statusOf(createKey('internal-api', { name: `burst ${i}` }));
-    expect(status).toBe(429);
+    expect(await statusOf(create())).toBe(201);
+    expect(await statusOf(create({ name: 'everything', permissions: ['users:*'], metadata: { a: [1, { b: null }] }, owner: 'team-a', environment: 'staging', expires_at: '2026-12-31T23:59:59+02:00', appName: 'internal-api' }))).toBe(201);
+    expect(await statusOf(client.apiKeys.createApiKey('billing-api', seedPrimary))).toBe(404);
+    expect(await statusOf(create({ name: 'late', expires_at: '2020-01-01T00:00:00Z' }))).toBe(400);
+    expect(await statusOf(create({ name: 'moved', appName: 'other-app' }))).toBe(400);
+    expect(await statusOf(create({ name: 'big', metadata: { blob: 'x'.repeat(5000) } }))).toBe(400);
   });
 
+  it('answers every list, success or refusal, within the contract', async () => {
+    const owner = 'proxy-listing';
+    for (const name of ['first', 'second', 'third']) await create({ name, owner, environment: 'staging' });
+    answers.length = 0;
+    const first = await client.apiKeys.listApiKeys('internal-api', { owner, limit: 2 });
+    expect(answers.at(-1)!.status).toBe(200);
+    expect(first.next_cursor).not.toBeNull();
+    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { owner, limit: 2, cursor: first.next_cursor! }))).toBe(200);
+    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { status: 'all', environment: 'staging', limit: 100 }))).toBe(200);
+    const all = [];
+    for await (const key of client.apiKeys.listAllApiKeys('internal-api', { owner, limit: 1 })) all.push(key);
+    expect(all).toHaveLength(3);
+    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { owner: 'someone-else', cursor: first.next_cursor! }))).toBe(400);
+    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { cursor: 'bm90LWEtY3Vyc29y.AAAA' }))).toBe(400);
+    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { sort: 'asc' } as ListApiKeysQuery))).toBe(400);
+    expect(await statusOf(client.apiKeys.listApiKeys('billing-api'))).toBe(404);
+  });
+
+  it('answers every get and update, success or refusal, within the contract', async () => {
+    const { key } = await create();
+    expect(await statusOf(client.apiKeys.getApiKey('internal-api', key.id))).toBe(200);
+    expect(await statusOf(client.apiKeys.getApiKey('internal-api', unknownKeyId))).toBe(404);
+    expect(await statusOf(client.apiKeys.getApiKey('billing-api', key.id))).toBe(404);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { permissions: ['users:read'], metadata: {}, name: 'renamed' }))).toBe(200);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { owner: 'team-b', environment: 'production', expires_at: '2026-12-31T00:00:00Z' }))).toBe(200);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { owner: null, environment: null, expires_at: null }))).toBe(200);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { expires_at: '2020-01-01T00:00:00Z' }))).toBe(400);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { metadata: { blob: 'x'.repeat(5000) } }))).toBe(400);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', unknownKeyId, { name: 'x' }))).toBe(404);
+    await client.apiKeys.revokeApiKey('internal-api', key.id);
+    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { name: 'too late' }))).toBe(409);
+    expect(await statusOf(client.apiKeys.getApiKey('internal-api', key.id))).toBe(200);
+  });
+
+  it('answers every revoke and rotate, success or refusal, within the contract', async () => {
+    const revoked = await create();
+    expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', revoked.key.id, { reason: 'Leaked in a build log' }))).toBe(200);
+    expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', revoked.key.id))).toBe(200);
+    expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', unknownKeyId))).toBe(404);
+    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', revoked.key.id))).toBe(409);
+    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', unknownKeyId))).toBe(404);
+
+    const graceful = await create();
+    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', graceful.key.id, { grace_period_seconds: 60 }))).toBe(201);
+    expect(await statusOf(client.apiKeys.getApiKey('internal-api', graceful.key.id))).toBe(200);
+    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', graceful.key.id))).toBe(409);
+    // Revoking a key in its grace period revokes it at once.
+    expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', graceful.key.id))).toBe(200);
+
+    const immediate = await create();
+    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', immediate.key.id, {}))).toBe(201);
+  });
+
+  it('answers every verify within the contract, whatever the verdict', async () => {
+    const primary = await create();
+    const expiring = await create({ name: 'expiring', expires_at: new Date(clock + HOUR_MS).toISOString() });
+    const rotated = await create();
+    await client.apiKeys.rotateApiKey('internal-api', rotated.key.id, { grace_period_seconds: 60 });
+    const revoked = await create();
+    await client.apiKeys.revokeApiKey('internal-api', revoked.key.id);
+    answers.length = 0;
+
+    const verdict = async (secret: string, required_permissions?: string[]) => {
+      const answer = await client.apiKeys.verifyApiKey('internal-api', { secret, ...(required_permissions ? { required_permissions } : {}) });
+      expect(answers.at(-1)!.status).toBe(200);
+      return answer.code;
+    };
+    expect(await verdict(primary.secret, ['users:read'])).toBe('VALID');
+    expect(await verdict(primary.secret, ['billing:read'])).toBe('INSUFFICIENT_PERMISSIONS');
+    expect(await verdict('not-a-key')).toBe('MALFORMED');
+    expect(await verdict(unissuedSecret)).toBe('NOT_FOUND');
+    expect(await verdict(revoked.secret)).toBe('REVOKED');
+    expect(await verdict(rotated.secret)).toBe('VALID');
+    clock += 2 * HOUR_MS;
+    expect(await verdict(expiring.secret)).toBe('EXPIRED');
+    expect(await verdict(rotated.secret)).toBe('REVOKED');
+    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', expiring.key.id))).toBe(409);
+    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { status: 'expired' }))).toBe(200);
+    expect(await statusOf(client.apiKeys.verifyApiKey('billing-api', { secret: unissuedSecret }))).toBe(404);
+  });
+
+  it('answers 401 to every operation for a token it does not accept', async () => {
+    const { apiKeys } = proxiedClient(proxy.url, 'not-a-token-this-server-knows');
+    const calls = [
+      () => apiKeys.createApiKey('internal-api', seedPrimary),
+      () => apiKeys.listApiKeys('internal-api'),
+      () => apiKeys.getApiKey('internal-api', unknownKeyId),
+      () => apiKeys.updateApiKey('internal-api', unknownKeyId, { name: 'x' }),
+      () => apiKeys.revokeApiKey('internal-api', unknownKeyId),
+      () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
+      () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
+    ];
+    for (const call of calls) expect(await statusOf(call())).toBe(401);
+  });
+});
+
+describe('the rate-limited real server behind the validation proxy', () => {
+  let server: Target;
+  let proxy: Target;
+
+  beforeAll(async () => {
+    server = await startRealServer({ rateLimit: { limit: 1, windowMs: 60_000 } });
+    proxy = await startValidationProxy(server.url);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.close();
+  });
+  afterEach(expectNoViolations);
+
+  it('answers 429 to every operation once the limit is reached', async () => {
+    const { apiKeys } = proxiedClient(proxy.url);
+    const created = await apiKeys.createApiKey('internal-api', seedPrimary);
+    const calls = [
+      () => apiKeys.createApiKey('internal-api', seedPrimary),
+      () => apiKeys.listApiKeys('internal-api'),
+      () => apiKeys.getApiKey('internal-api', created.key.id),
+      () => apiKeys.updateApiKey('internal-api', created.key.id, { name: 'x' }),
+      () => apiKeys.revokeApiKey('internal-api', created.key.id),
+      () => apiKeys.rotateApiKey('internal-api', created.key.id),
+      () => apiKeys.verifyApiKey('internal-api', { secret: created.secret }),
+    ];
+    for (const call of calls) expect(await statusOf(call())).toBe(429);
+  });
+});
+
+describe('the validation proxy', () => {
   it('would catch a server whose answer breaks the contract', async () => {
     // A stand-in upstream that leaks a field the contract does not have, as a careless server would.
     const leaky: Server = createServer((req, res) => {

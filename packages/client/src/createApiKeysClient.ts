@@ -1,79 +1,86 @@
-import createClient from 'openapi-fetch';
-import type { components, paths } from '@apikeys/types';
-import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, problemFrom } from './errors.js';
+import type {
+  ApiKey,
+  ApiKeyList,
+  ApiKeyWithSecret,
+  CreateApiKeyRequest,
+  operations,
+  RevokeApiKeyRequest,
+  RotateApiKeyRequest,
+  UpdateApiKeyRequest,
+  VerifyApiKeyRequest,
+  VerifyApiKeyResponse,
+} from '@apikeys/types';
+import { createTransport, type ApiKeysClientOptions, type RequestOptions } from './transport.js';
 
-export type CreateApiKeyRequest = components['schemas']['CreateApiKeyRequest'];
-export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
-export type ApiKey = components['schemas']['ApiKey'];
-
-export interface ApiKeysClientOptions {
-  /** Where the API is, e.g. `https://apikeys.internal` or the mock's `http://127.0.0.1:4010`. */
-  baseUrl: string;
-  /** A service token the server accepts; sent as `Authorization: Bearer <token>`. */
-  token: string;
-  /** A fetch implementation; the global `fetch` by default. */
-  fetch?: typeof fetch;
-  /** Headers sent with every request. */
-  headers?: Record<string, string>;
-  /** Give up on a request after this many milliseconds (ApiKeysTimeoutError). Default 10 000; 0 for none. */
-  timeoutMs?: number;
-}
-
-export interface RequestOptions {
-  /** Cancels the request; the promise then rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Headers for this request only, e.g. `{ Prefer: 'code=404' }` against the mock. */
-  headers?: Record<string, string>;
-  /** Overrides the client's timeout for this request. */
-  timeoutMs?: number;
-}
+/** The query of `listApiKeys`: `limit`, `cursor`, `status`, `environment`, `owner`. */
+export type ListApiKeysQuery = NonNullable<operations['listApiKeys']['parameters']['query']>;
 
 export interface ApiKeysClient {
+  /**
+   * Each method resolves to the parsed answer, rejects with ApiKeysError for any non-2xx answer,
+   * and with ApiKeysNetworkError (or ApiKeysTimeoutError) when no answer came.
+   */
   apiKeys: {
-    /**
-     * Creates a key in the app named `appName` and resolves to its record and secret. The
-     * secret is shown this once: store it now. Rejects with ApiKeysError for any non-2xx
-     * answer, ApiKeysNetworkError (or ApiKeysTimeoutError) when no answer came.
-     */
+    /** Creates a key in the app and resolves to its record and secret. The secret is shown this once: store it now. */
     createApiKey(appName: string, request: CreateApiKeyRequest, options?: RequestOptions): Promise<ApiKeyWithSecret>;
+    /** One page of the app's keys, newest first; pass `next_cursor` back as `cursor` for the next. */
+    listApiKeys(appName: string, query?: ListApiKeysQuery, options?: RequestOptions): Promise<ApiKeyList>;
+    /** Every key the query matches, fetching page after page until `next_cursor` is null. */
+    listAllApiKeys(appName: string, query?: Omit<ListApiKeysQuery, 'cursor'>, options?: RequestOptions): AsyncIterable<ApiKey>;
+    /** The key's record; a key of another app is a 404, like one that does not exist. */
+    getApiKey(appName: string, keyId: string, options?: RequestOptions): Promise<ApiKey>;
+    /** Changes the fields sent; `null` clears `owner`, `environment` and `expires_at`. */
+    updateApiKey(appName: string, keyId: string, changes: UpdateApiKeyRequest, options?: RequestOptions): Promise<ApiKey>;
+    /** Revokes the key for good; revoking a revoked key resolves to its record unchanged. */
+    revokeApiKey(appName: string, keyId: string, request?: RevokeApiKeyRequest, options?: RequestOptions): Promise<ApiKey>;
+    /** Issues the key's successor and resolves to it with its secret, shown this once. */
+    rotateApiKey(appName: string, keyId: string, request?: RotateApiKeyRequest, options?: RequestOptions): Promise<ApiKeyWithSecret>;
+    /** The verdict on a secret a caller presented: a 200 for any well-formed request, with the verdict in `code`. */
+    verifyApiKey(appName: string, request: VerifyApiKeyRequest, options?: RequestOptions): Promise<VerifyApiKeyResponse>;
   };
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-
 export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClient {
-  const client = createClient<paths>({
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    headers: { ...options.headers, Authorization: `Bearer ${options.token}` },
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const send = createTransport(options);
+
+  const listApiKeys: ApiKeysClient['apiKeys']['listApiKeys'] = (appName, query, requestOptions) =>
+    send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys', { params: { path: { appName }, query }, ...init }));
 
   return {
     apiKeys: {
-      async createApiKey(appName, request, requestOptions = {}) {
-        const timeoutMs = requestOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-        const signals = [requestOptions.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined);
-        let result;
-        try {
-          result = await client.POST('/api-auth/apps/{appName}/keys', {
-            params: { path: { appName } },
-            body: request,
-            ...(requestOptions.headers ? { headers: requestOptions.headers } : {}),
-            ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-          });
-        } catch (error) {
-          if (requestOptions.signal?.aborted) throw requestOptions.signal.reason;
-          if (timeout?.aborted) throw new ApiKeysTimeoutError(`No answer from ${options.baseUrl} within ${timeoutMs} ms`, { cause: error });
-          throw new ApiKeysNetworkError(`No answer from ${options.baseUrl}: ${(error as Error).message}`, { cause: error });
-        }
-        const { data, error, response } = result;
-        // openapi-fetch types `error` only for declared statuses; any non-2xx is an error here.
-        if (!response.ok || data === undefined) {
-          throw new ApiKeysError(response.status, problemFrom(response.status, response.statusText, error), response.headers);
-        }
-        return data;
+      createApiKey: (appName, request, requestOptions) =>
+        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys', { params: { path: { appName } }, body: request, ...init })),
+
+      listApiKeys,
+
+      async *listAllApiKeys(appName, query, requestOptions) {
+        let cursor: string | undefined;
+        do {
+          const page = await listApiKeys(appName, { ...query, cursor }, requestOptions);
+          // A server (or the mock, answering one example) that hands back the cursor it was sent would page forever.
+          if (page.next_cursor !== null && page.next_cursor === cursor) {
+            throw new Error(`listApiKeys answered with the cursor it was sent (${cursor}); stopping instead of paging forever.`);
+          }
+          yield* page.data;
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor !== undefined);
       },
+
+      getApiKey: (appName, keyId, requestOptions) =>
+        send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, ...init })),
+
+      updateApiKey: (appName, keyId, changes, requestOptions) =>
+        send(requestOptions, (api, init) => api.PATCH('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, body: changes, ...init })),
+
+      // The contract requires a JSON body even when there is nothing to say: `{}`.
+      revokeApiKey: (appName, keyId, request = {}, requestOptions) =>
+        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/revoke', { params: { path: { appName, keyId } }, body: request, ...init })),
+
+      rotateApiKey: (appName, keyId, request = {}, requestOptions) =>
+        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/rotate', { params: { path: { appName, keyId } }, body: request, ...init })),
+
+      verifyApiKey: (appName, request, requestOptions) =>
+        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/verify', { params: { path: { appName } }, body: request, ...init })),
     },
   };
 }

@@ -1,6 +1,11 @@
-import type { components } from '@apikeys/types';
+import type { Problem } from '@apikeys/types';
 
-export type Problem = components['schemas']['Problem'];
+/**
+ * The problem document an ApiKeysError carries: the contract's Problem, or one the client made
+ * from a body that was not a problem document of this API, whose `type` is then RFC 9457's
+ * `about:blank`. The kinds this version of the API answers with are the union `ProblemType`.
+ */
+export type ApiKeysProblem = Problem;
 
 /**
  * The API answered with a status other than 2xx. `problem` is the RFC 9457 problem document the
@@ -10,17 +15,17 @@ export type Problem = components['schemas']['Problem'];
 export class ApiKeysError extends Error {
   override readonly name = 'ApiKeysError';
   readonly status: number;
-  readonly problem: Problem;
+  readonly problem: ApiKeysProblem;
   readonly headers: Headers;
 
-  constructor(status: number, problem: Problem, headers: Headers) {
+  constructor(status: number, problem: ApiKeysProblem, headers: Headers) {
     super(`${status} ${problem.title}: ${problem.detail}`);
     this.status = status;
     this.problem = problem;
     this.headers = headers;
   }
 
-  get type(): string {
+  get type(): ApiKeysProblem['type'] {
     return this.problem.type;
   }
 }
@@ -35,13 +40,21 @@ export class ApiKeysTimeoutError extends ApiKeysNetworkError {
   override readonly name = 'ApiKeysTimeoutError';
 }
 
-function isProblem(value: unknown): value is Problem {
+// Only this API's problem documents (its urn:apikeys:problem: types, or about:blank) are taken as
+// they are, so that `type` is always one callers can branch on; a gateway's own problem document
+// is text like any other body.
+function isProblem(value: unknown): value is ApiKeysProblem {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return typeof candidate.type === 'string' && typeof candidate.title === 'string' && typeof candidate.status === 'number';
+  return (
+    typeof candidate.type === 'string' &&
+    (candidate.type === 'about:blank' || candidate.type.startsWith('urn:apikeys:problem:')) &&
+    typeof candidate.title === 'string' &&
+    typeof candidate.status === 'number'
+  );
 }
 
-export function problemFrom(status: number, statusText: string, body: unknown): Problem {
+export function problemFrom(status: number, statusText: string, body: unknown): ApiKeysProblem {
   if (isProblem(body)) return { ...body, detail: typeof body.detail === 'string' ? body.detail : body.title };
   const text = typeof body === 'string' ? body.trim() : body === undefined ? '' : JSON.stringify(body);
   return {

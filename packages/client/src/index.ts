@@ -1,10 +1,20 @@
-export {
-  createApiKeysClient,
-  type ApiKey,
-  type ApiKeyWithSecret,
-  type ApiKeysClient,
-  type ApiKeysClientOptions,
-  type CreateApiKeyRequest,
-  type RequestOptions,
-} from './createApiKeysClient.js';
-export { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, type Problem } from './errors.js';
+export { createApiKeysClient, type ApiKeysClient, type ListApiKeysQuery } from './createApiKeysClient.js';
+export { type ApiKeysClientOptions, type RequestOptions } from './transport.js';
+export { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, type ApiKeysProblem } from './errors.js';
+// The contract's own types, as consumers need them to write their calls and read the answers.
+export type {
+  ApiKey,
+  ApiKeyList,
+  ApiKeyWithSecret,
+  CreateApiKeyRequest,
+  KeyStatus,
+  Problem,
+  ProblemType,
+  RevokeApiKeyRequest,
+  RotateApiKeyRequest,
+  UpdateApiKeyRequest,
+  ValidationError,
+  VerificationCode,
+  VerifyApiKeyRequest,
+  VerifyApiKeyResponse,
+} from '@apikeys/types';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, createApiKeysClient } from '../src/index.js';
+import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, createApiKeysClient, type ApiKey, type ApiKeysClient } from '../src/index.js';
 
 // Transport behaviour the API itself cannot show: a loopback HTTP server that records what
 // arrives and answers as a misbehaving proxy or a hung upstream would.
@@ -15,13 +15,14 @@ interface Seen {
 let server: Server | undefined;
 const seen: Seen[] = [];
 
-async function upstream(answer: (res: ServerResponse) => void): Promise<string> {
+async function upstream(answer: (res: ServerResponse, request: Seen) => void): Promise<string> {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      answer(res);
+      const request = { method: req.method!, url: req.url!, headers: req.headers, body };
+      seen.push(request);
+      answer(res, request);
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -35,10 +36,26 @@ afterEach(async () => {
   server = undefined;
 });
 
-const created = {
-  key: { id: '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f', app_slug: 'internal-api', name: 'x', key_prefix: 'sk', key_suffix: 'abcd', permissions: [], metadata: {}, owner: null, environment: null, expires_at: null, created_at: '2026-01-01T00:00:00.000Z' },
-  secret: `sk_${'a'.repeat(49)}`,
-};
+const record = (id: string): ApiKey => ({
+  id,
+  app_slug: 'internal-api',
+  name: 'x',
+  key_prefix: 'sk',
+  key_suffix: 'aaaa',
+  permissions: [],
+  metadata: {},
+  owner: null,
+  environment: null,
+  expires_at: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  status: 'active',
+  revoked_at: null,
+  revocation_reason: null,
+  last_used_at: null,
+  rotated_from: null,
+  rotated_to: null,
+});
+const created = { key: record('2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f'), secret: `sk_${'a'.repeat(49)}` };
 const answer201 = (res: ServerResponse) => {
   res.writeHead(201, { 'content-type': 'application/json' });
   res.end(JSON.stringify(created));
@@ -130,5 +147,191 @@ describe('createApiKeysClient', () => {
     const reason = new Error('user navigated away');
     setTimeout(() => controller.abort(reason), 50);
     await expect(pending).rejects.toBe(reason);
+  });
+});
+
+// Array.fromAsync arrives in Node 22.
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+const json = (status: number, body: unknown) => (res: ServerResponse) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+// Each operation: what goes over the wire and what comes back. Slug and key id carry characters
+// that must be escaped in a path.
+const slug = 'team app/ü';
+const encodedSlug = 'team%20app%2F%C3%BC';
+const keyId = 'key/1 ü';
+const encodedKeyId = 'key%2F1%20%C3%BC';
+const revoked = { ...created.key, status: 'revoked', revoked_at: '2026-01-02T00:00:00.000Z', revocation_reason: 'leaked' };
+const operations: {
+  name: string;
+  call: (client: ApiKeysClient) => Promise<unknown>;
+  method: string;
+  url: string;
+  body?: unknown;
+  status: number;
+  answer: unknown;
+}[] = [
+  {
+    name: 'listApiKeys',
+    call: (client) => client.apiKeys.listApiKeys(slug, { limit: 2, cursor: 'abc.def', status: 'all', environment: 'staging', owner: 'team a&b' }),
+    method: 'GET',
+    url: `/api-auth/apps/${encodedSlug}/keys?limit=2&cursor=abc.def&status=all&environment=staging&owner=team%20a%26b`,
+    status: 200,
+    answer: { data: [created.key], next_cursor: 'ghi.jkl' },
+  },
+  { name: 'listApiKeys without a query', call: (client) => client.apiKeys.listApiKeys(slug), method: 'GET', url: `/api-auth/apps/${encodedSlug}/keys`, status: 200, answer: { data: [], next_cursor: null } },
+  { name: 'getApiKey', call: (client) => client.apiKeys.getApiKey(slug, keyId), method: 'GET', url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}`, status: 200, answer: created.key },
+  {
+    name: 'updateApiKey',
+    call: (client) => client.apiKeys.updateApiKey(slug, keyId, { permissions: ['users:read'], owner: null }),
+    method: 'PATCH',
+    url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}`,
+    body: { permissions: ['users:read'], owner: null },
+    status: 200,
+    answer: { ...created.key, permissions: ['users:read'] },
+  },
+  {
+    name: 'revokeApiKey',
+    call: (client) => client.apiKeys.revokeApiKey(slug, keyId, { reason: 'leaked' }),
+    method: 'POST',
+    url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/revoke`,
+    body: { reason: 'leaked' },
+    status: 200,
+    answer: revoked,
+  },
+  { name: 'revokeApiKey without a body', call: (client) => client.apiKeys.revokeApiKey(slug, keyId), method: 'POST', url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/revoke`, body: {}, status: 200, answer: revoked },
+  {
+    name: 'rotateApiKey',
+    call: (client) => client.apiKeys.rotateApiKey(slug, keyId, { grace_period_seconds: 3600 }),
+    method: 'POST',
+    url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/rotate`,
+    body: { grace_period_seconds: 3600 },
+    status: 201,
+    answer: { key: { ...record('9c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5'), rotated_from: created.key.id }, secret: `sk_${'b'.repeat(49)}` },
+  },
+  { name: 'rotateApiKey without a body', call: (client) => client.apiKeys.rotateApiKey(slug, keyId), method: 'POST', url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/rotate`, body: {}, status: 201, answer: created },
+  {
+    name: 'verifyApiKey',
+    call: (client) => client.apiKeys.verifyApiKey(slug, { secret: created.secret, required_permissions: ['users:read'] }),
+    method: 'POST',
+    url: `/api-auth/apps/${encodedSlug}/keys/verify`,
+    body: { secret: created.secret, required_permissions: ['users:read'] },
+    status: 200,
+    answer: { valid: true, code: 'VALID', key: created.key },
+  },
+];
+
+describe('each operation', () => {
+  it.each(operations)('$name sends its method, path, query and body, and resolves to the answer', async ({ call, method, url, body, status, answer }) => {
+    const baseUrl = await upstream(json(status, answer));
+    const result = await call(createApiKeysClient({ baseUrl, token: 'tok', headers: { 'X-Team': 'web' } }));
+    expect(result).toEqual(answer);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method, url, headers: { authorization: 'Bearer tok', 'x-team': 'web' } });
+    if (body === undefined) {
+      expect(seen[0]!.body).toBe('');
+    } else {
+      expect(seen[0]!.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(seen[0]!.body)).toEqual(body);
+    }
+  });
+
+  const problem = { type: 'urn:apikeys:problem:key-not-found', title: 'Key not found', status: 404, detail: "App 'internal-api' has no key 'x'." };
+  const refusable: [string, (client: ApiKeysClient) => Promise<unknown>][] = [
+    ['createApiKey', (client) => client.apiKeys.createApiKey(slug, { name: 'x' })],
+    ...operations.map(({ name, call }): [string, (client: ApiKeysClient) => Promise<unknown>] => [name, call]),
+    ['listAllApiKeys', (client) => collect(client.apiKeys.listAllApiKeys(slug))],
+  ];
+  it.each(refusable)('%s rejects a problem answer with ApiKeysError', async (_name, call) => {
+    const baseUrl = await upstream((res) => {
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify(problem));
+    });
+    const error = await call(createApiKeysClient({ baseUrl, token: 'tok' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiKeysError);
+    expect(error).toMatchObject({ status: 404, problem, type: problem.type });
+  });
+
+  it.each(refusable)('%s rejects with ApiKeysTimeoutError when no answer comes in time', async (_name, call) => {
+    const baseUrl = await upstream(() => {
+      // never answers
+    });
+    const error = await call(createApiKeysClient({ baseUrl, token: 'tok', timeoutMs: 100 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiKeysTimeoutError);
+  });
+
+  it("takes a problem document of another kind than this API's (a gateway's) as text", async () => {
+    const foreign = { type: 'https://gateway.example/quota', title: 'Quota', status: 403, detail: 'Over quota' };
+    const baseUrl = await upstream((res) => {
+      res.writeHead(403, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify(foreign));
+    });
+    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.getApiKey('internal-api', created.key.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiKeysError);
+    expect((error as ApiKeysError).problem).toEqual({ type: 'about:blank', title: 'Forbidden', status: 403, detail: JSON.stringify(foreign) });
+  });
+});
+
+describe('listAllApiKeys', () => {
+  const keys = ['k1', 'k2', 'k3', 'k4'].map(record);
+
+  it('follows next_cursor page by page with the same query and stops on null', async () => {
+    const pages: Record<string, { data: ApiKey[]; next_cursor: string | null }> = {
+      '': { data: keys.slice(0, 2), next_cursor: 'p2.x' },
+      'p2.x': { data: keys.slice(2, 3), next_cursor: 'p3.x' },
+      'p3.x': { data: keys.slice(3), next_cursor: null },
+    };
+    const baseUrl = await upstream((res, request) => {
+      const cursor = new URL(request.url, 'http://loopback').searchParams.get('cursor') ?? '';
+      json(200, pages[cursor])(res);
+    });
+    const client = createApiKeysClient({ baseUrl, token: 'tok' });
+    const listed = await collect(client.apiKeys.listAllApiKeys(slug, { limit: 2, status: 'all' }, { headers: { 'X-Request-Id': 'r' } }));
+    expect(listed).toEqual(keys);
+    expect(seen.map((request) => request.url)).toEqual([
+      `/api-auth/apps/${encodedSlug}/keys?limit=2&status=all`,
+      `/api-auth/apps/${encodedSlug}/keys?limit=2&status=all&cursor=p2.x`,
+      `/api-auth/apps/${encodedSlug}/keys?limit=2&status=all&cursor=p3.x`,
+    ]);
+    expect(seen.every((request) => request.headers['x-request-id'] === 'r')).toBe(true);
+  });
+
+  it('asks for the next page only when the caller reads on', async () => {
+    const baseUrl = await upstream(json(200, { data: keys.slice(0, 2), next_cursor: 'p2.x' }));
+    for await (const key of createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api')) {
+      expect(key).toEqual(keys[0]);
+      break;
+    }
+    expect(seen).toHaveLength(1);
+  });
+
+  it('stops with an error, instead of paging forever, when a page hands back the cursor it was sent', async () => {
+    const baseUrl = await upstream(json(200, { data: keys.slice(0, 1), next_cursor: 'same.x' }));
+    const listed: ApiKey[] = [];
+    const error = await (async () => {
+      for await (const key of createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api')) listed.push(key);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('same.x');
+    expect(listed).toEqual(keys.slice(0, 1));
+    expect(seen).toHaveLength(2);
+  });
+
+  it('rejects with ApiKeysError when a later page fails', async () => {
+    const baseUrl = await upstream((res, request) => {
+      if (!request.url.includes('cursor=')) return json(200, { data: keys.slice(0, 1), next_cursor: 'p2.x' })(res);
+      res.writeHead(400, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'urn:apikeys:problem:invalid-request', title: 'Invalid request', status: 400, detail: 'The request does not match the contract.', errors: [{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }] }));
+    });
+    const error = await collect(createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiKeysError);
+    expect((error as ApiKeysError).problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { components } from '@apikeys/types';
-import { createApiKeysClient, type ApiKeyWithSecret, type CreateApiKeyRequest } from '../src/index.js';
+import type { components, operations, ProblemType as GeneratedProblemType } from '@apikeys/types';
+import { createApiKeysClient, type ApiKeysError, type ApiKeysProblem, type ApiKeyWithSecret, type CreateApiKeyRequest, type ListApiKeysQuery, type ProblemType, type RequestOptions } from '../src/index.js';
 
 const client = createApiKeysClient({ baseUrl: 'http://localhost:3000', token: 'tok' });
+type Schemas = components['schemas'];
+const keyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
 
 describe('the client types come from the contract', () => {
   it('takes the generated CreateApiKeyRequest and resolves to the generated ApiKeyWithSecret', () => {
@@ -32,5 +34,74 @@ describe('the client types come from the contract', () => {
     // @ts-expect-error permissions is a list of strings
     void client.apiKeys.createApiKey('internal-api', { name: 'x', permissions: 'users:read' });
     expectTypeOf<{ name: string; organization_id: string }>().not.toEqualTypeOf<CreateApiKeyRequest>();
+  });
+});
+
+describe('every operation takes and resolves to the generated types', () => {
+  it('listApiKeys and listAllApiKeys', () => {
+    expectTypeOf<ListApiKeysQuery>().toEqualTypeOf<NonNullable<operations['listApiKeys']['parameters']['query']>>();
+    expectTypeOf(client.apiKeys.listApiKeys).parameter(1).toEqualTypeOf<ListApiKeysQuery | undefined>();
+    expectTypeOf(client.apiKeys.listApiKeys).returns.resolves.toEqualTypeOf<Schemas['ApiKeyList']>();
+    expectTypeOf(client.apiKeys.listAllApiKeys).parameter(1).toEqualTypeOf<Omit<ListApiKeysQuery, 'cursor'> | undefined>();
+    expectTypeOf(client.apiKeys.listAllApiKeys).returns.toEqualTypeOf<AsyncIterable<Schemas['ApiKey']>>();
+  });
+
+  it('getApiKey', () => {
+    expectTypeOf(client.apiKeys.getApiKey).parameters.toEqualTypeOf<[appName: string, keyId: string, options?: RequestOptions]>();
+    expectTypeOf(client.apiKeys.getApiKey).returns.resolves.toEqualTypeOf<Schemas['ApiKey']>();
+  });
+
+  it('updateApiKey', () => {
+    expectTypeOf(client.apiKeys.updateApiKey).parameter(2).toEqualTypeOf<Schemas['UpdateApiKeyRequest']>();
+    expectTypeOf(client.apiKeys.updateApiKey).returns.resolves.toEqualTypeOf<Schemas['ApiKey']>();
+  });
+
+  it('revokeApiKey, whose body may be left out', () => {
+    expectTypeOf(client.apiKeys.revokeApiKey).parameter(2).toEqualTypeOf<Schemas['RevokeApiKeyRequest'] | undefined>();
+    expectTypeOf(client.apiKeys.revokeApiKey).returns.resolves.toEqualTypeOf<Schemas['ApiKey']>();
+  });
+
+  it('rotateApiKey, whose body may be left out and whose grace period is optional as in the contract', () => {
+    // The generated type makes grace_period_seconds required because it has a default.
+    expectTypeOf(client.apiKeys.rotateApiKey).parameter(2).toEqualTypeOf<Schemas['RotateApiKeyRequest'] | undefined>();
+    expectTypeOf(client.apiKeys.rotateApiKey).returns.resolves.toEqualTypeOf<Schemas['ApiKeyWithSecret']>();
+    void client.apiKeys.rotateApiKey('internal-api', keyId, {}, { headers: { Prefer: 'code=409' } });
+  });
+
+  it('verifyApiKey', () => {
+    expectTypeOf(client.apiKeys.verifyApiKey).parameter(1).toEqualTypeOf<Schemas['VerifyApiKeyRequest']>();
+    expectTypeOf(client.apiKeys.verifyApiKey).returns.resolves.toEqualTypeOf<Schemas['VerifyApiKeyResponse']>();
+  });
+
+  it('refuses fields and query parameters the contract does not name', () => {
+    // @ts-expect-error secret is not a field of an update
+    void client.apiKeys.updateApiKey('internal-api', keyId, { secret: 'sk_x' });
+    // @ts-expect-error status cannot be changed by an update (revoke the key)
+    void client.apiKeys.updateApiKey('internal-api', keyId, { name: 'x', status: 'revoked' });
+    // @ts-expect-error revoked_at is not a field of a revocation
+    void client.apiKeys.revokeApiKey('internal-api', keyId, { reason: 'leaked', revoked_at: '2026-01-01T00:00:00Z' });
+    // @ts-expect-error grace_period is not the field's name
+    void client.apiKeys.rotateApiKey('internal-api', keyId, { grace_period: 60 });
+    // @ts-expect-error app_slug is not a field of a verification
+    void client.apiKeys.verifyApiKey('internal-api', { secret: 'sk_x', app_slug: 'internal-api' });
+    // @ts-expect-error secret is required
+    void client.apiKeys.verifyApiKey('internal-api', { required_permissions: ['users:read'] });
+    // @ts-expect-error sort is not a query parameter of listApiKeys
+    void client.apiKeys.listApiKeys('internal-api', { limit: 10, sort: 'asc' });
+    // @ts-expect-error status is one of active, revoked, expired, all
+    void client.apiKeys.listApiKeys('internal-api', { status: 'deleted' });
+    // @ts-expect-error listAllApiKeys follows the cursors itself
+    void client.apiKeys.listAllApiKeys('internal-api', { cursor: 'abc.def' });
+  });
+});
+
+describe('problems', () => {
+  it("types a problem as the contract's Problem, whose type may also be about:blank", () => {
+    expectTypeOf<ProblemType>().toEqualTypeOf<GeneratedProblemType>();
+    expectTypeOf<ApiKeysError['problem']>().toEqualTypeOf<ApiKeysProblem>();
+    expectTypeOf<ApiKeysError['type']>().toEqualTypeOf<Schemas['Problem']['type'] | 'about:blank'>();
+    expectTypeOf<Omit<ApiKeysProblem, 'type'>>().toEqualTypeOf<Omit<Schemas['Problem'], 'type'>>();
+    expectTypeOf<ProblemType>().toExtend<ApiKeysError['type']>();
+    expectTypeOf<'about:blank'>().toExtend<ApiKeysError['type']>();
   });
 });

@@ -43,11 +43,10 @@ export interface ProblemKind {
   title: string;
 }
 
-/** The status and title of each problem type, declared once in the contract (`x-problem-types` on ProblemType). */
+/** The status and title of each problem type, declared once in the contract (`x-problem-types` on Problem.type). */
 export function contractProblemTypes(contract: OpenAPIV3_1.Document = loadContract()): Record<ProblemType, ProblemKind> {
-  const problemType = schema(contract, 'ProblemType');
-  const kinds = problemType['x-problem-types'] as Record<string, ProblemKind> | undefined;
-  const declared = (problemType.enum ?? []) as string[];
-  if (!kinds || declared.some((type) => !kinds[type])) throw new Error('The contract gives no status and title for some ProblemType values');
+  const type = schema(contract, 'Problem').properties?.type as Schema | undefined;
+  const kinds = type?.['x-problem-types'];
+  if (!kinds || typeof kinds !== 'object') throw new Error('The contract has no x-problem-types on Problem.type');
   return kinds as Record<ProblemType, ProblemKind>;
 }

@@ -330,7 +330,7 @@ export interface components {
              *     default, revokes it at once.
              * @default 0
              */
-            grace_period_seconds: number;
+            grace_period_seconds?: number;
         };
         /** @description The secret a caller presented, and what the call needs. Closed. */
         VerifyApiKeyRequest: {
@@ -436,32 +436,33 @@ export interface components {
             /** @description What is wrong, for people. */
             message: string;
         };
-        /**
-         * Format: uri-reference
-         * @description Identifies the kind of problem; stable, so clients can branch on it. Each kind has
-         *     one status and one title:
-         *
-         *     | type | status | title |
-         *     | --- | --- | --- |
-         *     | `urn:apikeys:problem:invalid-request` | 400 | Invalid request |
-         *     | `urn:apikeys:problem:unauthorized` | 401 | Unauthorized |
-         *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
-         *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
-         *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
-         *     | `urn:apikeys:problem:method-not-allowed` | 405 | Method not allowed |
-         *     | `urn:apikeys:problem:key-revoked` | 409 | Key revoked |
-         *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
-         *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
-         *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
-         *     | `urn:apikeys:problem:unsupported-media-type` | 415 | Unsupported media type |
-         *     | `urn:apikeys:problem:rate-limited` | 429 | Too many requests |
-         *     | `urn:apikeys:problem:internal-error` | 500 | Internal server error |
-         * @enum {string}
-         */
-        ProblemType: "urn:apikeys:problem:invalid-request" | "urn:apikeys:problem:unauthorized" | "urn:apikeys:problem:app-not-found" | "urn:apikeys:problem:key-not-found" | "urn:apikeys:problem:not-found" | "urn:apikeys:problem:method-not-allowed" | "urn:apikeys:problem:key-revoked" | "urn:apikeys:problem:key-expired" | "urn:apikeys:problem:key-already-rotated" | "urn:apikeys:problem:payload-too-large" | "urn:apikeys:problem:unsupported-media-type" | "urn:apikeys:problem:rate-limited" | "urn:apikeys:problem:internal-error";
         /** @description An RFC 9457 problem document. */
         Problem: {
-            type: components["schemas"]["ProblemType"];
+            /**
+             * Format: uri-reference
+             * @description Identifies the kind of problem; stable, so clients can branch on it. Each kind
+             *     has one status and one title. New kinds may be added in a minor version: treat
+             *     a type you do not know by its `status`.
+             *
+             *     | type | status | title |
+             *     | --- | --- | --- |
+             *     | `urn:apikeys:problem:invalid-request` | 400 | Invalid request |
+             *     | `urn:apikeys:problem:unauthorized` | 401 | Unauthorized |
+             *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
+             *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
+             *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
+             *     | `urn:apikeys:problem:method-not-allowed` | 405 | Method not allowed |
+             *     | `urn:apikeys:problem:request-timeout` | 408 | Request timeout (the request did not arrive in time) |
+             *     | `urn:apikeys:problem:key-revoked` | 409 | Key revoked |
+             *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
+             *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
+             *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
+             *     | `urn:apikeys:problem:unsupported-media-type` | 415 | Unsupported media type |
+             *     | `urn:apikeys:problem:rate-limited` | 429 | Too many requests |
+             *     | `urn:apikeys:problem:request-header-fields-too-large` | 431 | Request header fields too large |
+             *     | `urn:apikeys:problem:internal-error` | 500 | Internal server error |
+             */
+            type: string;
             /** @description Short summary of the kind of problem. */
             title: string;
             /** @description The HTTP status code. */
@@ -614,7 +615,6 @@ export type ApiKey = components['schemas']['ApiKey'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 export type ValidationError = components['schemas']['ValidationError'];
-export type ProblemType = components['schemas']['ProblemType'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];

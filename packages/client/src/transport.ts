@@ -1,0 +1,74 @@
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '@apikeys/types';
+import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, problemFrom } from './errors.js';
+
+export interface ApiKeysClientOptions {
+  /** Where the API is, e.g. `https://apikeys.internal` or the mock's `http://127.0.0.1:4010`. */
+  baseUrl: string;
+  /** A service token the server accepts; sent as `Authorization: Bearer <token>`. */
+  token: string;
+  /** A fetch implementation; the global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Give up on a request after this many milliseconds (ApiKeysTimeoutError). Default 10 000; 0 for none. */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** Cancels the request; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Headers for this request only, e.g. `{ Prefer: 'code=404' }` against the mock. */
+  headers?: Record<string, string>;
+  /** Overrides the client's timeout for this request. */
+  timeoutMs?: number;
+}
+
+/** What an operation hands openapi-fetch besides its own params and body. */
+interface CallInit {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/** The part of openapi-fetch's answer the transport reads. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Runs one call of openapi-fetch and gives it a single outcome: the parsed 2xx body, or one of the client's errors. */
+type Send = <T>(requestOptions: RequestOptions | undefined, call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>) => Promise<T>;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function createTransport(options: ApiKeysClientOptions): Send {
+  const api = createClient<paths>({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    headers: { ...options.headers, Authorization: `Bearer ${options.token}` },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+
+  return async (requestOptions = {}, call) => {
+    const timeoutMs = requestOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signals = [requestOptions.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined);
+    let answer;
+    try {
+      answer = await call(api, {
+        ...(requestOptions.headers ? { headers: requestOptions.headers } : {}),
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      });
+    } catch (error) {
+      if (requestOptions.signal?.aborted) throw requestOptions.signal.reason;
+      if (timeout?.aborted) throw new ApiKeysTimeoutError(`No answer from ${options.baseUrl} within ${timeoutMs} ms`, { cause: error });
+      throw new ApiKeysNetworkError(`No answer from ${options.baseUrl}: ${(error as Error).message}`, { cause: error });
+    }
+    const { data, error, response } = answer;
+    // openapi-fetch types `error` only for declared statuses; any non-2xx is an error here.
+    if (!response.ok || data === undefined) {
+      throw new ApiKeysError(response.status, problemFrom(response.status, response.statusText, error), response.headers);
+    }
+    return data;
+  };
+}
