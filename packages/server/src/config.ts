@@ -1,5 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/middleware/bearerAuth.js';
+import type { WindowLimit } from './http/middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/middleware/rateLimit.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/serve.js';
 import { DEFAULT_DATABASE_URL } from './store/openStore.js';
 
 export interface Config {
@@ -10,6 +13,8 @@ export interface Config {
   tokens: string[];
   pepper: string | undefined;
   rateLimit: RateLimitConfig;
+  authFailureLimit: WindowLimit;
+  connections: ConnectionLimits;
   validateResponses: boolean;
 }
 
@@ -50,6 +55,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: {
       limit: integer(env, 'APIKEYS_RATE_LIMIT', DEFAULT_RATE_LIMIT.limit, 1),
       windowMs: integer(env, 'APIKEYS_RATE_WINDOW_SECONDS', DEFAULT_RATE_LIMIT.windowMs / 1000, 1) * 1000,
+    },
+    authFailureLimit: {
+      limit: integer(env, 'APIKEYS_AUTH_FAILURE_LIMIT', DEFAULT_AUTH_FAILURE_LIMIT.limit, 1),
+      windowMs: DEFAULT_AUTH_FAILURE_LIMIT.windowMs,
+    },
+    connections: {
+      ...DEFAULT_CONNECTION_LIMITS,
+      shutdownGraceMs: integer(env, 'APIKEYS_SHUTDOWN_GRACE_SECONDS', DEFAULT_CONNECTION_LIMITS.shutdownGraceMs / 1000, 0) * 1000,
     },
     validateResponses: env.NODE_ENV !== 'production',
   };

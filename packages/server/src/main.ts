@@ -9,7 +9,8 @@ import { createJsonLogger } from './logger.js';
 import { listen } from './http/serve.js';
 import { openStore } from './store/openStore.js';
 
-const logger = createJsonLogger();
+// Replaced by one that also masks the configured credentials once they are known.
+let logger = createJsonLogger();
 
 function builtDocs(): string | undefined {
   try {
@@ -22,6 +23,7 @@ function builtDocs(): string | undefined {
 
 async function main() {
   const config = configFromEnv();
+  logger = createJsonLogger(process.stdout, undefined, [...config.tokens, config.pepper ?? '']);
   const store = openStore(config.databaseUrl);
   await store.migrate();
   if (await seedDemoApp(store, new Date())) logger.info('created the demo app', { app: DEMO_APP.slug, keyPrefix: DEMO_APP.keyPrefix });
@@ -39,10 +41,11 @@ async function main() {
     pepper: config.pepper,
     logger,
     rateLimit: config.rateLimit,
+    authFailureLimit: config.authFailureLimit,
     validateResponses: config.validateResponses,
     docsFile,
   });
-  const running = await listen(app, config.port, config.host);
+  const running = await listen(app, config.port, config.host, config.connections);
   logger.info('listening', { url: running.url, store: store.kind, docs: docsFile ? `${running.url}/docs` : 'not built (pnpm run docs)' });
 
   if (generated) {

@@ -152,3 +152,21 @@ describe('pnpm apikeys apps on PostgreSQL, then the server on the same database'
     }
   });
 });
+
+describe('instances starting together on an empty PostgreSQL database', () => {
+  it('all start, and the demo app is added once', async () => {
+    for (let round = 0; round < 3; round++) {
+      const database = await createPostgresDatabase();
+      const instances = Array.from({ length: 3 }, () => startServerProcess({ PORT: '0', DATABASE_URL: database.url, APIKEYS_TOKENS: 'together-token-0123456789' }));
+      try {
+        await Promise.all(instances.map((instance) => instance.waitFor(/"msg":"listening"/)));
+        const seeded = instances.filter((instance) => instance.output().stdout.includes('created the demo app'));
+        expect(seeded).toHaveLength(1);
+      } finally {
+        for (const instance of instances) instance.child.kill('SIGTERM');
+        expect(await Promise.all(instances.map((instance) => instance.exited))).toEqual([0, 0, 0]);
+        await database.drop();
+      }
+    }
+  }, 90_000);
+});

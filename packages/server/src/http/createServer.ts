@@ -9,6 +9,7 @@ import { createJsonLogger, type Logger } from '../logger.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
 import type { KeyStore } from '../store/keyStore.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
+import type { WindowLimit } from './middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middleware/rateLimit.js';
 import { requestLog } from './middleware/requestLog.js';
 import { ProblemError, problemHandler } from './problem.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   now?: () => Date;
   logger?: Logger;
   rateLimit?: RateLimitConfig;
+  /** Failed authentications allowed per client address and window (20 a minute by default). */
+  authFailureLimit?: WindowLimit;
   /** Check every response against the contract and answer 500 instead of breaking it. On in tests and development. */
   validateResponses?: boolean;
   /** The bundled contract to enforce; the generated @apikeys/types/openapi.json by default. */
@@ -68,6 +71,9 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   });
 
   const app = express();
+  // Express matches paths case-insensitively by default, while the validator's ignore rule and the
+  // contract do not: `/API-AUTH/…` must not reach a handler around the validator.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(logger));
@@ -93,7 +99,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     });
   }
 
-  app.use(API_PREFIX, bearerAuth(tokens), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
+  app.use(API_PREFIX, bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   app.use(validator);
   registerOperations(app, contract, handlers);

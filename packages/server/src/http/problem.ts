@@ -41,6 +41,21 @@ export function sendProblem(res: Response, error: ProblemError): void {
   res.status(error.status).type('application/problem+json').json(error.toProblem());
 }
 
+/**
+ * A request refused before its body was read (401, 413, 429 …) would otherwise have the rest of
+ * its upload read and thrown away by Node. Answer, then close the connection instead.
+ */
+function closeAfterAnswer(req: Request, res: Response): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.complete) return;
+  res.setHeader('Connection', 'close');
+  res.on('finish', () => {
+    req.socket.end();
+    // A client that keeps sending after the answer is cut off.
+    setTimeout(() => req.socket.destroy(), 500).unref();
+  });
+}
+
 interface ValidatorErrorItem {
   path: string;
   message: string;
@@ -90,7 +105,7 @@ export function toProblemError(error: unknown): ProblemError {
 }
 
 export function problemHandler(logger: Logger) {
-  return (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblemError(error);
     if (problem.status === 500) {
       // The cause goes to the log, never to the client.
@@ -100,6 +115,7 @@ export function problemHandler(logger: Logger) {
       res.destroy();
       return;
     }
+    closeAfterAnswer(req, res);
     sendProblem(res, problem);
   };
 }

@@ -1,22 +1,80 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { answerClientError } from './clientError.js';
 
 export interface RunningServer {
   server: Server;
   url: string;
-  /** Stops accepting connections and resolves when every in-flight request has been answered. */
+  /**
+   * Stops accepting connections and resolves when every in-flight request has been answered, or
+   * when the grace period is over: then the connections still open are closed, whatever their
+   * clients are doing.
+   */
   close(): Promise<void>;
 }
 
-export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<RunningServer> {
-  const server = app.listen(port, host);
+export interface ConnectionLimits {
+  /** A client must send its request headers within this time (a silent connection is closed after it). */
+  headersTimeoutMs: number;
+  /** ... and its whole request within this time. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: number;
+  /** How long close() waits for requests in flight before closing their connections. */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownGraceMs: 10_000,
+};
+
+export async function listen(app: Express, port: number, host = '127.0.0.1', limits: Partial<ConnectionLimits> = {}): Promise<RunningServer> {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, shutdownGraceMs } = { ...DEFAULT_CONNECTION_LIMITS, ...limits };
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default), which would let a
+      // silent connection stay three times longer than configured.
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+    },
+    app,
+  );
+  server.on('clientError', answerClientError);
+
+  // Node's header timeout starts with the first byte: a connection that never sends one would
+  // stay open. Close those, a little after Node's own check would have answered a slow one.
+  const spoken = new WeakSet<Socket>();
+  const silentLimitMs = headersTimeoutMs + Math.min(1000, headersTimeoutMs) + 100;
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (!spoken.has(socket)) socket.destroy();
+    }, silentLimitMs).unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+
+  server.listen(port, host);
   await once(server, 'listening');
   let closing = false;
-  // A keep-alive connection whose last request finishes after close() began would otherwise
-  // linger until the client drops it.
-  server.on('request', (_req, res) => {
+  const answering = new Set<ServerResponse>();
+  // Keep-alive clients learn that their connection ends with this answer, instead of being reset by the next request.
+  const lastAnswer = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  server.on('request', (req, res) => {
+    spoken.add(req.socket);
+    answering.add(res);
+    if (closing) lastAnswer(res);
+    res.on('close', () => answering.delete(res));
+    // A keep-alive connection whose last request finishes after close() began would otherwise
+    // linger until the client drops it.
     res.on('finish', () => {
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
@@ -29,7 +87,13 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
-        server.close((error) => (error ? reject(error) : resolve()));
+        for (const res of answering) lastAnswer(res);
+        const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs).unref();
+        server.close((error) => {
+          clearTimeout(grace);
+          if (error) reject(error);
+          else resolve();
+        });
         // Idle keep-alive connections would hold close() open; busy ones finish their request first.
         server.closeIdleConnections();
       }),

@@ -8,8 +8,8 @@ import { listen } from '../../src/http/serve.js';
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'other-token-0123456789abcdef';
 
-/** Every JSON line the server logged, kept in memory so tests can read them. */
-export function captureLogs() {
+/** Every JSON line the server logged, kept in memory so tests can read them; the test tokens are masked, as main.ts masks the configured ones. */
+export function captureLogs(sensitiveValues: readonly string[] = [TOKEN, OTHER_TOKEN]) {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -17,7 +17,7 @@ export function captureLogs() {
       done();
     },
   });
-  return { lines, logger: createJsonLogger(stream), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { lines, logger: createJsonLogger(stream, undefined, sensitiveValues), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
 interface CallOptions {

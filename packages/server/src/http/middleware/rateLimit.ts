@@ -1,38 +1,22 @@
 import type { RequestHandler } from 'express';
 import { ProblemError } from '../problem.js';
+import { FixedWindowCounter, type WindowLimit } from './fixedWindow.js';
 
-export interface RateLimitConfig {
-  /** Requests allowed per token in one window. */
-  limit: number;
-  windowMs: number;
-}
+export type RateLimitConfig = WindowLimit;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { limit: 600, windowMs: 60_000 };
+
+export const rateLimited = (retryAfter: number, what: string) =>
+  new ProblemError('rate-limited', `${what}; retry after ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) } });
 
 /**
  * A fixed window per bearer token, kept in this process's memory: with several instances
  * behind a load balancer each one counts on its own.
  */
-export function rateLimit({ limit, windowMs }: RateLimitConfig, now: () => Date): RequestHandler {
-  const windows = new Map<string, { start: number; count: number }>();
+export function rateLimit(config: RateLimitConfig, now: () => Date): RequestHandler {
+  const counter = new FixedWindowCounter(config);
   return (_req, res, next) => {
-    const token = res.locals.token as string;
-    const time = now().getTime();
-    let window = windows.get(token);
-    if (!window || time - window.start >= windowMs) {
-      window = { start: time, count: 0 };
-      windows.set(token, window);
-    }
-    window.count++;
-    if (window.count > limit) {
-      const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - time) / 1000));
-      next(
-        new ProblemError('rate-limited', `Rate limit exceeded; retry after ${retryAfter} seconds.`, {
-          headers: { 'Retry-After': String(retryAfter) },
-        }),
-      );
-      return;
-    }
-    next();
+    const verdict = counter.hit(res.locals.token as string, now().getTime());
+    next(verdict.over ? rateLimited(verdict.retryAfter, 'Rate limit exceeded') : undefined);
   };
 }

@@ -1,0 +1,50 @@
+export interface WindowLimit {
+  /** Hits allowed per key in one window. */
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * Counts hits per key in fixed windows, in this process's memory. Keys whose window has ended
+ * are dropped once there are more than `maxKeys`, so memory stays bounded under a flood of keys.
+ */
+export class FixedWindowCounter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly limit: WindowLimit,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Counts one hit; answers the seconds to wait when the key is over its limit. */
+  hit(key: string, time: number): { over: false } | { over: true; retryAfter: number } {
+    const window = this.current(key, time) ?? this.open(key, time);
+    window.count++;
+    return this.verdict(window, time);
+  }
+
+  /** The same answer as hit() would give, without counting. */
+  check(key: string, time: number): { over: false } | { over: true; retryAfter: number } {
+    const window = this.current(key, time);
+    return window ? this.verdict({ ...window, count: window.count + 1 }, time) : { over: false };
+  }
+
+  private current(key: string, time: number) {
+    const window = this.windows.get(key);
+    return window && time - window.start < this.limit.windowMs ? window : undefined;
+  }
+
+  private open(key: string, time: number) {
+    if (this.windows.size >= this.maxKeys) {
+      for (const [other, window] of this.windows) if (time - window.start >= this.limit.windowMs) this.windows.delete(other);
+    }
+    const window = { start: time, count: 0 };
+    this.windows.set(key, window);
+    return window;
+  }
+
+  private verdict(window: { start: number; count: number }, time: number) {
+    if (window.count <= this.limit.limit) return { over: false } as const;
+    return { over: true, retryAfter: Math.max(1, Math.ceil((window.start + this.limit.windowMs - time) / 1000)) } as const;
+  }
+}
