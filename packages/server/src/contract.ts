@@ -26,11 +26,19 @@ function schemaPattern(contract: OpenAPIV3_1.Document, name: string): RegExp {
   return new RegExp(pattern);
 }
 
+export interface ContractLimits {
+  /** `x-max-serialized-bytes` on Metadata. */
+  metadataBytes: number;
+  /** `x-max-depth` on Metadata. */
+  metadataDepth: number;
+}
+
 /** Limits the contract states for the server to enforce (they are not expressible in JSON Schema). */
-export function contractLimits(contract: OpenAPIV3_1.Document) {
-  const maxMetadataBytes = schema(contract, 'Metadata')['x-max-serialized-bytes'];
-  if (typeof maxMetadataBytes !== 'number') throw new Error('The contract has no x-max-serialized-bytes on Metadata');
-  return { maxMetadataBytes };
+export function contractLimits(contract: OpenAPIV3_1.Document): ContractLimits {
+  const metadata = schema(contract, 'Metadata');
+  const [metadataBytes, metadataDepth] = [metadata['x-max-serialized-bytes'], metadata['x-max-depth']];
+  if (typeof metadataBytes !== 'number' || typeof metadataDepth !== 'number') throw new Error('The contract has no x-max-serialized-bytes or x-max-depth on Metadata');
+  return { metadataBytes, metadataDepth };
 }
 
 /** Patterns the server checks outside request validation (the app commands), taken from the contract. */

@@ -255,16 +255,20 @@ export interface components {
         Permission: string;
         /** @description Permissions attached to the key. At most 100, no duplicates. */
         Permissions: components["schemas"]["Permission"][];
-        /** @description Human-readable key name used in audit and admin views. Not blank. */
+        /**
+         * @description Human-readable key name used in audit and admin views. Not blank, and no control
+         *     characters (U+0000-U+001F, U+007F).
+         */
         KeyName: string;
-        /** @description Owning service or team identifier. Not blank. */
+        /** @description Owning service or team identifier. Not blank, no control characters. */
         Owner: string;
         /** @description Environment tag, such as `production` or `staging`. */
         Environment: string;
         /**
          * @description Free-form JSON object stored with the key and returned with it. At most 50
-         *     top-level properties, and at most 4096 bytes when serialised as JSON (UTF-8),
-         *     which the server enforces.
+         *     top-level properties; the server also enforces at most 4096 bytes when serialised
+         *     as JSON (UTF-8) and at most 8 levels of objects and arrays inside it (so
+         *     `{"a":{"b":[1]}}` has 2).
          */
         Metadata: {
             [key: string]: unknown;
@@ -293,9 +297,11 @@ export interface components {
             environment?: components["schemas"]["Environment"];
             /**
              * Format: date-time
-             * @description When the key stops being valid, as an RFC 3339 date-time with a time zone. Must
-             *     lie in the future and must not be a leap second (`:60`); omit it for a key that
-             *     does not expire.
+             * @description When the key stops being valid, as an RFC 3339 date-time with a time zone
+             *     (`2026-12-31T23:59:59Z`, `2026-12-31T23:59:59.5+02:00`): a real calendar date,
+             *     hours 00-23, an offset `Z` or `±hh:mm`. Must lie in the future, no later than
+             *     `9999-12-31T23:59:59.999Z`, and must not be a leap second (`:60`). Omit it for a
+             *     key that does not expire. Answered in UTC with milliseconds.
              */
             expires_at?: string;
         };
@@ -307,20 +313,20 @@ export interface components {
             name?: components["schemas"]["KeyName"];
             permissions?: components["schemas"]["Permissions"];
             metadata?: components["schemas"]["Metadata"];
-            /** @description Owning service or team identifier, not blank; `null` clears it. */
+            /** @description Owning service or team identifier, not blank, no control characters; `null` clears it. */
             owner?: string | null;
             /** @description Environment tag; `null` clears it. */
             environment?: string | null;
             /**
              * Format: date-time
-             * @description A new expiry, as for `createApiKey` (in the future, no leap second); `null`
-             *     makes the key not expire.
+             * @description A new expiry, as for `createApiKey` (RFC 3339, in the future, no later than
+             *     `9999-12-31T23:59:59.999Z`, no leap second); `null` makes the key not expire.
              */
             expires_at?: string | null;
         };
         /** @description Why the key is revoked, for the audit trail. Closed. */
         RevokeApiKeyRequest: {
-            /** @description Kept as the key's `revocation_reason`. */
+            /** @description Kept as the key's `revocation_reason`. Not blank, no control characters. */
             reason?: string;
         };
         /** @description How to rotate. Closed. */

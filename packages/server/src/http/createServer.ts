@@ -9,10 +9,12 @@ import { createJsonLogger, type Logger } from '../logger.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
 import type { KeyStore } from '../store/keyStore.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
+import { jsonBody } from './middleware/jsonBody.js';
 import type { WindowLimit } from './middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middleware/rateLimit.js';
 import { requestLog } from './middleware/requestLog.js';
 import { ProblemError, problemHandler } from './problem.js';
+import { isRfc3339DateTime } from './dateTimeFormat.js';
 import { contractRoutes, registerOperations } from './registerOperations.js';
 
 export interface ServerOptions {
@@ -57,6 +59,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     validateResponses: options.validateResponses ? { allErrors: true } : false,
     validateSecurity: false,
     validateFormats: true,
+    formats: { 'date-time': isRfc3339DateTime },
     ignorePaths: (path: string) => !path.startsWith(`${API_PREFIX}/`),
   });
   await compile(validator, contract);
@@ -64,7 +67,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     store,
     now,
     pepper,
-    maxMetadataBytes: contractLimits(contract).maxMetadataBytes,
+    limits: contractLimits(contract),
     cursorSecret: await store.serverSecret('page-cursor'),
     keyUsage:
       options.keyUsage ?? new KeyUsageRecorder({ store, now, onError: (error) => logger.error('recording key use failed', { error: String(error) }) }),
@@ -100,7 +103,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   }
 
   app.use(API_PREFIX, bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
-  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  app.use(jsonBody(BODY_LIMIT));
   app.use(validator);
   registerOperations(app, contract, handlers);
 

@@ -89,6 +89,9 @@ export function toProblemError(error: unknown): ProblemError {
   if (isHttpError(error)) {
     const { status } = error;
     // body-parser marks its errors with a `type`: malformed JSON is the client's 400, said plainly.
+    if (error.type === 'entity.verify.failed') {
+      return new ProblemError('invalid-request', 'The request body is not valid UTF-8.', { errors: [{ pointer: '', message: 'is not valid UTF-8' }] });
+    }
     if (error.type === 'entity.parse.failed') {
       return new ProblemError('invalid-request', 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
     }

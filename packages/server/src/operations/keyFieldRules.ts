@@ -1,7 +1,11 @@
 import type { Metadata, ValidationError } from '@apikeys/types';
+import type { ContractLimits } from '../contract.js';
 
 // The schema has already been enforced by express-openapi-validator; these are the rules of
 // createApiKey and updateApiKey that it cannot express.
+
+// Both stores hold an expiry as an ISO 8601 instant with a four-digit year.
+const LATEST_EXPIRY = Date.parse('9999-12-31T23:59:59.999Z');
 
 export function expiryProblems(expiresAt: string | null | undefined, now: Date): ValidationError[] {
   if (expiresAt === undefined || expiresAt === null) return [];
@@ -9,12 +13,31 @@ export function expiryProblems(expiresAt: string | null | undefined, now: Date):
   // RFC 3339 allows a leap second (23:59:60), which a JavaScript Date cannot hold.
   if (Number.isNaN(expiry)) return [{ pointer: '/expires_at', message: 'must be a date-time without a leap second' }];
   if (expiry <= now.getTime()) return [{ pointer: '/expires_at', message: 'must lie in the future' }];
+  if (expiry > LATEST_EXPIRY) return [{ pointer: '/expires_at', message: 'must be no later than 9999-12-31T23:59:59.999Z' }];
   return [];
 }
 
-export function metadataProblems(metadata: Metadata | undefined, maxBytes: number): ValidationError[] {
-  if (metadata === undefined || Buffer.byteLength(JSON.stringify(metadata)) <= maxBytes) return [];
-  return [{ pointer: '/metadata', message: `must serialise to at most ${maxBytes} bytes of JSON` }];
+/** How deep objects and arrays nest inside `value` (0 for a scalar), counted without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+export function metadataProblems(metadata: Metadata | undefined, limits: ContractLimits): ValidationError[] {
+  if (metadata === undefined) return [];
+  // The depth first: serialising a deeply nested value would exhaust the stack.
+  if (nestingDepth(metadata) - 1 > limits.metadataDepth) {
+    return [{ pointer: '/metadata', message: `must nest at most ${limits.metadataDepth} levels of objects and arrays` }];
+  }
+  if (Buffer.byteLength(JSON.stringify(metadata)) <= limits.metadataBytes) return [];
+  return [{ pointer: '/metadata', message: `must serialise to at most ${limits.metadataBytes} bytes of JSON` }];
 }
 
 /** Expiries are answered and stored in one form: UTC with milliseconds. */

@@ -1,4 +1,5 @@
 import type { operations } from '@apikeys/types';
+import type { ContractLimits } from '../contract.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import type { KeyStore } from '../store/keyStore.js';
 
@@ -34,8 +35,8 @@ export interface OperationDeps {
   store: KeyStore;
   now: () => Date;
   pepper?: string | undefined;
-  /** From the contract's `x-max-serialized-bytes` on Metadata. */
-  maxMetadataBytes: number;
+  /** The contract's limits beyond JSON Schema (`x-max-…` on Metadata). */
+  limits: ContractLimits;
   /** Signs page cursors (listApiKeys). */
   cursorSecret: Buffer;
   keyUsage: KeyUsageRecorder;

@@ -13,10 +13,10 @@ function appNameProblems(body: CreateApiKeyRequest, appName: string): Validation
 }
 
 export const createApiKey =
-  ({ store, now, pepper, maxMetadataBytes }: OperationDeps): OperationHandler<operations['createApiKey']> =>
+  ({ store, now, pepper, limits }: OperationDeps): OperationHandler<operations['createApiKey']> =>
   async ({ params: { appName }, body }) => {
     const createdAt = now();
-    const problems = [...appNameProblems(body, appName), ...expiryProblems(body.expires_at, createdAt), ...metadataProblems(body.metadata, maxMetadataBytes)];
+    const problems = [...appNameProblems(body, appName), ...expiryProblems(body.expires_at, createdAt), ...metadataProblems(body.metadata, limits)];
     if (problems.length > 0) throw invalidRequest(problems);
 
     const app = await store.findApp(appName);

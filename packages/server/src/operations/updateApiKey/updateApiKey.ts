@@ -7,10 +7,10 @@ import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRu
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
 export const updateApiKey =
-  ({ store, now, maxMetadataBytes }: OperationDeps): OperationHandler<operations['updateApiKey']> =>
+  ({ store, now, limits }: OperationDeps): OperationHandler<operations['updateApiKey']> =>
   async ({ params: { appName, keyId }, body }) => {
     const at = now();
-    const problems = [...expiryProblems(body.expires_at, at), ...metadataProblems(body.metadata, maxMetadataBytes)];
+    const problems = [...expiryProblems(body.expires_at, at), ...metadataProblems(body.metadata, limits)];
     if (problems.length > 0) throw invalidRequest(problems);
 
     const changes: KeyChanges = { ...body, ...(body.expires_at === undefined ? {} : { expires_at: normaliseExpiry(body.expires_at) }) };

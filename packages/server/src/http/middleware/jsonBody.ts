@@ -1,0 +1,47 @@
+import { isUtf8 } from 'node:buffer';
+import express, { type RequestHandler } from 'express';
+import type { ValidationError } from '@apikeys/types';
+import { invalidRequest } from '../problem.js';
+
+// A lone UTF-16 surrogate cannot be stored as the same text by either database (SQLite writes
+// invalid UTF-8, PostgreSQL refuses or replaces it), nor can U+0000 in a PostgreSQL text column.
+const UNSTORABLE = /[\p{Cs}\u0000]/u;
+
+const pointerSegment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/** Every string in the body (keys too) that the stores could not keep exactly, as problems; walked without recursion. */
+function unstorableStrings(body: unknown): ValidationError[] {
+  const problems: ValidationError[] = [];
+  const pending: [unknown, string][] = [[body, '']];
+  for (let next = pending.pop(); next && problems.length < 20; next = pending.pop()) {
+    const [value, pointer] = next;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) problems.push({ pointer, message: 'must be well-formed Unicode without U+0000' });
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const childPointer = `${pointer}/${pointerSegment(key)}`;
+        if (UNSTORABLE.test(key)) problems.push({ pointer: childPointer, message: 'must have a name that is well-formed Unicode without U+0000' });
+        pending.push([child, childPointer]);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Reads a JSON body of at most `limit`, refusing one that is not UTF-8 or holds a string no store could keep as it is. */
+export function jsonBody(limit: string): RequestHandler[] {
+  return [
+    express.json({
+      limit,
+      strict: true,
+      verify: (_req, _res, buffer) => {
+        // body-parser hands this on as `entity.verify.failed`, which problem.ts answers.
+        if (!isUtf8(buffer)) throw new Error('The request body is not valid UTF-8.');
+      },
+    }),
+    (req, _res, next) => {
+      const problems = req.body === undefined ? [] : unstorableStrings(req.body);
+      next(problems.length > 0 ? invalidRequest(problems) : undefined);
+    },
+  ];
+}
