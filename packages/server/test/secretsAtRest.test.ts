@@ -14,8 +14,9 @@ async function storedBytes(kind: string, location: string): Promise<string> {
   const client = new pg.Client({ connectionString: location });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT row_to_json(k)::text AS row FROM api_keys k');
-    return rows.map((row) => row.row as string).join('\n');
+    const keys = await client.query('SELECT row_to_json(k)::text AS row FROM api_keys k');
+    const idempotency = await client.query("SELECT id || fingerprint || encode(coalesce(response, ''), 'escape') AS row FROM idempotency_records");
+    return [...keys.rows, ...idempotency.rows].map((row) => row.row as string).join('\n');
   } finally {
     await client.end();
   }
@@ -32,7 +33,8 @@ describe.each(storeKinds)('secrets at rest on $kind', ({ kind, open }) => {
       await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
       const secrets: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const response = await server.post('internal-api', { name: `key ${i}`, metadata: { i } });
+        // Some with an Idempotency-Key, whose kept answer holds the secret, encrypted.
+        const response = await server.post('internal-api', { name: `key ${i}`, metadata: { i } }, i % 2 ? { headers: { 'idempotency-key': `at-rest-key-${i}-0123456789` } } : {});
         expect(response.status).toBe(201);
         secrets.push(((await response.json()) as ApiKeyWithSecret).secret);
       }

@@ -53,6 +53,8 @@ export interface paths {
          *     Rules the server checks beyond the schema: `expires_at` must lie in the future,
          *     and `metadata` must serialise to at most 4096 bytes of JSON (UTF-8). A refused
          *     request creates nothing.
+         *
+         *     Send an `Idempotency-Key` to make a retry safe: see that header.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -217,6 +219,8 @@ export interface paths {
          *
          *     A revoked key, an expired key and a key that was already rotated cannot be
          *     rotated (409).
+         *
+         *     Send an `Idempotency-Key` to make a retry safe: see that header.
          */
         post: operations["rotateApiKey"];
         delete?: never;
@@ -462,8 +466,10 @@ export interface components {
              *     | `urn:apikeys:problem:key-revoked` | 409 | Key revoked |
              *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
              *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
+             *     | `urn:apikeys:problem:idempotency-key-in-use` | 409 | Idempotency key in use (a request with it is still running) |
              *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
              *     | `urn:apikeys:problem:unsupported-media-type` | 415 | Unsupported media type |
+             *     | `urn:apikeys:problem:idempotency-key-reused` | 422 | Idempotency key reused (with a different request) |
              *     | `urn:apikeys:problem:rate-limited` | 429 | Too many requests |
              *     | `urn:apikeys:problem:request-header-fields-too-large` | 431 | Request header fields too large |
              *     | `urn:apikeys:problem:internal-error` | 500 | Internal server error |
@@ -525,8 +531,38 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The key's state does not allow the change. Nothing was changed. */
+        /**
+         * @description The key's state does not allow the change, or (rotation only) a request with the
+         *     same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
+         *     Nothing was changed.
+         */
         KeyConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description A request with the same `Idempotency-Key` is still running. Retry after
+         *     `Retry-After` seconds to get its answer. Nothing was changed.
+         */
+        IdempotencyKeyInUse: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The `Idempotency-Key` was already used, within 24 hours and with the same token, for a
+         *     different request. Use a new key for a new request. Nothing was changed.
+         */
+        IdempotencyKeyReused: {
             headers: {
                 [name: string]: unknown;
             };
@@ -587,9 +623,28 @@ export interface components {
          * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
          */
         KeyId: components["schemas"]["KeyId"];
+        /**
+         * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+         *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+         *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+         *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+         *     the same key, the same token and the same request within that time gets the same
+         *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+         *     with a different request is 422; a retry while the first is still running is 409
+         *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+         *     another's answer. The kept answer is encrypted under a key derived from the
+         *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+         * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+         */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description `true` on an answer replayed for a retry with the same `Idempotency-Key`; absent
+         *     on the first answer.
+         */
+        IdempotentReplayed: "true";
         /** @description Always `no-store`, so that no cache keeps the secret. */
         CacheControlNoStore: "no-store";
         /** @description The authentication scheme the operation expects. */
@@ -627,12 +682,16 @@ export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseAppNotFound = components['responses']['AppNotFound'];
 export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
 export type ResponseKeyConflict = components['responses']['KeyConflict'];
+export type ResponseIdempotencyKeyInUse = components['responses']['IdempotencyKeyInUse'];
+export type ResponseIdempotencyKeyReused = components['responses']['IdempotencyKeyReused'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseInternalError = components['responses']['InternalError'];
 export type ParameterAppName = components['parameters']['AppName'];
 export type ParameterKeyId = components['parameters']['KeyId'];
+export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type HeaderCacheControlNoStore = components['headers']['CacheControlNoStore'];
 export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
@@ -696,7 +755,22 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description Slug of the API auth app that owns the key: lower-case letters, digits and
@@ -720,6 +794,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -729,8 +804,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["AppNotFound"];
+            409: components["responses"]["IdempotencyKeyInUse"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -901,7 +978,22 @@ export interface operations {
     rotateApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description Slug of the API auth app that owns the key: lower-case letters, digits and
@@ -927,6 +1019,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -939,6 +1032,7 @@ export interface operations {
             409: components["responses"]["KeyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

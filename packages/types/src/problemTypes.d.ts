@@ -21,10 +21,14 @@ export type ProblemType =
   | "urn:apikeys:problem:key-expired"
   /** 409 Key already rotated */
   | "urn:apikeys:problem:key-already-rotated"
+  /** 409 Idempotency key in use */
+  | "urn:apikeys:problem:idempotency-key-in-use"
   /** 413 Payload too large */
   | "urn:apikeys:problem:payload-too-large"
   /** 415 Unsupported media type */
   | "urn:apikeys:problem:unsupported-media-type"
+  /** 422 Idempotency key reused */
+  | "urn:apikeys:problem:idempotency-key-reused"
   /** 429 Too many requests */
   | "urn:apikeys:problem:rate-limited"
   /** 431 Request header fields too large */

@@ -15,6 +15,7 @@ import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middlewar
 import { requestLog } from './middleware/requestLog.js';
 import { ProblemError, problemHandler } from './problem.js';
 import { isRfc3339DateTime } from './dateTimeFormat.js';
+import { IdempotencyGuard } from './idempotency.js';
 import { contractRoutes, registerOperations } from './registerOperations.js';
 
 export interface ServerOptions {
@@ -105,7 +106,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   app.use(API_PREFIX, bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
   app.use(jsonBody(BODY_LIMIT));
   app.use(validator);
-  registerOperations(app, contract, handlers);
+  registerOperations(app, contract, handlers, new IdempotencyGuard({ store, now, pepper, logger }));
 
   app.use((_req, _res, next) => next(new ProblemError('not-found', 'No such resource.')));
   app.use(problemHandler(logger));

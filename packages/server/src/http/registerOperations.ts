@@ -1,6 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { OperationHandlers } from '../operations/operationHandler.js';
+import type { IdempotencyGuard, RecordedAnswer } from './idempotency.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -9,14 +10,19 @@ export interface ContractRoute {
   /** The contract's path, `/api-auth/apps/{appName}/keys`. */
   path: string;
   operationId: string;
+  /** The operation declares the Idempotency-Key header. */
+  idempotent: boolean;
 }
+
+const declaresIdempotencyKey = (operation: OpenAPIV3_1.OperationObject) =>
+  (operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key');
 
 /** Every operation the contract declares, with its method and path. */
 export function contractRoutes(contract: OpenAPIV3_1.Document): ContractRoute[] {
   return Object.entries(contract.paths ?? {}).flatMap(([path, item]) =>
     METHODS.flatMap((method) => {
-      const operationId = item?.[method]?.operationId;
-      return operationId ? [{ method, path, operationId }] : [];
+      const operation = item?.[method];
+      return operation?.operationId ? [{ method, path, operationId: operation.operationId, idempotent: declaresIdempotencyKey(operation) }] : [];
     }),
   );
 }
@@ -30,9 +36,10 @@ const parameterCount = (path: string) => path.split('{').length - 1;
 /**
  * Registers one route per operation, from the contract's own paths, so no path is typed twice.
  * The compiler already insists on a handler per operation (OperationHandlers); this also refuses
- * a contract that names an operation the handlers lack, or the other way round.
+ * a contract that names an operation the handlers lack, or the other way round. An operation
+ * that declares the Idempotency-Key header runs through the idempotency guard.
  */
-export function registerOperations(app: Express, contract: OpenAPIV3_1.Document, handlers: OperationHandlers): void {
+export function registerOperations(app: Express, contract: OpenAPIV3_1.Document, handlers: OperationHandlers, idempotency: IdempotencyGuard): void {
   const routes = contractRoutes(contract);
   const declared = new Set(routes.map((route) => route.operationId));
   const unmatched = [...routes.map((route) => route.operationId).filter((id) => !(id in handlers)), ...Object.keys(handlers).filter((id) => !declared.has(id))];
@@ -40,11 +47,17 @@ export function registerOperations(app: Express, contract: OpenAPIV3_1.Document,
 
   // Fixed segments before parameters, so `/keys/verify` is never taken for `/keys/{keyId}`.
   const ordered = [...routes].sort((a, b) => parameterCount(a.path) - parameterCount(b.path));
-  for (const { method, path, operationId } of ordered) {
+  for (const { method, path, operationId, idempotent } of ordered) {
     const handler = handlers[operationId as keyof OperationHandlers] as AnyHandler;
     app[method](expressPath(path), async (req: Request, res: Response) => {
-      const answer = await handler({ params: req.params, query: req.query, body: req.body });
-      res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
+      const run = async (): Promise<RecordedAnswer> => {
+        const { status, body, headers = {} } = await handler({ params: req.params, query: req.query, body: req.body });
+        return { status, body, headers };
+      };
+      const answer = idempotent
+        ? await idempotency.answer({ key: req.get('idempotency-key'), token: res.locals.token as string, operationId, params: req.params, body: req.body }, run)
+        : await run();
+      res.status(answer.status).set(answer.headers).json(answer.body);
     });
   }
 }

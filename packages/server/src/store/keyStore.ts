@@ -1,4 +1,5 @@
 import type { ApiKey, AppSlug, KeyPrefix } from '@apikeys/types';
+import type { IdempotencyStore } from './idempotencyStore.js';
 
 /**
  * What a store keeps of a key: the record exactly as it was answered, less `status`, which
@@ -54,7 +55,7 @@ export class AppExistsError extends Error {
  * depend on a key's state are conditional: they change nothing and resolve to undefined when the
  * key is missing or in the wrong state, and the caller reads the key to say which.
  */
-export interface KeyStore {
+export interface KeyStore extends IdempotencyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date; safe to run from several instances at once. */
   migrate(): Promise<void>;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
   AppExistsError,
   type App,
@@ -51,6 +52,15 @@ const MIGRATIONS = [
      name text PRIMARY KEY,
      value bytea NOT NULL
    )`,
+  `CREATE TABLE idempotency_records (
+     id text PRIMARY KEY,
+     fingerprint text NOT NULL,
+     state text NOT NULL CHECK (state IN ('running', 'done')),
+     response bytea,
+     started_at timestamptz NOT NULL,
+     expires_at timestamptz NOT NULL
+   );
+   CREATE INDEX idempotency_records_expires_at ON idempotency_records(expires_at)`,
 ];
 
 // Any constant: serialises migrations when several instances start against one database.
@@ -325,6 +335,41 @@ export class PostgresKeyStore implements KeyStore {
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
     if (uses.length === 0) return;
     await this.pool.query(RECORD_KEY_USES, [uses.map((use) => use.id), uses.map((use) => timestamp(use.usedAt))]);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    // An expired record, or one left running by a process that died, no longer holds the key.
+    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND (expires_at <= $2 OR (state = 'running' AND started_at <= $3))`, [
+      claim.id,
+      claim.now,
+      claim.staleBefore,
+    ]);
+    // Of two instances inserting the same id, the second waits for the first to commit and inserts nothing.
+    const inserted = await this.pool.query(
+      `INSERT INTO idempotency_records (id, fingerprint, state, started_at, expires_at) VALUES ($1, $2, 'running', $3, $4) ON CONFLICT (id) DO NOTHING`,
+      [claim.id, claim.fingerprint, claim.now, claim.expiresAt],
+    );
+    if (inserted.rowCount === 1) return undefined;
+    const { rows } = await this.pool.query<{ fingerprint: string; state: 'running' | 'done'; response: Buffer | null }>(
+      'SELECT fingerprint, state, response FROM idempotency_records WHERE id = $1',
+      [claim.id],
+    );
+    const row = rows[0];
+    // Deleted in between (expired, or released by a failed first request): try again.
+    if (!row) return this.claimIdempotencyKey(claim);
+    return row.state === 'done' ? { fingerprint: row.fingerprint, state: 'done', response: row.response! } : { fingerprint: row.fingerprint, state: 'running' };
+  }
+
+  async completeIdempotencyKey(id: string, response: Buffer): Promise<void> {
+    await this.pool.query(`UPDATE idempotency_records SET state = 'done', response = $2 WHERE id = $1`, [id, response]);
+  }
+
+  async releaseIdempotencyKey(id: string): Promise<void> {
+    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND state = 'running'`, [id]);
+  }
+
+  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
+    return (await this.pool.query('DELETE FROM idempotency_records WHERE expires_at <= $1', [now])).rowCount ?? 0;
   }
 
   async serverSecret(name: string): Promise<Buffer> {

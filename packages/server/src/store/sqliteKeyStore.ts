@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
   AppExistsError,
   type App,
@@ -51,6 +52,15 @@ const MIGRATIONS = [
      name TEXT PRIMARY KEY,
      value BLOB NOT NULL
    ) STRICT`,
+  `CREATE TABLE idempotency_records (
+     id TEXT PRIMARY KEY,
+     fingerprint TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+     response BLOB,
+     started_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX idempotency_records_expires_at ON idempotency_records(expires_at)`,
 ];
 
 const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
@@ -149,6 +159,15 @@ const toKeyRecord = (row: KeyRow): KeyRecord => ({
  * Timestamps are stored as toISOString() text: in that one form, comparing and ordering the text
  * compares the instants, as PostgreSQL's timestamptz does.
  */
+interface IdempotencyRow {
+  fingerprint: string;
+  state: 'running' | 'done';
+  response: Buffer | null;
+}
+
+const recordOf = ({ fingerprint, state, response }: IdempotencyRow): IdempotencyRecord =>
+  state === 'done' ? { fingerprint, state, response: response! } : { fingerprint, state };
+
 function storedTime(value: string): string;
 function storedTime(value: string | null): string | null;
 function storedTime(value: string | null): string | null {
@@ -187,6 +206,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly revokeTransaction: Database.Transaction<(params: Record<string, string | null>) => KeyRow | undefined>;
   private readonly rotateTransaction: Database.Transaction<(successor: StoredKey, params: Record<string, string>) => KeyRow>;
   private readonly recordUsesTransaction: Database.Transaction<(uses: readonly KeyUse[]) => void>;
+  private readonly claimTransaction: Database.Transaction<(claim: IdempotencyClaim) => IdempotencyRecord | undefined>;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -203,6 +223,18 @@ export class SqliteKeyStore implements KeyStore {
       const row = this.statement(MARK_ROTATED).get(params) as KeyRow | undefined;
       if (!row) throw new RotationRefused();
       return row;
+    });
+    this.claimTransaction = this.db.transaction((claim) => {
+      const params = { id: claim.id, now: claim.now.toISOString(), stale: claim.staleBefore.toISOString() };
+      // An expired record, or one left running by a process that died, no longer holds the key.
+      this.statement(`DELETE FROM idempotency_records WHERE id = @id AND (expires_at <= @now OR (state = 'running' AND started_at <= @stale))`).run(params);
+      const inserted = this.statement(
+        `INSERT INTO idempotency_records (id, fingerprint, state, started_at, expires_at) VALUES (@id, @fingerprint, 'running', @now, @expires_at)
+         ON CONFLICT (id) DO NOTHING`,
+      ).run({ id: claim.id, fingerprint: claim.fingerprint, now: params.now, expires_at: claim.expiresAt.toISOString() });
+      if (inserted.changes === 1) return undefined;
+      const row = this.statement('SELECT fingerprint, state, response FROM idempotency_records WHERE id = ?').get(claim.id) as IdempotencyRow;
+      return recordOf(row);
     });
     this.recordUsesTransaction = this.db.transaction((uses) => {
       for (const use of uses) this.statement(RECORD_KEY_USE).run({ id: use.id, used_at: storedTime(use.usedAt) });
@@ -333,6 +365,22 @@ export class SqliteKeyStore implements KeyStore {
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
     this.recordUsesTransaction.immediate(uses);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    return this.claimTransaction.immediate(claim);
+  }
+
+  async completeIdempotencyKey(id: string, response: Buffer): Promise<void> {
+    this.statement(`UPDATE idempotency_records SET state = 'done', response = ? WHERE id = ?`).run(response, id);
+  }
+
+  async releaseIdempotencyKey(id: string): Promise<void> {
+    this.statement(`DELETE FROM idempotency_records WHERE id = ? AND state = 'running'`).run(id);
+  }
+
+  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
+    return this.statement('DELETE FROM idempotency_records WHERE expires_at <= ?').run(now.toISOString()).changes;
   }
 
   async serverSecret(name: string): Promise<Buffer> {

@@ -1,0 +1,56 @@
+import { describe, it } from 'vitest';
+import { lifecycleServer } from '../support/lifecycleServer.js';
+import { storeKinds } from '../support/stores.js';
+import { TOKEN } from '../support/testServer.js';
+
+describe.each(storeKinds)('probe $kind', ({ open }) => {
+  const api = lifecycleServer(open, { rateLimit: { limit: 1e9, windowMs: 60_000 } });
+  it('probes', async () => {
+    const url = `${api.server.url}/api-auth/apps/internal-api/keys`;
+    const send = async (body: Buffer | string | undefined, ct?: string, method = 'POST', u = url) => {
+      const r = await fetch(u, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(ct ? { 'content-type': ct } : {}) }, ...(body !== undefined ? { body } : {}) });
+      const t = await r.text();
+      console.log(JSON.stringify(ct), typeof body === 'string' ? JSON.stringify(body).slice(0, 80) : body?.toString('hex').slice(0, 40), '=>', r.status, r.headers.get('content-type'), t.slice(0, 300));
+    };
+    await send(Buffer.from('{"name":"utf16"}', 'utf16le'), 'application/json; charset=utf-16le');
+    await send(Buffer.from('{"name":"utf16"}', 'utf16le'), 'application/json; charset=utf-16');
+    await send('{"name":"latin"}', 'application/json; charset=iso-8859-1');
+    await send('{"name":"x"}', 'application/JSON');
+    await send('{"name":"x"}', 'application/merge-patch+json');
+    await send('{"name":"x"}', 'text/plain');
+    await send(Buffer.from('{"name":"x"}'), undefined);
+    await send('', 'application/json');
+    await send(undefined, 'application/json');
+    await send('null', 'application/json');
+    await send('"x"', 'application/json');
+    await send('[]', 'application/json');
+    await send('\ufeff{"name":"bom"}', 'application/json');
+    await send('{"name":"x","name":"y"}', 'application/json');
+    await send('{"name":"x","metadata":{"a":1e400}}', 'application/json');
+    await send('{"name":"x","__proto__":{"a":1}}', 'application/json');
+    await send('{"name":"x","metadata":{"__proto__":{"a":1}}}', 'application/json');
+    await send('{"name":"sub","expires_at":"9999-12-31T23:59:59.9999Z"}', 'application/json');
+    await send('{"name":"sub","expires_at":"2026-06-01T12:00:00.0001Z"}', 'application/json');
+    await send('{"name":"sp","expires_at":"2030-01-01 00:00:00Z"}', 'application/json');
+    await send('{"name":"lc","expires_at":"2030-01-01t00:00:00z"}', 'application/json');
+    await send(' '.repeat(16384 - 12) + '{"name":"x"}', 'application/json');
+    await send(' '.repeat(16385 - 12) + '{"name":"x"}', 'application/json');
+    await send('{"name":"x"}', 'application/json', 'PATCH', `${url}/00000000-0000-0000-0000-000000000000`);
+    await send('{}', 'application/json', 'PATCH', `${url}/00000000-0000-0000-0000-000000000000`);
+    await send('{"name":"x"}', 'application/json', 'PATCH', `${url}/not-a-uuid`);
+    await send('{"name":"x"}', 'application/json', 'POST', `${api.server.url}/api-auth/apps/no-such-app/keys`);
+    await send('{"name":"x", "bad": 1}', 'application/json', 'POST', `${api.server.url}/api-auth/apps/no-such-app/keys`);
+    await send('{"name":"x"}', 'application/json', 'POST', `${api.server.url}/api-auth/apps/Bad_App/keys`);
+    await send(undefined, undefined, 'GET', `${url}?limit=01`);
+    await send(undefined, undefined, 'GET', `${url}?limit=1e1`);
+    await send(undefined, undefined, 'GET', `${url}?limit=+5`);
+    await send(undefined, undefined, 'GET', `${url}?limit=5&limit=6`);
+    await send(undefined, undefined, 'GET', `${url}?limit=`);
+    await send(undefined, undefined, 'GET', `${url}?owner=`);
+    await send(undefined, undefined, 'GET', `${url}?owner=%00`);
+    await send(undefined, undefined, 'GET', `${url}?owner=%ED%A0%80`);
+    await send(undefined, undefined, 'GET', `${url}?owner=%FF`);
+    await send(undefined, undefined, 'GET', `${url}?owner[a]=1`);
+    await send(undefined, undefined, 'GET', `${url}?cursor=a.b`);
+  });
+});
