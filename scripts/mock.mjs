@@ -1,6 +1,5 @@
-// `npm run mock` / `pnpm mock`: installs the workspace if needed and runs Prism on the contract,
-// on http://127.0.0.1:4010 (MOCK_PORT to change it).
-import { spawn } from 'node:child_process';
+// `npm run mock` / `pnpm mock`: installs the workspace if needed and runs the mock (Prism on the
+// contract, behind the front in packages/mock) on http://127.0.0.1:4010 (MOCK_PORT to change it).
 import { join } from 'node:path';
 import { pnpmStep, root } from './pnpm.mjs';
 
@@ -10,9 +9,11 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const port = process.env.MOCK_PORT ?? '4010';
-const prism = spawn(join(root, 'node_modules/.bin/prism'), ['mock', '--host', '127.0.0.1', '--port', port, join(root, 'spec/openapi.yaml')], {
-  stdio: 'inherit',
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => prism.kill(signal));
-prism.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+const { startMock } = await import('@apikeys/mock');
+const mock = await startMock({ port: Number(process.env.MOCK_PORT ?? 4010), specFile: join(root, 'spec/openapi.yaml'), log: (line) => console.log(line) });
+console.log(`The mock answers on ${mock.url}`);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    void mock.close().then(() => process.exit(0));
+  });
+}

@@ -58,7 +58,7 @@ const operations: Operation[] = [
     ],
     examples: ['"name": "Primary production key"', '"owner": "backend-service"', '"secret": "sk_fRa37QoQkElLOmYxYxU5V1noHNOuN7FU0COyFj81B6j3XGlRe"'],
     switchExample: { from: 'A production key with permissions and metadata', to: 'A key that expires', shows: '"expires_at": "2026-12-31T23:59:59Z"' },
-    statuses: ['201', '400', '401', '404', '413', '415', '429', '500'],
+    statuses: ['201', '400', '401', '404', '409', '413', '415', '422', '429', '500'],
     problem: { status: '404', says: 'No API auth app has the slug in the URL', type: 'urn:apikeys:problem:app-not-found' },
   },
   {
@@ -119,7 +119,7 @@ const operations: Operation[] = [
     examples: ['required\nnon-empty', '"permissions": [\n    "users:read"\n  ]'],
     switchExample: { from: 'Replace the permissions', to: 'Make the key not expire and tag it', shows: '"environment": "production"' },
     statuses: ['200', '400', '401', '404', '409', '413', '415', '429', '500'],
-    problem: { status: '409', says: "The key's state does not allow the change.", type: 'urn:apikeys:problem:key-revoked' },
+    problem: { status: '409', says: "The key's state does not allow the change", type: 'urn:apikeys:problem:key-revoked' },
   },
   {
     operationId: 'revokeApiKey',
@@ -142,8 +142,8 @@ const operations: Operation[] = [
     fields: [appName, keyId, ['grace_period_seconds', 'integer, [ 0 .. 86400 ]'], ['secret', 'string\n^[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{49}$']],
     examples: ['Default:\n0', '"grace_period_seconds": 3600', '"rotated_from": "2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f"', 'Always no-store'],
     switchExample: { from: 'Keep the old key working for an hour', to: 'Revoke the old key at once', shows: 'Payload\nRevoke the old key at once\n{}' },
-    statuses: ['201', '400', '401', '404', '409', '413', '415', '429', '500'],
-    problem: { status: '409', says: "The key's state does not allow the change.", type: 'urn:apikeys:problem:key-revoked' },
+    statuses: ['201', '400', '401', '404', '409', '413', '415', '422', '429', '500'],
+    problem: { status: '409', says: "The key's state does not allow the change", type: 'urn:apikeys:problem:key-revoked' },
   },
   {
     operationId: 'verifyApiKey',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createJsonLogger, createServer, listen, SqliteKeyStore, type ServerOptions } from '@apikeys/server';
+import { startMock as startMockServer } from '@apikeys/mock';
 import { repoRoot, specFile } from './repo.js';
 import { freePort } from './freePort.js';
 
@@ -49,8 +50,8 @@ async function startPrism(args: string[]): Promise<Target> {
   };
 }
 
-/** `pnpm mock`: Prism answering from the contract's examples. */
-export const startMock = () => startPrism(['mock', specFile]);
+/** `pnpm mock`: Prism answering from the contract's examples, behind the front that refuses what the server refuses. */
+export const startMock = async (): Promise<Target> => startMockServer({ port: await freePort(), specFile });
 
 /** Prism as a validation proxy in front of `upstream`: a response that breaks the contract becomes a 500 with `sl-violations`. */
 export const startValidationProxy = (upstream: string) => startPrism(['proxy', specFile, upstream, '--errors']);

@@ -12,6 +12,14 @@ import type {
 } from '@apikeys/types';
 import { createTransport, type ApiKeysClientOptions, type RequestOptions } from './transport.js';
 
+export interface IdempotentRequestOptions extends RequestOptions {
+  /**
+   * The Idempotency-Key sent with the call and with each of its retries; one is made for every
+   * call when none is given. Pass your own to make a retry of your own (after a crash, say) safe.
+   */
+  idempotencyKey?: string;
+}
+
 /** The query of `listApiKeys`: `limit`, `cursor`, `status`, `environment`, `owner`. */
 export type ListApiKeysQuery = NonNullable<operations['listApiKeys']['parameters']['query']>;
 
@@ -22,7 +30,7 @@ export interface ApiKeysClient {
    */
   apiKeys: {
     /** Creates a key in the app and resolves to its record and secret. The secret is shown this once: store it now. */
-    createApiKey(appName: string, request: CreateApiKeyRequest, options?: RequestOptions): Promise<ApiKeyWithSecret>;
+    createApiKey(appName: string, request: CreateApiKeyRequest, options?: IdempotentRequestOptions): Promise<ApiKeyWithSecret>;
     /** One page of the app's keys, newest first; pass `next_cursor` back as `cursor` for the next. */
     listApiKeys(appName: string, query?: ListApiKeysQuery, options?: RequestOptions): Promise<ApiKeyList>;
     /** Every key the query matches, fetching page after page until `next_cursor` is null. */
@@ -34,22 +42,27 @@ export interface ApiKeysClient {
     /** Revokes the key for good; revoking a revoked key resolves to its record unchanged. */
     revokeApiKey(appName: string, keyId: string, request?: RevokeApiKeyRequest, options?: RequestOptions): Promise<ApiKey>;
     /** Issues the key's successor and resolves to it with its secret, shown this once. */
-    rotateApiKey(appName: string, keyId: string, request?: RotateApiKeyRequest, options?: RequestOptions): Promise<ApiKeyWithSecret>;
+    rotateApiKey(appName: string, keyId: string, request?: RotateApiKeyRequest, options?: IdempotentRequestOptions): Promise<ApiKeyWithSecret>;
     /** The verdict on a secret a caller presented: a 200 for any well-formed request, with the verdict in `code`. */
     verifyApiKey(appName: string, request: VerifyApiKeyRequest, options?: RequestOptions): Promise<VerifyApiKeyResponse>;
   };
 }
 
+// Unique per call, so that the call's retries, and only they, are recognised as the same request.
+const idempotencyKeyOf = (requestOptions: IdempotentRequestOptions) => requestOptions.idempotencyKey ?? globalThis.crypto.randomUUID();
+
 export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClient {
   const send = createTransport(options);
 
   const listApiKeys: ApiKeysClient['apiKeys']['listApiKeys'] = (appName, query, requestOptions) =>
-    send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys', { params: { path: { appName }, query }, ...init }));
+    send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys', { params: { path: { appName }, query }, ...init }), true);
 
   return {
     apiKeys: {
-      createApiKey: (appName, request, requestOptions) =>
-        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys', { params: { path: { appName } }, body: request, ...init })),
+      createApiKey: (appName, request, requestOptions = {}) => {
+        const header = { 'Idempotency-Key': idempotencyKeyOf(requestOptions) };
+        return send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys', { params: { path: { appName }, header }, body: request, ...init }), true);
+      },
 
       listApiKeys,
 
@@ -67,20 +80,23 @@ export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClien
       },
 
       getApiKey: (appName, keyId, requestOptions) =>
-        send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, ...init })),
+        send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, ...init }), true),
 
       updateApiKey: (appName, keyId, changes, requestOptions) =>
         send(requestOptions, (api, init) => api.PATCH('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, body: changes, ...init })),
 
-      // The contract requires a JSON body even when there is nothing to say: `{}`.
+      // The contract requires a JSON body even when there is nothing to say: `{}`. Revoking is
+      // idempotent by contract, so it is retried like the safe calls.
       revokeApiKey: (appName, keyId, request = {}, requestOptions) =>
-        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/revoke', { params: { path: { appName, keyId } }, body: request, ...init })),
+        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/revoke', { params: { path: { appName, keyId } }, body: request, ...init }), true),
 
-      rotateApiKey: (appName, keyId, request = {}, requestOptions) =>
-        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/rotate', { params: { path: { appName, keyId } }, body: request, ...init })),
+      rotateApiKey: (appName, keyId, request = {}, requestOptions = {}) => {
+        const header = { 'Idempotency-Key': idempotencyKeyOf(requestOptions) };
+        return send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/rotate', { params: { path: { appName, keyId }, header }, body: request, ...init }), true);
+      },
 
       verifyApiKey: (appName, request, requestOptions) =>
-        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/verify', { params: { path: { appName } }, body: request, ...init })),
+        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/verify', { params: { path: { appName } }, body: request, ...init }), true),
     },
   };
 }

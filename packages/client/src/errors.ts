@@ -17,6 +17,8 @@ export class ApiKeysError extends Error {
   readonly status: number;
   readonly problem: ApiKeysProblem;
   readonly headers: Headers;
+  /** How many requests the client made before giving up (more than 1 after retries). */
+  attempts = 1;
 
   constructor(status: number, problem: ApiKeysProblem, headers: Headers) {
     super(`${status} ${problem.title}: ${problem.detail}`);
@@ -33,6 +35,8 @@ export class ApiKeysError extends Error {
 /** No answer came back: the connection failed, or the request went over its timeout. The request may or may not have reached the server. */
 export class ApiKeysNetworkError extends Error {
   override readonly name: string = 'ApiKeysNetworkError';
+  /** How many requests the client made before giving up (more than 1 after retries). */
+  attempts = 1;
 }
 
 /** No answer came back within `timeoutMs`. */

@@ -1,4 +1,5 @@
-export { createApiKeysClient, type ApiKeysClient, type ListApiKeysQuery } from './createApiKeysClient.js';
+export { createApiKeysClient, type ApiKeysClient, type IdempotentRequestOptions, type ListApiKeysQuery } from './createApiKeysClient.js';
+export type { RetryOptions } from './retry.js';
 export { type ApiKeysClientOptions, type RequestOptions } from './transport.js';
 export { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, type ApiKeysProblem } from './errors.js';
 // The contract's own types, as consumers need them to write their calls and read the answers.

@@ -1,6 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '@apikeys/types';
 import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, problemFrom } from './errors.js';
+import { backoffDelay, DEFAULT_RETRY, isRetryable, retryAfterMs, sleep, type RetryOptions } from './retry.js';
 
 export interface ApiKeysClientOptions {
   /** Where the API is, e.g. `https://apikeys.internal` or the mock's `http://127.0.0.1:4010`. */
@@ -13,6 +14,11 @@ export interface ApiKeysClientOptions {
   headers?: Record<string, string>;
   /** Give up on a request after this many milliseconds (ApiKeysTimeoutError). Default 10 000; 0 for none. */
   timeoutMs?: number;
+  /**
+   * How calls that are safe to repeat are retried (create and rotate with their idempotency key,
+   * list, get, revoke, verify); `false` for never. Update is never retried.
+   */
+  retry?: RetryOptions | false;
 }
 
 export interface RequestOptions {
@@ -22,6 +28,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Overrides the client's timeout for this request. */
   timeoutMs?: number;
+  /** Overrides the client's retry policy for this request. */
+  retry?: RetryOptions | false;
 }
 
 /** What an operation hands openapi-fetch besides its own params and body. */
@@ -37,8 +45,11 @@ interface Answer<T> {
   response: Response;
 }
 
-/** Runs one call of openapi-fetch and gives it a single outcome: the parsed 2xx body, or one of the client's errors. */
-type Send = <T>(requestOptions: RequestOptions | undefined, call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>) => Promise<T>;
+/**
+ * Runs one call of openapi-fetch and gives it a single outcome: the parsed 2xx body, or one of
+ * the client's errors. A call marked `repeatable` is retried by the retry policy.
+ */
+type Send = <T>(requestOptions: RequestOptions | undefined, call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>, repeatable?: boolean) => Promise<T>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -49,7 +60,7 @@ export function createTransport(options: ApiKeysClientOptions): Send {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  return async (requestOptions = {}, call) => {
+  const once = async <T>(requestOptions: RequestOptions, call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>): Promise<T> => {
     const timeoutMs = requestOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [requestOptions.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined);
@@ -70,5 +81,26 @@ export function createTransport(options: ApiKeysClientOptions): Send {
       throw new ApiKeysError(response.status, problemFrom(response.status, response.statusText, error), response.headers);
     }
     return data;
+  };
+
+  return async (requestOptions = {}, call, repeatable = false) => {
+    const chosen = requestOptions.retry ?? options.retry;
+    const policy = repeatable && chosen !== false ? { ...DEFAULT_RETRY, ...chosen } : undefined;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(requestOptions, call);
+      } catch (error) {
+        const wait = policy && attempt < policy.maxAttempts && isRetryable(error) ? (retryAfterMs(error) ?? backoffDelay(attempt, policy)) : undefined;
+        if (wait === undefined || Date.now() - started + wait > policy!.deadlineMs) {
+          if ((error instanceof ApiKeysError || error instanceof ApiKeysNetworkError) && attempt > 1) {
+            error.attempts = attempt;
+            error.message += ` (after ${attempt} attempts)`;
+          }
+          throw error;
+        }
+        await sleep(wait, requestOptions.signal);
+      }
+    }
   };
 }

@@ -1,65 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, createApiKeysClient, type ApiKey, type ApiKeysClient } from '../src/index.js';
-
-// Transport behaviour the API itself cannot show: a loopback HTTP server that records what
-// arrives and answers as a misbehaving proxy or a hung upstream would.
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-let server: Server | undefined;
-const seen: Seen[] = [];
-
-async function upstream(answer: (res: ServerResponse, request: Seen) => void): Promise<string> {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      const request = { method: req.method!, url: req.url!, headers: req.headers, body };
-      seen.push(request);
-      answer(res, request);
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-afterEach(async () => {
-  seen.length = 0;
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-});
-
-const record = (id: string): ApiKey => ({
-  id,
-  app_slug: 'internal-api',
-  name: 'x',
-  key_prefix: 'sk',
-  key_suffix: 'aaaa',
-  permissions: [],
-  metadata: {},
-  owner: null,
-  environment: null,
-  expires_at: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  status: 'active',
-  revoked_at: null,
-  revocation_reason: null,
-  last_used_at: null,
-  rotated_from: null,
-  rotated_to: null,
-});
-const created = { key: record('2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f'), secret: `sk_${'a'.repeat(49)}` };
-const answer201 = (res: ServerResponse) => {
-  res.writeHead(201, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(created));
-};
+import { answer201, created, record, seen, stopUpstream, upstream } from './support/upstream.js';
 
 describe('createApiKeysClient', () => {
   it('sends the bearer token, JSON body and headers to the URL-encoded path', async () => {
@@ -96,7 +38,7 @@ describe('createApiKeysClient', () => {
       res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '12' });
       res.end(JSON.stringify(problem));
     });
-    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
+    const error = await createApiKeysClient({ baseUrl, token: 'tok', retry: false }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysError);
     expect(error).toMatchObject({ status: 429, problem, type: problem.type, message: '429 Too many requests: Rate limit exceeded; retry after 12 seconds.' });
     expect((error as ApiKeysError).headers.get('retry-after')).toBe('12');
@@ -130,8 +72,7 @@ describe('createApiKeysClient', () => {
 
   it('rejects with ApiKeysNetworkError, not a timeout, when the connection fails', async () => {
     const baseUrl = await upstream(answer201);
-    await new Promise((resolve) => server!.close(resolve));
-    server = undefined;
+    await stopUpstream();
     const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysNetworkError);
     expect(error).not.toBeInstanceOf(ApiKeysTimeoutError);

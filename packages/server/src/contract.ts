@@ -27,6 +27,8 @@ function schemaPattern(contract: OpenAPIV3_1.Document, name: string): RegExp {
 }
 
 export interface ContractLimits {
+  /** `x-max-body-bytes` at the root. */
+  bodyBytes: number;
   /** `x-max-serialized-bytes` on Metadata. */
   metadataBytes: number;
   /** `x-max-depth` on Metadata. */
@@ -36,9 +38,11 @@ export interface ContractLimits {
 /** Limits the contract states for the server to enforce (they are not expressible in JSON Schema). */
 export function contractLimits(contract: OpenAPIV3_1.Document): ContractLimits {
   const metadata = schema(contract, 'Metadata');
-  const [metadataBytes, metadataDepth] = [metadata['x-max-serialized-bytes'], metadata['x-max-depth']];
-  if (typeof metadataBytes !== 'number' || typeof metadataDepth !== 'number') throw new Error('The contract has no x-max-serialized-bytes or x-max-depth on Metadata');
-  return { metadataBytes, metadataDepth };
+  const [bodyBytes, metadataBytes, metadataDepth] = [(contract as Record<string, unknown>)['x-max-body-bytes'], metadata['x-max-serialized-bytes'], metadata['x-max-depth']];
+  if (typeof bodyBytes !== 'number' || typeof metadataBytes !== 'number' || typeof metadataDepth !== 'number') {
+    throw new Error('The contract has no x-max-body-bytes, or no x-max-serialized-bytes or x-max-depth on Metadata');
+  }
+  return { bodyBytes, metadataBytes, metadataDepth };
 }
 
 /** Patterns the server checks outside request validation (the app commands), taken from the contract. */

@@ -39,7 +39,6 @@ export interface ServerOptions {
   keyUsage?: KeyUsageRecorder;
 }
 
-const BODY_LIMIT = '16kb';
 const API_PREFIX = '/api-auth';
 
 /**
@@ -64,11 +63,12 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     ignorePaths: (path: string) => !path.startsWith(`${API_PREFIX}/`),
   });
   await compile(validator, contract);
+  const limits = contractLimits(contract);
   const handlers = operationHandlers({
     store,
     now,
     pepper,
-    limits: contractLimits(contract),
+    limits,
     cursorSecret: await store.serverSecret('page-cursor'),
     keyUsage:
       options.keyUsage ?? new KeyUsageRecorder({ store, now, onError: (error) => logger.error('recording key use failed', { error: String(error) }) }),
@@ -104,7 +104,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   }
 
   app.use(API_PREFIX, bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
-  app.use(jsonBody(BODY_LIMIT));
+  app.use(jsonBody(limits.bodyBytes));
   app.use(validator);
   registerOperations(app, contract, handlers, new IdempotencyGuard({ store, now, pepper, logger }));
 

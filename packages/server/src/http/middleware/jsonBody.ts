@@ -29,7 +29,7 @@ function unstorableStrings(body: unknown): ValidationError[] {
 }
 
 /** Reads a JSON body of at most `limit`, refusing one that is not UTF-8 or holds a string no store could keep as it is. */
-export function jsonBody(limit: string): RequestHandler[] {
+export function jsonBody(limit: number): RequestHandler[] {
   return [
     express.json({
       limit,

@@ -1,0 +1,186 @@
+// @ts-check
+// The mock: Prism answers from the contract's examples; this front, in front of it, makes it
+// refuse what the real server refuses, the way the server does. Prism alone answers an invalid
+// request with whatever 4xx example comes first (a 422 idempotency problem, or a 400 naming the
+// wrong field), never answers malformed JSON and accepts any body size. Plain JavaScript, so that
+// `npm run mock` starts without building anything.
+import { spawn } from 'node:child_process';
+import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const prismBin = join(dirname(require.resolve('@stoplight/prism-cli/package.json')), 'dist/index.js');
+const contract = JSON.parse(readFileSync(require.resolve('@apikeys/types/openapi.json'), 'utf8'));
+
+const bodyLimit = contract['x-max-body-bytes'];
+const problemKinds = contract.components.schemas.Problem.properties.type['x-problem-types'];
+// Prism reports path parameters in lower case; the contract's pointers use the declared names.
+const pathNames = new Map(
+  Object.values(contract.paths)
+    .flatMap((item) => item.parameters ?? [])
+    .filter((parameter) => parameter.in === 'path')
+    .map((parameter) => [parameter.name.toLowerCase(), parameter.name]),
+);
+const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*', 'Access-Control-Expose-Headers': '*' };
+
+/** @param {string} slug @param {string} detail @param {{pointer: string, message: string}[]} [errors] */
+function problem(slug, detail, errors) {
+  const type = `urn:apikeys:problem:${slug}`;
+  const { status, title } = problemKinds[type];
+  return { status, body: { type, title, status, detail, ...(errors ? { errors } : {}) } };
+}
+
+/**
+ * One of Prism's request violations as the server words it: a JSON Pointer into the body, or
+ * `#/path/…`, `#/query/…`, `#/header/…`.
+ * @param {{ location: string[], code: string | number, message: string }} violation
+ */
+function validationError({ location, code, message }) {
+  const [, where = '', ...rest] = location;
+  const text = message.replace(/^Request (body|body property \S+|path parameter \S+|query parameter \S+|header parameter \S+) /, '');
+  if (where === 'body') {
+    // The server points at the field itself for an unknown or a missing field, not at its parent.
+    const unknown = code === 'additionalProperties' ? /found '([^']+)'/.exec(message)?.[1] : undefined;
+    const missing = code === 'required' ? /required property '([^']+)'/.exec(message)?.[1] : undefined;
+    const field = unknown ?? missing;
+    const path = field === undefined ? rest : [...rest, field];
+    return { pointer: path.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join(''), message: unknown === undefined ? text : 'is not a field of this request' };
+  }
+  const name = where === 'path' ? (pathNames.get(rest[0] ?? '') ?? rest[0]) : rest[0];
+  return { pointer: `#/${where}/${name}`, message: text };
+}
+
+/** @param {import('node:http').ServerResponse} res @param {{ status: number, body: unknown }} answer @param {Record<string, string>} [headers] */
+function send(res, { status, body }, headers = {}) {
+  res.writeHead(status, { ...CORS, ...headers, 'Content-Type': 'application/problem+json' });
+  res.end(JSON.stringify(body));
+}
+
+/** @returns {Promise<number>} */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts Prism on a private port and the front on `port`.
+ * @param {{ port?: number, host?: string, specFile: string, log?: (line: string) => void }} options
+ */
+export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log = () => {} }) {
+  const prismPort = await freePort();
+  const prism = spawn(process.execPath, [prismBin, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), specFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${output}`)), 60_000);
+    /** @param {Buffer} chunk */
+    const onData = (chunk) => {
+      output += chunk;
+      log(String(chunk).trimEnd());
+      if (output.includes('Prism is listening')) {
+        clearTimeout(timer);
+        resolve(undefined);
+      }
+    };
+    prism.stdout.on('data', onData);
+    prism.stderr.on('data', onData);
+    prism.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Prism exited (${code}):\n${output}`));
+    });
+  });
+
+  // Idempotency-Keys seen, with the request each came with, so that a retry is answered as the
+  // server answers it: the same answer marked `Idempotent-Replayed`, or 422 for another request.
+  /** @type {Map<string, string>} */
+  const idempotencyKeys = new Map();
+
+  const front = createServer(async (req, res) => {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += chunk.length;
+      if (size > bodyLimit) {
+        send(res, problem('payload-too-large', `The request body is larger than ${bodyLimit} bytes.`), { Connection: 'close' });
+        req.socket.end();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks);
+    if (body.length > 0 && /json/i.test(req.headers['content-type'] ?? '')) {
+      if (!isUtf8(body)) return send(res, problem('invalid-request', 'The request body is not valid UTF-8.', [{ pointer: '', message: 'is not valid UTF-8' }]));
+      try {
+        JSON.parse(body.toString('utf8'));
+      } catch {
+        return send(res, problem('invalid-request', 'The request body is not valid JSON.', [{ pointer: '', message: 'malformed JSON' }]));
+      }
+    }
+    const headers = /** @type {Record<string, string>} */ (Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))));
+    /** @param {Record<string, string>} sent */
+    const ask = (sent) => fetch(`http://127.0.0.1:${prismPort}${req.url}`, { method: req.method, headers: sent, body: body.length > 0 ? body : undefined });
+    let answer;
+    let answerBody;
+    try {
+      answer = await ask(headers);
+      answerBody = Buffer.from(await answer.arrayBuffer());
+      // Prism reports no violations when it cannot find the example a `Prefer` header asked for
+      // (it looks for it in its 422); ask again without it to learn whether the request is valid.
+      if (headers.prefer && answerBody.toString('utf8').includes('stoplight.io/prism/errors')) {
+        const { prefer: _prefer, ...withoutPrefer } = headers;
+        const retry = await ask(withoutPrefer);
+        await retry.arrayBuffer();
+        if (retry.headers.get('sl-violations')) answer = retry;
+      }
+    } catch (error) {
+      return send(res, problem('internal-error', `The mock failed: ${String(error)}`));
+    }
+    const violations = /** @type {{ location: string[], severity: string, code: string | number, message: string }[]} */ (JSON.parse(answer.headers.get('sl-violations') ?? '[]')).filter(
+      (violation) => violation.severity === 'Error' && violation.location[0] === 'request' && violation.location.length > 1,
+    );
+    // The server refuses an invalid request with 400 whatever else was asked for (a `Prefer` code or example included).
+    if (violations.length > 0) {
+      return send(res, problem('invalid-request', 'The request does not match the contract.', violations.map(validationError)), { 'sl-violations': answer.headers.get('sl-violations') ?? '[]' });
+    }
+    const passed = Object.fromEntries(
+      [...answer.headers].filter(([name]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'idempotent-replayed'].includes(name)),
+    );
+    const idempotencyKey = headers['idempotency-key'];
+    if (idempotencyKey && answer.ok) {
+      const request = `${headers.authorization ?? ''} ${req.method} ${req.url} ${body.toString('utf8')}`;
+      const first = idempotencyKeys.get(idempotencyKey);
+      if (first !== undefined && first !== request) return send(res, problem('idempotency-key-reused', 'This Idempotency-Key was used for a different request.'));
+      if (first === undefined) idempotencyKeys.set(idempotencyKey, request);
+      else passed['idempotent-replayed'] = 'true';
+    }
+    res.writeHead(answer.status, passed);
+    res.end(answerBody);
+  });
+  front.listen(port, host);
+  await new Promise((resolve) => front.once('listening', resolve));
+  const address = front.address();
+  const url = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+  return {
+    url,
+    close: async () => {
+      await new Promise((resolve) => {
+        front.close(resolve);
+        front.closeAllConnections();
+      });
+      if (prism.exitCode === null) {
+        const exited = new Promise((resolve) => prism.once('exit', resolve));
+        prism.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
