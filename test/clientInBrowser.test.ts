@@ -37,30 +37,34 @@ const expected = {
   refusedType: 'urn:apikeys:problem:app-not-found',
 };
 
+// Three origins, as in development: the page's own site, the real server (which allows the
+// site's origin by CORS) and the mock.
 let browser: Browser;
-let running: RunningServer;
+let site: RunningServer;
+let api: RunningServer;
 let real: Awaited<ReturnType<typeof buildRealApp>>;
 let mock: Target;
 
 beforeAll(async () => {
-  real = await buildRealApp();
-  const site = express();
-  site.get('/', (_req, res) => {
+  const pages = express();
+  pages.get('/', (_req, res) => {
     res.type('html').send(page);
   });
-  site.get('/vendor/openapi-fetch.js', (_req, res) => {
+  pages.get('/vendor/openapi-fetch.js', (_req, res) => {
     res.type('text/javascript').send(readFileSync(openapiFetch, 'utf8'));
   });
-  site.use('/client', express.static(clientDist));
-  site.use(real.app);
-  running = await listen(site, 0);
+  pages.use('/client', express.static(clientDist));
+  site = await listen(pages, 0);
+  real = await buildRealApp({ corsOrigins: [new URL(site.url).origin] });
+  api = await listen(real.app, 0);
   mock = await startMock();
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await running?.close();
+  await site?.close();
+  await api?.close();
   await real?.dispose();
   await mock?.close();
 });
@@ -69,21 +73,37 @@ async function runInPage(baseUrl: string) {
   const tab = await browser.newPage();
   const errors: string[] = [];
   tab.on('pageerror', (error) => errors.push(error.message));
-  await tab.goto(running.url);
+  await tab.goto(site.url);
   await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
   const results = await tab.evaluate((url) => (window as unknown as { run(url: string): Promise<unknown> }).run(url), baseUrl);
   expect(errors).toEqual([]);
   return results;
 }
 
-describe('@apikeys/client in a browser', () => {
-  it('creates and reads back a key on the real server and reports a refusal as ApiKeysError', async () => {
-    expect(await runInPage(running.url)).toMatchObject(expected);
+describe('@apikeys/client in a browser, on a page of another origin', () => {
+  it('creates and reads back a key on the real server, which allows the origin, and reports a refusal as ApiKeysError', async () => {
+    expect(new URL(api.url).origin).not.toBe(new URL(site.url).origin);
+    expect(await runInPage(api.url)).toMatchObject(expected);
     expect(await real.store.countKeys()).toBe(1);
   });
 
-  it('works against the mock from another origin, as a frontend in development does', async () => {
-    expect(new URL(mock.url).origin).not.toBe(new URL(running.url).origin);
+  it('works against the mock the same way', async () => {
     expect(await runInPage(mock.url)).toMatchObject(expected);
+  });
+
+  it('is refused by a server that does not allow the origin', async () => {
+    const closed = await buildRealApp();
+    const server = await listen(closed.app, 0);
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(site.url);
+      await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+      const outcome = await tab.evaluate((url) => (window as unknown as { run(url: string): Promise<unknown> }).run(url).then(() => 'answered', (error: Error) => error.name), server.url);
+      expect(outcome).toBe('ApiKeysNetworkError');
+      expect(await closed.store.countKeys()).toBe(0);
+    } finally {
+      await server.close();
+      await closed.dispose();
+    }
   });
 });

@@ -7,6 +7,13 @@ import type { Problem } from '@apikeys/types';
  */
 export type ApiKeysProblem = Problem;
 
+/** The first thing wrong goes into the message too, so that a log line says which field it was. */
+function messageOf(status: number, problem: ApiKeysProblem): string {
+  const [first, ...more] = problem.errors ?? [];
+  const where = first ? ` ${first.pointer || '(the body)'}: ${first.message}${more.length > 0 ? ` (and ${more.length} more)` : ''}` : '';
+  return `${status} ${problem.title}: ${problem.detail}${where}`;
+}
+
 /**
  * The API answered with a status other than 2xx. `problem` is the RFC 9457 problem document the
  * contract promises; when the body is something else (a proxy's HTML page, an empty body), it is
@@ -21,7 +28,7 @@ export class ApiKeysError extends Error {
   attempts = 1;
 
   constructor(status: number, problem: ApiKeysProblem, headers: Headers) {
-    super(`${status} ${problem.title}: ${problem.detail}`);
+    super(messageOf(status, problem));
     this.status = status;
     this.problem = problem;
     this.headers = headers;

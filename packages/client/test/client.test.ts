@@ -44,6 +44,25 @@ describe('createApiKeysClient', () => {
     expect((error as ApiKeysError).headers.get('retry-after')).toBe('12');
   });
 
+  it('names the first wrong field in the error message', async () => {
+    const invalid = {
+      type: 'urn:apikeys:problem:invalid-request',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'The request does not match the contract.',
+      errors: [
+        { pointer: '/permissions/0', message: 'must match pattern "^[A-Za-z0-9_.-]+:(?:[A-Za-z0-9_.-]+|\\*)$"' },
+        { pointer: '/team', message: 'is not a field of this request' },
+      ],
+    };
+    const baseUrl = await upstream((res) => {
+      res.writeHead(400, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify(invalid));
+    });
+    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`400 Invalid request: The request does not match the contract. /permissions/0: ${invalid.errors[0]!.message} (and 1 more)`);
+  });
+
   it.each([
     ['an HTML page from a proxy', 502, 'text/html', '<html><body>Bad gateway</body></html>', '<html><body>Bad gateway</body></html>'],
     ['an empty body', 503, 'text/plain', '', 'The server answered 503 without a problem document.'],

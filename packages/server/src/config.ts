@@ -16,6 +16,8 @@ export interface Config {
   authFailureLimit: WindowLimit;
   connections: ConnectionLimits;
   validateResponses: boolean;
+  /** APIKEYS_CORS_ORIGINS: origins whose pages may call the API; none when unset. */
+  corsOrigins: string[];
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -65,5 +67,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceMs: integer(env, 'APIKEYS_SHUTDOWN_GRACE_SECONDS', DEFAULT_CONNECTION_LIMITS.shutdownGraceMs / 1000, 0) * 1000,
     },
     validateResponses: env.NODE_ENV !== 'production',
+    corsOrigins: (env.APIKEYS_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   };
 }

@@ -42,6 +42,7 @@ async function main() {
     logger,
     rateLimit: config.rateLimit,
     authFailureLimit: config.authFailureLimit,
+    corsOrigins: config.corsOrigins,
     validateResponses: config.validateResponses,
     docsFile,
   });

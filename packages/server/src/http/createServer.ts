@@ -9,6 +9,7 @@ import { createJsonLogger, type Logger } from '../logger.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
 import type { KeyStore } from '../store/keyStore.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
+import { cors } from './middleware/cors.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import type { WindowLimit } from './middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middleware/rateLimit.js';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   now?: () => Date;
   logger?: Logger;
   rateLimit?: RateLimitConfig;
+  /** Origins whose pages may call the API (CORS); `*` for any. None by default. */
+  corsOrigins?: readonly string[];
   /** Failed authentications allowed per client address and window (20 a minute by default). */
   authFailureLimit?: WindowLimit;
   /** Check every response against the contract and answer 500 instead of breaking it. On in tests and development. */
@@ -103,6 +106,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     });
   }
 
+  app.use(API_PREFIX, cors(options.corsOrigins ?? []));
   app.use(API_PREFIX, bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
   app.use(jsonBody(limits.bodyBytes));
   app.use(validator);
