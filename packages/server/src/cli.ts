@@ -1,59 +1,204 @@
-import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { ApiKey, operations } from '@apikeys/types';
+import { cliArguments } from './cliArguments.js';
 import { databaseUrlFromEnv } from './config.js';
-import { contractPatterns } from './contract.js';
-import { AppExistsError } from './store/keyStore.js';
+import { contractLimits, loadContract } from './contract.js';
+import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
+import type { OperationHandlers } from './operations/operationHandler.js';
+import { operationHandlers } from './operations/operationHandlers.js';
+import type { App, KeyStore } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
 
-const USAGE = `Usage (DATABASE_URL selects the database, as for the server):
-  pnpm apikeys apps add <slug> --prefix <prefix>   register an API auth app
-  pnpm apikeys apps list                           list the apps`;
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const contract = loadContract();
+const args = cliArguments(contract);
 
-async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { prefix: { type: 'string' } } });
-  const [group, command, slug] = positionals;
-  if (group !== 'apps' || (command !== 'add' && command !== 'list')) {
-    console.error(USAGE);
-    return 2;
-  }
-  const patterns = contractPatterns();
-  if (command === 'add') {
-    if (!slug || !patterns.appSlug.test(slug)) {
-      console.error(`The slug must match ${patterns.appSlug.source} (lower-case letters, digits and hyphens, 1-63 characters).`);
-      return 2;
-    }
-    if (!values.prefix || !patterns.keyPrefix.test(values.prefix)) {
-      console.error(`--prefix must match ${patterns.keyPrefix.source} (1-16 lower-case letters and digits, starting with a letter).`);
-      return 2;
-    }
-  }
+// Revoke and rotate declare no query parameters. The generated `query?: never` makes their
+// OperationRequest's `query` a `never`, which no value has: `undefined` is passed as one.
+const NO_QUERY = undefined as never;
 
+type ListStatus = NonNullable<NonNullable<operations['listApiKeys']['parameters']['query']>['status']>;
+
+interface Output {
+  json?: true;
+}
+
+/** Prints a command's result: `document` as JSON with --json, else `text`. */
+function print(output: Output, document: unknown, text: string): void {
+  console.log(output.json ? JSON.stringify(document, null, 2) : text);
+}
+
+/** Runs `work` on the database the server uses (DATABASE_URL), brought up to date first, as the server does at start. */
+async function withStore(work: (store: KeyStore) => Promise<void>): Promise<void> {
   const store = openStore(databaseUrlFromEnv());
   try {
     await store.migrate();
-    if (command === 'add') {
-      const app = await store.addApp({ slug: slug!, keyPrefix: values.prefix! }, new Date());
-      console.log(`Added app ${app.slug}: its keys start with ${app.keyPrefix}_`);
-    } else {
-      const apps = await store.listApps();
-      if (apps.length === 0) console.log('No apps yet. Add one with: pnpm apikeys apps add <slug> --prefix <prefix>');
-      for (const app of apps) console.log(`${app.slug}\t${app.keyPrefix}\t${app.createdAt}`);
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof AppExistsError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
+    await work(store);
   } finally {
     await store.close();
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+/**
+ * The server's own operation handlers on this store: the key commands run the same rules, store
+ * calls and answers as the API, without HTTP. Their arguments were checked against the contract
+ * while parsing (cliArguments.ts), as express-openapi-validator checks a request.
+ */
+function keyOperations(store: KeyStore): OperationHandlers {
+  const now = () => new Date();
+  return operationHandlers({
+    store,
+    now,
+    // As the server reads it (config.ts): empty means unset. Without the server's pepper, a rotated
+    // key's secret would be hashed so that the server never finds it.
+    pepper: process.env.APIKEYS_PEPPER || undefined,
+    limits: contractLimits(contract),
+    // Page cursors made here are read back only by this process, while it pages through a listing.
+    cursorSecret: randomBytes(32),
+    // No command verifies a key, so no use is ever recorded.
+    keyUsage: new KeyUsageRecorder({ store, now }),
+  });
+}
+
+/** Apps as scripts read them, named like the key records' fields. */
+const appDocument = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, created_at: app.createdAt });
+
+const keyLine = (key: ApiKey) => [key.id, key.status, `${key.key_prefix}_…${key.key_suffix}`, key.created_at, key.name].join('\t');
+
+const withJson = (command: Command) => command.option('--json', 'print the result as one JSON document; errors as {"error": "…"} on stderr');
+
+function addAppCommands(program: Command): void {
+  const apps = program.command('apps').description('register and list API auth apps');
+
+  withJson(apps.command('add'))
+    .description('register an API auth app')
+    .addArgument(new Argument('<slug>', 'the app slug, as in /api-auth/apps/{appName}').argParser(args.appSlug))
+    .addOption(new Option('--prefix <prefix>', 'what its secrets start with (<prefix>_…)').argParser(args.keyPrefix).makeOptionMandatory())
+    .action((slug: string, options: Output & { prefix: string }) =>
+      withStore(async (store) => {
+        const app = await store.addApp({ slug, keyPrefix: options.prefix }, new Date());
+        print(options, appDocument(app), `Added app ${app.slug}: its keys start with ${app.keyPrefix}_`);
+      }),
+    );
+
+  withJson(apps.command('list'))
+    .description('list the apps: slug, key prefix, created at')
+    .action((options: Output) =>
+      withStore(async (store) => {
+        const all = await store.listApps();
+        const text = all.length === 0 ? 'No apps yet. Add one with: apikeys apps add <slug> --prefix <prefix>' : all.map((app) => `${app.slug}\t${app.keyPrefix}\t${app.createdAt}`).join('\n');
+        print(options, all.map(appDocument), text);
+      }),
+    );
+}
+
+function addKeyCommands(program: Command): void {
+  const keys = program.command('keys').description("list, revoke and rotate an app's API keys, as the API does");
+  const appArgument = () => new Argument('<app>', 'the app slug').argParser(args.appSlug);
+  const keyIdArgument = () => new Argument('<keyId>', "the key's id (a UUID)").argParser(args.keyId);
+
+  withJson(keys.command('list'))
+    .description('list keys, newest first: id, status, secret hint, created at, name (--json: the records as the API answers them)')
+    .addArgument(appArgument())
+    .addOption(new Option('--status <status>', 'which keys').choices(args.statuses).default(args.defaultStatus))
+    .addOption(new Option('--limit <n>', 'list at most n keys (default: all)').argParser(args.limit))
+    .action((app: string, options: Output & { status: ListStatus; limit?: number }) =>
+      withStore(async (store) => {
+        const { listApiKeys } = keyOperations(store);
+        const wanted = options.limit ?? Number.POSITIVE_INFINITY;
+        const found: ApiKey[] = [];
+        let cursor: string | undefined;
+        do {
+          const query = { status: options.status, limit: Math.min(args.pageSize, wanted - found.length), ...(cursor === undefined ? {} : { cursor }) };
+          const { body } = await listApiKeys({ params: { appName: app }, query, body: undefined });
+          found.push(...body.data);
+          cursor = body.next_cursor ?? undefined;
+        } while (cursor !== undefined && found.length < wanted);
+        const none = `No ${options.status === 'all' ? '' : `${options.status} `}keys in ${app}.`;
+        print(options, found, found.length === 0 ? none : found.map(keyLine).join('\n'));
+      }),
+    );
+
+  withJson(keys.command('revoke'))
+    .description('revoke a key at once (a key already revoked stays as it is)')
+    .addArgument(appArgument())
+    .addArgument(keyIdArgument())
+    .addOption(new Option('--reason <text>', 'why, kept as its revocation_reason').argParser(args.reason))
+    .action((app: string, keyId: string, options: Output & { reason?: string }) =>
+      withStore(async (store) => {
+        const { revokeApiKey } = keyOperations(store);
+        const body = options.reason === undefined ? {} : { reason: options.reason };
+        const { body: key } = await revokeApiKey({ params: { appName: app, keyId }, query: NO_QUERY, body });
+        const why = key.revocation_reason === null ? '' : ` (${key.revocation_reason})`;
+        print(options, key, `Key ${key.id} of ${app} is revoked as of ${key.revoked_at}${why}.`);
+      }),
+    );
+
+  withJson(keys.command('rotate'))
+    .description('replace a key by a new one with the same settings; prints the new secret, this once only')
+    .addArgument(appArgument())
+    .addArgument(keyIdArgument())
+    .addOption(
+      new Option('--grace-period-seconds <n>', 'how long the old key keeps verifying').argParser(args.gracePeriodSeconds).default(args.defaultGracePeriodSeconds),
+    )
+    .action((app: string, keyId: string, options: Output & { gracePeriodSeconds: number }) =>
+      withStore(async (store) => {
+        const { rotateApiKey } = keyOperations(store);
+        const grace = options.gracePeriodSeconds;
+        const { body } = await rotateApiKey({ params: { appName: app, keyId }, query: NO_QUERY, body: { grace_period_seconds: grace } });
+        const old = grace === 0 ? `Key ${keyId} is revoked.` : `Key ${keyId} keeps verifying for ${grace} seconds.`;
+        const text = [`${old} Its successor is key ${body.key.id}. Its secret, shown only this once:`, body.secret].join('\n');
+        print(options, body, text);
+      }),
+    );
+}
+
+function program(wantsJson: boolean): Command {
+  // Subcommands made with .command() inherit the output and exit settings made here, before them.
+  const apikeys = new Command('apikeys')
+    .description('Manage the API auth apps and API keys in the database the server uses.')
+    .version(version)
+    // Commander reports a usage error before the options are parsed, so --json is looked for in the arguments.
+    .configureOutput({
+      outputError: (text, write) => write(wantsJson ? `${JSON.stringify({ error: text.replace(/^error: /, '').trim() })}\n` : text),
+    })
+    .showHelpAfterError(wantsJson ? false : '(add --help for usage)')
+    // Usage errors end in a CommanderError (exit 2 below) instead of Commander's process.exit(1).
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Environment, as for the server:
+  DATABASE_URL    sqlite:<path> or postgres://…; a relative sqlite: path is taken from the current folder (default sqlite:data/apikeys.db)
+  APIKEYS_PEPPER  the server's pepper, with which \`keys rotate\` hashes the new secret: without the same one, the server cannot verify it
+
+Exit status: 0 done, 1 failed (such as an unknown app or key), 2 usage error.`,
+    );
+  addAppCommands(apikeys);
+  addKeyCommands(apikeys);
+  return apikeys;
+}
+
+/** 0 done, 1 failed (an unknown app or key, a key that cannot be rotated, no database …), 2 usage error. */
+async function run(argv: string[]): Promise<number> {
+  const apikeys = program(argv.includes('--json'));
+  let current: Command = apikeys;
+  apikeys.hook('preAction', (_program, actionCommand) => {
+    current = actionCommand;
+  });
+  try {
+    await apikeys.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    // Commander has printed its message (or the help, or the version) already.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error((current.opts() as Output).json ? JSON.stringify({ error: message }) : message);
+    return 1;
+  }
+}
+
+// exitCode rather than process.exit(), which can cut off output still being written to a pipe.
+process.exitCode = await run(process.argv.slice(2));

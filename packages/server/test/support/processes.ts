@@ -10,6 +10,22 @@ export function apikeysCli(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * apikeysCli without blocking this process, for tests that serve HTTP from it meanwhile: a
+ * synchronous spawn stalls the server, whose keep-alive sockets then close under the next request.
+ */
+export function apikeysCliAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ['src/cli.ts', ...args], { cwd: serverPackage, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** `pnpm start`'s server process (one Node process, as in production), with its output collected. */
 export function startServerProcess(env: Record<string, string>) {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverPackage, env: { ...process.env, NODE_ENV: 'development', ...env } });
