@@ -1,9 +1,11 @@
-// `npm start` / `pnpm start`: installs the workspace, builds the docs and runs the API server.
+// `npm start` / `pnpm start`: installs the workspace, builds the docs and the server, and runs
+// the server's compiled JavaScript (tsx is for development and tests only).
 import { pnpm, pnpmStep } from './pnpm.mjs';
 
 try {
   await pnpmStep(['install', '--frozen-lockfile']);
   await pnpmStep(['run', 'docs']);
+  await pnpmStep(['--filter', '@apikeys/server', 'build']);
 } catch (error) {
   console.error(error.message);
   process.exit(1);

@@ -30,6 +30,13 @@ export default async function setup(project: TestProject) {
     project.provide('postgresUrl', given);
     return;
   }
+  const postgres = await startThrowawayPostgres();
+  project.provide('postgresUrl', postgres.url);
+  return postgres.stop;
+}
+
+/** A PostgreSQL server in a temporary folder on a free port (the tests' and `pnpm bench`'s); stop() deletes it. */
+export async function startThrowawayPostgres(): Promise<{ url: string; stop(): void }> {
   const bin = postgresBin();
   const dataDir = mkdtempSync(join(tmpdir(), 'apikeys-pg-'));
   // PostgreSQL refuses to run as root; as root, run it as the postgres system user.
@@ -46,10 +53,11 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   run('pg_ctl', ['-D', dataDir, '-w', '-l', join(dataDir, 'server.log'), '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`, 'start']);
-  project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
-
-  return () => {
-    run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
-    rmSync(dataDir, { recursive: true, force: true });
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -8,6 +8,7 @@ import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import { createJsonLogger, type Logger } from '../logger.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
 import type { KeyStore } from '../store/keyStore.js';
+import { DEFAULT_VERIFICATION_CACHE, withVerificationCache, type VerificationCacheOptions } from '../store/verificationCache.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
 import { cors } from './middleware/cors.js';
 import { jsonBody } from './middleware/jsonBody.js';
@@ -15,7 +16,7 @@ import type { WindowLimit } from './middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middleware/rateLimit.js';
 import { requestLog } from './middleware/requestLog.js';
 import { ProblemError, problemHandler } from './problem.js';
-import { isRfc3339DateTime } from './dateTimeFormat.js';
+import { isRfc3339DateTime } from '../keys/rfc3339.js';
 import { IdempotencyGuard } from './idempotency.js';
 import { contractRoutes, registerOperations } from './registerOperations.js';
 
@@ -40,6 +41,8 @@ export interface ServerOptions {
   docsFile?: string | undefined;
   /** Writes verified keys' last_used_at; made here when not given. Flush it on shutdown. */
   keyUsage?: KeyUsageRecorder;
+  /** The TTL and memory bound of the verification cache (store/verificationCache.ts). */
+  verificationCache?: Omit<VerificationCacheOptions, 'now'>;
 }
 
 const API_PREFIX = '/api-auth';
@@ -49,8 +52,9 @@ const API_PREFIX = '/api-auth';
  * a broken contract fails here, at start-up, and the first request is not the slow one.
  */
 export async function createServer(options: ServerOptions): Promise<Express> {
-  const { store, tokens, pepper } = options;
+  const { tokens, pepper } = options;
   const now = options.now ?? (() => new Date());
+  const { store } = await withVerificationCache(options.store, { ...(options.verificationCache ?? DEFAULT_VERIFICATION_CACHE), now: () => now().getTime() });
   const logger = options.logger ?? createJsonLogger();
   const contractPath = options.contract ?? contractFile;
   const contract = loadContract(contractPath);

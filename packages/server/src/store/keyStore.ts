@@ -44,6 +44,14 @@ export interface KeyUse {
   usedAt: string;
 }
 
+/** What a store tells an instance about keys changed through other connections to its database. */
+export interface KeyChangeListener {
+  /** Key `id` was updated, revoked or rotated. */
+  onChange(id: string): void;
+  /** Changes may have been missed, or the store cannot say which keys changed: forget them all. */
+  onGap(): void;
+}
+
 export class AppExistsError extends Error {
   constructor(slug: string) {
     super(`An API auth app named '${slug}' already exists`);
@@ -94,5 +102,10 @@ export interface KeyStore extends IdempotencyStore {
   countKeys(): Promise<number>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * Tells `listener`, as they commit, of key changes made through other connections (other
+   * instances, other processes) until close(). Resolves once it is listening.
+   */
+  watchKeyChanges?(listener: KeyChangeListener): Promise<void>;
   close(): Promise<void>;
 }

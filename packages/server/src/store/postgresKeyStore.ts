@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
@@ -7,6 +8,7 @@ import {
   type KeyChanges,
   type KeyPageQuery,
   type KeyRecord,
+  type KeyChangeListener,
   type KeyStatusFilter,
   type KeyStore,
   type KeyUse,
@@ -88,8 +90,18 @@ const STATUS_CONDITIONS: Record<KeyStatusFilter, ((now: string) => string) | und
   active: (now) => `(revoked_at IS NULL OR revoked_at > ${now}) AND (expires_at IS NULL OR expires_at > ${now})`,
 };
 
+// Instances listen on this channel for the ids of changed keys (their verification caches).
+const KEY_CHANGES_CHANNEL = 'api_key_changes';
+
+/**
+ * The UPDATE, announcing each key it changed on KEY_CHANGES_CHANNEL in the same statement:
+ * PostgreSQL delivers the notification when, and only if, the change commits.
+ */
+const announcingChanges = (update: string) =>
+  `WITH changed AS (${update}) SELECT changed.*, pg_notify('${KEY_CHANGES_CHANNEL}', changed.id::text) FROM changed`;
+
 // One statement for any set of changes: each boolean parameter says whether the next field is given.
-const UPDATE_KEY = `UPDATE api_keys SET
+const UPDATE_KEY = announcingChanges(`UPDATE api_keys SET
     name = CASE WHEN $4::boolean THEN $5::text ELSE name END,
     permissions = CASE WHEN $6::boolean THEN $7::json ELSE permissions END,
     metadata = CASE WHEN $8::boolean THEN $9::json ELSE metadata END,
@@ -97,15 +109,15 @@ const UPDATE_KEY = `UPDATE api_keys SET
     environment = CASE WHEN $12::boolean THEN $13::text ELSE environment END,
     expires_at = CASE WHEN $14::boolean THEN $15::timestamptz ELSE expires_at END
   WHERE app_slug = $1 AND id = $2 AND (revoked_at IS NULL OR revoked_at > $3)
-  RETURNING ${KEY_COLUMNS}`;
+  RETURNING ${KEY_COLUMNS}`);
 
-const REVOKE_KEY = `UPDATE api_keys SET revoked_at = $3, revocation_reason = $4
+const REVOKE_KEY = announcingChanges(`UPDATE api_keys SET revoked_at = $3, revocation_reason = $4
   WHERE app_slug = $1 AND id = $2 AND (revoked_at IS NULL OR revoked_at > $3)
-  RETURNING ${KEY_COLUMNS}`;
+  RETURNING ${KEY_COLUMNS}`);
 
-const MARK_ROTATED = `UPDATE api_keys SET rotated_to = $3, revoked_at = $4, revocation_reason = 'rotated'
+const MARK_ROTATED = announcingChanges(`UPDATE api_keys SET rotated_to = $3, revoked_at = $4, revocation_reason = 'rotated'
   WHERE app_slug = $1 AND id = $2 AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > $5)
-  RETURNING ${KEY_COLUMNS}`;
+  RETURNING ${KEY_COLUMNS}`);
 
 // The rows are locked in id order so that two instances recording overlapping batches cannot
 // deadlock; several uses of one key in a batch count as the latest of them.
@@ -199,8 +211,16 @@ const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => [
 export class PostgresKeyStore implements KeyStore {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
+  /** The connections LISTENing for key changes, ended by close(). */
+  private readonly keyChangeClients = new Set<pg.Client>();
+  private closing = false;
 
-  constructor(connectionString: string, poolSize = 10) {
+  // Twice the cores, at least 4: enough connections to keep PostgreSQL busy while some wait on
+  // the network or a commit, few enough not to make it contend with itself on a small machine.
+  constructor(
+    private readonly connectionString: string,
+    poolSize = Math.max(4, 2 * availableParallelism()),
+  ) {
     this.pool = new pg.Pool({ connectionString, max: poolSize });
     // An idle client losing its connection must not take the process down; the next query reconnects.
     this.pool.on('error', () => {});
@@ -388,7 +408,50 @@ export class PostgresKeyStore implements KeyStore {
     await this.pool.query('SELECT 1');
   }
 
+  /** A dedicated connection LISTENing on KEY_CHANGES_CHANNEL; when it drops, a gap, and another one a second later. */
+  async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    this.keyChangeClients.add(client);
+    client.on('notification', ({ payload }) => {
+      if (payload) listener.onChange(payload);
+    });
+    let lost = false;
+    const reconnect = () => {
+      if (lost) return;
+      lost = true;
+      this.keyChangeClients.delete(client);
+      void client.end().catch(() => {});
+      if (this.closing) return;
+      listener.onGap();
+      this.watchKeyChangesLater(listener);
+    };
+    client.on('error', reconnect);
+    client.on('end', reconnect);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${KEY_CHANGES_CHANNEL}`);
+    } catch (error) {
+      lost = true;
+      this.keyChangeClients.delete(client);
+      void client.end().catch(() => {});
+      throw error;
+    }
+  }
+
+  private watchKeyChangesLater(listener: KeyChangeListener): void {
+    setTimeout(() => {
+      if (this.closing) return;
+      // What changed while nobody listened is unknown: a gap again once listening.
+      this.watchKeyChanges(listener).then(
+        () => listener.onGap(),
+        () => this.watchKeyChangesLater(listener),
+      );
+    }, 1000).unref();
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.keyChangeClients].map((client) => client.end().catch(() => {})));
     if (!this.pool.ended) await this.pool.end();
   }
 }

@@ -9,6 +9,7 @@ import {
   type KeyChanges,
   type KeyPageQuery,
   type KeyRecord,
+  type KeyChangeListener,
   type KeyStatusFilter,
   type KeyStore,
   type KeyUse,
@@ -72,6 +73,8 @@ const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_su
     @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to)`;
 
 const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE app_slug = @app_slug AND id = @id`;
+
+const FIND_KEY_BY_SECRET_HASH = `SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = ?`;
 
 const NOT_REVOKED = '(revoked_at IS NULL OR revoked_at > @now)';
 
@@ -195,6 +198,15 @@ const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => ({
   rotated_to: key.rotated_to,
 });
 
+const KEY_CHANGE_POLL_MS = 100;
+
+/** An insertKey call waiting for the group commit that will hold its key. */
+interface PendingInsert {
+  params: ReturnType<typeof keyParams>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** Thrown inside the rotation transaction to roll it back: better-sqlite3 rolls back on a throw. */
 class RotationRefused extends Error {}
 
@@ -207,6 +219,9 @@ export class SqliteKeyStore implements KeyStore {
   private readonly rotateTransaction: Database.Transaction<(successor: StoredKey, params: Record<string, string>) => KeyRow>;
   private readonly recordUsesTransaction: Database.Transaction<(uses: readonly KeyUse[]) => void>;
   private readonly claimTransaction: Database.Transaction<(claim: IdempotencyClaim) => IdempotencyRecord | undefined>;
+  private readonly insertBatchTransaction: Database.Transaction<(batch: readonly PendingInsert[]) => Map<PendingInsert, unknown>>;
+  private pendingInserts: PendingInsert[] = [];
+  private readonly keyChangeWatches = new Set<NodeJS.Timeout>();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -235,6 +250,18 @@ export class SqliteKeyStore implements KeyStore {
       if (inserted.changes === 1) return undefined;
       const row = this.statement('SELECT fingerprint, state, response FROM idempotency_records WHERE id = ?').get(claim.id) as IdempotencyRow;
       return recordOf(row);
+    });
+    this.insertBatchTransaction = this.db.transaction((batch) => {
+      // A refused insert (a duplicate secret hash) is undone alone; the others still commit.
+      const failures = new Map<PendingInsert, unknown>();
+      for (const insert of batch) {
+        try {
+          this.statement(INSERT_KEY).run(insert.params);
+        } catch (error) {
+          failures.set(insert, error);
+        }
+      }
+      return failures;
     });
     this.recordUsesTransaction = this.db.transaction((uses) => {
       for (const use of uses) this.statement(RECORD_KEY_USE).run({ id: use.id, used_at: storedTime(use.usedAt) });
@@ -283,14 +310,37 @@ export class SqliteKeyStore implements KeyStore {
     return (this.statement('SELECT slug, key_prefix, created_at FROM apps ORDER BY slug').all() as AppRow[]).map(toApp);
   }
 
-  async insertKey(stored: StoredKey): Promise<void> {
-    this.statement(INSERT_KEY).run(keyParams(stored));
+  /**
+   * Group commit: the inserts that arrive in one turn of the event loop (the requests that came
+   * in while the previous commit held it) share one transaction, so one fsync. Each resolves
+   * only once the transaction holding its key has committed.
+   */
+  insertKey(stored: StoredKey): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingInserts.length === 0) setImmediate(() => this.commitPendingInserts());
+      this.pendingInserts.push({ params: keyParams(stored), resolve, reject });
+    });
+  }
+
+  private commitPendingInserts(): void {
+    const batch = this.pendingInserts;
+    if (batch.length === 0) return;
+    this.pendingInserts = [];
+    let failures: Map<PendingInsert, unknown>;
+    try {
+      failures = this.insertBatchTransaction.immediate(batch);
+    } catch (error) {
+      for (const insert of batch) insert.reject(error);
+      return;
+    }
+    for (const insert of batch) {
+      if (failures.has(insert)) insert.reject(failures.get(insert));
+      else insert.resolve();
+    }
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
-    const row = this.statement(`SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = ?`).get(secretHash) as
-      | StoredKeyRow
-      | undefined;
+    const row = this.statement(FIND_KEY_BY_SECRET_HASH).get(secretHash) as StoredKeyRow | undefined;
     return row && { key: toKeyRecord(row), secretHash: row.secret_hash, hashScheme: row.hash_scheme };
   }
 
@@ -396,7 +446,25 @@ export class SqliteKeyStore implements KeyStore {
     this.statement('SELECT 1').get();
   }
 
+  /**
+   * SQLite cannot say which rows another connection changed, only that it committed something
+   * (data_version): checked off the request path a few times a second, any such commit counts
+   * as a gap.
+   */
+  async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
+    let version = this.db.pragma('data_version', { simple: true });
+    const watch = setInterval(() => {
+      const current = this.db.pragma('data_version', { simple: true });
+      if (current !== version) listener.onGap();
+      version = current;
+    }, KEY_CHANGE_POLL_MS).unref();
+    this.keyChangeWatches.add(watch);
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    for (const watch of this.keyChangeWatches) clearInterval(watch);
+    this.commitPendingInserts();
+    this.db.close();
   }
 }

@@ -1,0 +1,227 @@
+// `pnpm bench`, the side-by-side table: the bare node:http ceiling, the stock Express +
+// express-openapi-validator peer and the real server (compiled, NODE_ENV=production, on SQLite
+// with synchronous=FULL and on PostgreSQL), each its own process on a loopback port, driven in
+// turn by autocannon for createApiKey and verifyApiKey, the runs alternated so the machine's
+// noise falls on all of them. Then the time a revocation on one PostgreSQL instance takes to be
+// seen by another. Only ratios are comparable from one machine or run to the next.
+//
+// BENCH_SECONDS (per run, default 5) and BENCH_ROUNDS (default 3) shorten it; DATABASE_URL
+// (postgres://…) uses that server to create a throwaway database instead of starting one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { freePort } from '../../../test/support/freePort.js';
+import { startThrowawayPostgres } from '../../../test/support/postgresGlobalSetup.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 50;
+const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
+const TOKEN = 'bench-token-0123456789abcdef';
+const serverPackage = fileURLToPath(new URL('..', import.meta.url));
+const createBody = JSON.stringify({ name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } });
+const keysPath = '/api-auth/apps/internal-api/keys';
+
+type Operation = 'create' | 'verify';
+interface Target {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  /** A secret that verifies as VALID there. */
+  secret: string;
+  runs: Record<Operation, { requestsPerSecond: number; p50: number; p99: number }[]>;
+  peakRssBytes: number;
+}
+
+function start(name: string, args: string[], env: Record<string, string>, port: number): Omit<Target, 'secret'> {
+  // Output is not read: the real server's request log is written to /dev/null, at its real cost.
+  const child = spawn(process.execPath, args, { cwd: serverPackage, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { name, url: `http://127.0.0.1:${port}`, process: child, runs: { create: [], verify: [] }, peakRssBytes: 0 };
+}
+
+/** Resolves once something accepts connections on the target's port. */
+async function listening(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), hostname, () => resolve(true)).once('error', () => resolve(false));
+      socket.unref();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+    if (accepted) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+const post = (url: string, path: string, body: unknown) =>
+  fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function createKey(url: string): Promise<{ id: string; secret: string }> {
+  const response = await post(url, keysPath, { name: 'bench key' });
+  if (response.status !== 201) throw new Error(`${url}: createApiKey answered ${response.status}: ${await response.text()}`);
+  const { key, secret } = (await response.json()) as { key: { id: string }; secret: string };
+  return { id: key.id, secret };
+}
+
+async function ready(target: Omit<Target, 'secret'>): Promise<Target> {
+  await listening(target.url);
+  return { ...target, secret: (await createKey(target.url)).secret };
+}
+
+const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+async function drive(target: Target, operation: Operation, seconds: number) {
+  const sampler = setInterval(() => {
+    target.peakRssBytes = Math.max(target.peakRssBytes, rssBytes(target.process.pid!));
+  }, 250);
+  try {
+    const result = await autocannon({
+      url: `${target.url}${keysPath}${operation === 'verify' ? '/verify' : ''}`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration: seconds,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: operation === 'create' ? createBody : JSON.stringify({ secret: target.secret, required_permissions: [] }),
+    });
+    const failed = result.errors + result.timeouts + result.non2xx;
+    if (failed > 0) throw new Error(`${target.name} ${operation}: ${failed} requests failed (${JSON.stringify(result.statusCodeStats)})`);
+    return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+
+/** A fresh database on the PostgreSQL server, and how to drop it. */
+async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const given = process.env.DATABASE_URL?.startsWith('postgres') ? undefined : await startThrowawayPostgres();
+  const adminUrl = given?.url ?? process.env.DATABASE_URL!;
+  const name = `apikeys_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+      given?.stop();
+    },
+  };
+}
+
+/** Revoke on `first`, then ask `second` until it answers REVOKED: the milliseconds from the revocation's answer to that. */
+async function revocationLatencies(first: string, second: string): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < REVOCATIONS; i++) {
+    const { id, secret } = await createKey(first);
+    const verify = async () => ((await (await post(second, `${keysPath}/verify`, { secret })).json()) as { code: string }).code;
+    // Twice: the second answer comes from `second`'s cache.
+    if ((await verify()) !== 'VALID' || (await verify()) !== 'VALID') throw new Error('a new key did not verify on the other instance');
+    const revoked = await post(first, `${keysPath}/${id}/revoke`, { reason: 'bench' });
+    if (revoked.status !== 200) throw new Error(`revokeApiKey answered ${revoked.status}`);
+    const answered = performance.now();
+    while ((await verify()) !== 'REVOKED') {
+      if (performance.now() - answered > 30_000) throw new Error('the other instance never saw the revocation');
+    }
+    latencies.push(performance.now() - answered);
+  }
+  return latencies;
+}
+
+const serverEnv = (databaseUrl: string) => ({
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  DATABASE_URL: databaseUrl,
+  APIKEYS_TOKENS: TOKEN,
+  APIKEYS_RATE_LIMIT: '1000000000',
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'apikeys-bench-'));
+const database = await postgresDatabase();
+const started: Omit<Target, 'secret'>[] = [];
+try {
+  const launch = async (name: string, args: string[], env: Record<string, string> = {}) => {
+    const target = start(name, args, env, await freePort());
+    started.push(target);
+    return target;
+  };
+  const bare = await ready(await launch('bare node:http ceiling', ['bench/bareServer.mjs']));
+  const stock = await ready(await launch('stock Express 5 + eov', ['bench/stockServer.mjs']));
+  const sqlite = await ready(await launch('apikeys, SQLite FULL', ['dist/main.js'], serverEnv(`sqlite:${join(dir, 'bench.db')}`)));
+  // One after the other: the first migrates and seeds the demo app.
+  const postgres = await ready(await launch('apikeys, PostgreSQL', ['dist/main.js'], serverEnv(database.url)));
+  const postgresPeer = await ready(await launch('apikeys, PostgreSQL (2nd)', ['dist/main.js'], serverEnv(database.url)));
+  const targets = [bare, stock, sqlite, postgres];
+
+  // Warm-up (JIT, the peer's lazily compiled validator, the caches), not counted.
+  for (const target of targets) for (const operation of ['create', 'verify'] as const) await drive(target, operation, 1);
+  for (const target of targets) target.peakRssBytes = 0;
+
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const operation of ['create', 'verify'] as const) {
+      // Each round starts with a different server, so that none is always first after a pause.
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(round + i) % targets.length]!;
+        target.runs[operation].push(await drive(target, operation, SECONDS));
+      }
+    }
+  }
+
+  const summary = (target: Target, operation: Operation) => ({
+    requestsPerSecond: median(target.runs[operation].map((run) => run.requestsPerSecond)),
+    p50: median(target.runs[operation].map((run) => run.p50)),
+    p99: median(target.runs[operation].map((run) => run.p99)),
+  });
+  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per server and operation; medians of the rounds, peak RSS under load.\n`);
+  console.log('| server | operation | req/s | p50 ms | p99 ms | peak RSS MB |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const target of targets) {
+    for (const operation of ['create', 'verify'] as const) {
+      const { requestsPerSecond, p50, p99 } = summary(target, operation);
+      console.log(`| ${target.name} | ${operation} | ${Math.round(requestsPerSecond)} | ${p50} | ${p99} | ${(target.peakRssBytes / 2 ** 20).toFixed(0)} |`);
+    }
+  }
+
+  const ratio = (a: Target, b: Target, operation: Operation) => summary(a, operation).requestsPerSecond / summary(b, operation).requestsPerSecond;
+  const worstP99 = Math.max(summary(sqlite, 'create').p99, summary(sqlite, 'verify').p99);
+  const revocations = await revocationLatencies(postgres.url, postgresPeer.url);
+  const goal = (met: boolean) => (met ? 'met' : 'NOT met');
+  const lines: [string, string, boolean][] = [
+    ['createApiKey (SQLite) / stock Express + eov', `${ratio(sqlite, stock, 'create').toFixed(2)}x (goal >= 1.0)`, ratio(sqlite, stock, 'create') >= 1],
+    ['createApiKey (SQLite) / bare node:http', `${ratio(sqlite, bare, 'create').toFixed(2)}x (goal >= 0.20)`, ratio(sqlite, bare, 'create') >= 0.2],
+    ['verifyApiKey (SQLite) / stock Express + eov', `${ratio(sqlite, stock, 'verify').toFixed(2)}x (goal >= 1.2)`, ratio(sqlite, stock, 'verify') >= 1.2],
+    ['verifyApiKey (SQLite) / bare node:http', `${ratio(sqlite, bare, 'verify').toFixed(2)}x`, true],
+    ['createApiKey (PostgreSQL) / stock Express + eov', `${ratio(postgres, stock, 'create').toFixed(2)}x`, true],
+    ['verifyApiKey (PostgreSQL) / stock Express + eov', `${ratio(postgres, stock, 'verify').toFixed(2)}x`, true],
+    ['p99, create and verify (SQLite)', `${worstP99} ms (goal <= 25)`, worstP99 <= 25],
+    ['peak RSS under load (SQLite)', `${(sqlite.peakRssBytes / 2 ** 20).toFixed(0)} MB (goal <= 120)`, sqlite.peakRssBytes <= 120 * 2 ** 20],
+    [
+      `revocation on one PostgreSQL instance seen by the other, ${REVOCATIONS} times`,
+      `p50 ${percentile(revocations, 50).toFixed(1)} ms, p99 ${percentile(revocations, 99).toFixed(1)} ms (goal p99 <= 200)`,
+      percentile(revocations, 99) <= 200,
+    ],
+  ];
+  console.log('\n| measure | value | goal |');
+  console.log('| --- | --- | --- |');
+  for (const [measure, value, met] of lines) console.log(`| ${measure} | ${value} | ${value.includes('goal') ? goal(met) : ''} |`);
+} finally {
+  for (const target of started) target.process.kill('SIGTERM');
+  await Promise.all(started.map((target) => (target.process.exitCode === null ? new Promise((resolve) => target.process.once('exit', resolve)) : undefined)));
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+}
