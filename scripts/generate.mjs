@@ -14,8 +14,7 @@ const check = process.argv.includes('--check');
 
 const outputs = {
   // The types every package builds on; --root-types gives the named exports (CreateApiKeyRequest, …).
-  'packages/types/src/openapi.d.ts': (out) =>
-    execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing', '--default-non-nullable', 'false'], { stdio: 'pipe' }),
+  'packages/types/src/openapi.d.ts': (out) => writeTypes(out),
   // One self-contained JSON document that consuming teams generate their own clients from,
   // and that the server validates against.
   'packages/types/openapi.json': (out) =>
@@ -25,12 +24,22 @@ const outputs = {
     }),
   // The problem types, declared once in the spec (`x-problem-types` on Problem.type), as a union.
   // Not an enum in the schema: adding a kind would then break every client's response types.
-  'packages/types/src/problemTypes.d.ts': (out) => {
-    const kinds = parse(readFileSync(spec, 'utf8')).components.schemas.Problem.properties.type['x-problem-types'];
-    const lines = Object.entries(kinds).map(([type, { status, title }]) => `  /** ${status} ${title} */\n  | ${JSON.stringify(type)}`);
-    writeFileSync(out, `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** Every kind of problem this version of the API answers with. */\nexport type ProblemType =\n${lines.join('\n')};\n`);
-  },
+  'packages/types/src/problemTypes.d.ts': writeProblemTypes,
+  // The client ships its own copy of the types, so that its package installs alone (no
+  // @apikeys/types to resolve); as .ts sources, which its build turns into .d.ts in dist/.
+  'packages/client/src/generated/openapi.ts': (out) => writeTypes(out),
+  'packages/client/src/generated/problemTypes.ts': writeProblemTypes,
 };
+
+function writeTypes(out) {
+  execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing', '--default-non-nullable', 'false'], { stdio: 'pipe' });
+}
+
+function writeProblemTypes(out) {
+  const kinds = parse(readFileSync(spec, 'utf8')).components.schemas.Problem.properties.type['x-problem-types'];
+  const lines = Object.entries(kinds).map(([type, { status, title }]) => `  /** ${status} ${title} */\n  | ${JSON.stringify(type)}`);
+  writeFileSync(out, `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** Every kind of problem this version of the API answers with. */\nexport type ProblemType =\n${lines.join('\n')};\n`);
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'apikeys-generate-'));
 const stale = [];

@@ -168,6 +168,8 @@ describe.each(operations)('the published API reference of $operationId', (operat
   beforeAll(async () => {
     const id = `/api-keys/${operation.operationId.toLowerCase()}`;
     tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // A missing element fails the test instead of waiting for ever.
+    tab.setDefaultTimeout(10_000);
     await tab.goto(`${pathToFileURL(page).href}#${id}`);
     section = tab.locator(`[data-section-id="${id}"]`);
     await section.getByRole('heading', { name: operation.title }).waitFor();
@@ -185,7 +187,22 @@ describe.each(operations)('the published API reference of $operationId', (operat
     for (const [field, limits] of operation.fields) expect(text).toContain(`${field}\n${limits}`);
   });
 
+  // The request-samples dropdown, whichever language it shows.
+  const samplesMenu = () => section.locator('button[aria-haspopup="menu"]').filter({ hasText: /^(curl|TypeScript \(@apikeys\/client\)|Payload)$/ });
+
+  it('shows code samples in curl and TypeScript', async () => {
+    expect(text).toMatch(new RegExp(`curl (-X ${operation.method} )?'?https://apikeys\\.example\\.internal`));
+    await samplesMenu().click();
+    await tab.getByRole('menuitem', { name: 'TypeScript (@apikeys/client)' }).click();
+    await expect.poll(readSection).toContain(`client.apiKeys.${operation.operationId}(`);
+  });
+
   it('shows its examples', async () => {
+    if (operation.method !== 'GET') {
+      await samplesMenu().click();
+      await tab.getByRole('menuitem', { name: 'Payload' }).click();
+    }
+    text = await readSection();
     for (const example of operation.examples) expect(text).toContain(example);
     const { from, to, shows } = operation.switchExample;
     await section.getByRole('button', { name: 'Example' }).filter({ hasText: from }).click();

@@ -9,7 +9,7 @@ import type {
   UpdateApiKeyRequest,
   VerifyApiKeyRequest,
   VerifyApiKeyResponse,
-} from '@apikeys/types';
+} from './generated/openapi.js';
 import { createTransport, type ApiKeysClientOptions, type RequestOptions } from './transport.js';
 
 export interface IdempotentRequestOptions extends RequestOptions {

@@ -1,4 +1,4 @@
-import type { Problem } from '@apikeys/types';
+import type { Problem } from './generated/openapi.js';
 
 /**
  * The problem document an ApiKeysError carries: the contract's Problem, or one the client made

@@ -2,7 +2,8 @@ export { createApiKeysClient, type ApiKeysClient, type IdempotentRequestOptions,
 export type { RetryOptions } from './retry.js';
 export { type ApiKeysClientOptions, type RequestOptions } from './transport.js';
 export { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, type ApiKeysProblem } from './errors.js';
-// The contract's own types, as consumers need them to write their calls and read the answers.
+// The contract's own types (generated into this package, so that it installs alone), as consumers
+// need them to write their calls and read the answers.
 export type {
   ApiKey,
   ApiKeyList,
@@ -10,7 +11,6 @@ export type {
   CreateApiKeyRequest,
   KeyStatus,
   Problem,
-  ProblemType,
   RevokeApiKeyRequest,
   RotateApiKeyRequest,
   UpdateApiKeyRequest,
@@ -18,4 +18,5 @@ export type {
   VerificationCode,
   VerifyApiKeyRequest,
   VerifyApiKeyResponse,
-} from '@apikeys/types';
+} from './generated/openapi.js';
+export type { ProblemType } from './generated/problemTypes.js';

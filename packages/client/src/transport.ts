@@ -1,5 +1,5 @@
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from '@apikeys/types';
+import type { paths } from './generated/openapi.js';
 import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, problemFrom } from './errors.js';
 import { backoffDelay, DEFAULT_RETRY, isRetryable, retryAfterMs, sleep, type RetryOptions } from './retry.js';
 

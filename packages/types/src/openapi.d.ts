@@ -96,9 +96,12 @@ export interface paths {
          *       holding `users:*` holds `users:read`; a required `users:*` is held only by
          *       `users:*` itself.
          *
-         *     `key` is present for `VALID` and `INSUFFICIENT_PERMISSIONS` only. A revocation is
-         *     seen by the very next verification. A valid verification sets the key's
-         *     `last_used_at` within two seconds, then at most once a minute.
+         *     `key` is present for `VALID` and `INSUFFICIENT_PERMISSIONS` only. A change to a key
+         *     (revoked, rotated, updated) is seen by the very next verification on the instance
+         *     that made it, and within milliseconds on the other instances sharing its database
+         *     (at most 5 seconds should a change notice be lost). A valid verification sets the
+         *     key's `last_used_at` within two seconds, then at most once a minute; the `key` in a
+         *     verdict may show it up to 5 seconds old.
          *
          *     An unknown `appName` is 404, except for a `MALFORMED` secret, which is answered
          *     before anything is looked up.
@@ -174,7 +177,8 @@ export interface paths {
         put?: never;
         /**
          * Revoke an API key
-         * @description Revokes the key for good: from the very next verification it answers `REVOKED`.
+         * @description Revokes the key for good: from the very next verification it answers `REVOKED`
+         *     (on other instances sharing the database, within milliseconds).
          *     Revoking a revoked key changes nothing and answers 200 with its record. A key in
          *     its rotation grace period is revoked at once.
          */
@@ -305,7 +309,8 @@ export interface components {
              *     (`2026-12-31T23:59:59Z`, `2026-12-31T23:59:59.5+02:00`): a real calendar date,
              *     hours 00-23, an offset `Z` or `±hh:mm`. Must lie in the future, no later than
              *     `9999-12-31T23:59:59.999Z`, and must not be a leap second (`:60`). Omit it for a
-             *     key that does not expire. Answered in UTC with milliseconds.
+             *     key that does not expire. Answered in UTC with milliseconds; digits finer than a
+             *     millisecond round the instant up, so a key never expires before the time given.
              */
             expires_at?: string;
         };
@@ -481,6 +486,11 @@ export interface components {
             status: number;
             /** @description What went wrong with this request, for people. */
             detail: string;
+            /**
+             * @description The request's id, as in its `X-Request-Id` answer header and the server's log line
+             *     for it: quote it when you report a problem.
+             */
+            request_id?: string;
             /** @description For invalid requests, every problem found. */
             errors?: components["schemas"]["ValidationError"][];
         };
@@ -649,7 +659,10 @@ export interface components {
         CacheControlNoStore: "no-store";
         /** @description The authentication scheme the operation expects. */
         WwwAuthenticate: string;
-        /** @description Seconds to wait before retrying. */
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 12
+         */
         RetryAfter: number;
     };
     pathItems: never;

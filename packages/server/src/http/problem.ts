@@ -38,7 +38,11 @@ export const invalidRequest = (errors: ValidationError[]) => new ProblemError('i
 
 export function sendProblem(res: Response, error: ProblemError): void {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) res.setHeader(name, value);
-  res.status(error.status).type('application/problem+json').json(error.toProblem());
+  const requestId = res.locals.requestId as string | undefined;
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .json({ ...error.toProblem(), ...(requestId ? { request_id: requestId } : {}) });
 }
 
 /**
@@ -89,6 +93,7 @@ export function toProblemError(error: unknown): ProblemError {
   if (isHttpError(error)) {
     const { status } = error;
     // body-parser marks its errors with a `type`: malformed JSON is the client's 400, said plainly.
+    if (error.type === 'entity.verify.failed' && status === 415) return new ProblemError('unsupported-media-type', 'The request body must be application/json in UTF-8.');
     if (error.type === 'entity.verify.failed') {
       return new ProblemError('invalid-request', 'The request body is not valid UTF-8.', { errors: [{ pointer: '', message: 'is not valid UTF-8' }] });
     }

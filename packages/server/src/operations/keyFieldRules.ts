@@ -1,5 +1,6 @@
 import type { Metadata, ValidationError } from '@apikeys/types';
 import type { ContractLimits } from '../contract.js';
+import { instantOf } from '../keys/rfc3339.js';
 
 // The schema has already been enforced by express-openapi-validator; these are the rules of
 // createApiKey and updateApiKey that it cannot express.
@@ -9,9 +10,9 @@ const LATEST_EXPIRY = Date.parse('9999-12-31T23:59:59.999Z');
 
 export function expiryProblems(expiresAt: string | null | undefined, now: Date): ValidationError[] {
   if (expiresAt === undefined || expiresAt === null) return [];
-  const expiry = Date.parse(expiresAt);
+  const expiry = instantOf(expiresAt);
   // RFC 3339 allows a leap second (23:59:60), which a JavaScript Date cannot hold.
-  if (Number.isNaN(expiry)) return [{ pointer: '/expires_at', message: 'must be a date-time without a leap second' }];
+  if (expiry === undefined) return [{ pointer: '/expires_at', message: 'must be a date-time without a leap second' }];
   if (expiry <= now.getTime()) return [{ pointer: '/expires_at', message: 'must lie in the future' }];
   if (expiry > LATEST_EXPIRY) return [{ pointer: '/expires_at', message: 'must be no later than 9999-12-31T23:59:59.999Z' }];
   return [];
@@ -40,6 +41,6 @@ export function metadataProblems(metadata: Metadata | undefined, limits: Contrac
   return [{ pointer: '/metadata', message: `must serialise to at most ${limits.metadataBytes} bytes of JSON` }];
 }
 
-/** Expiries are answered and stored in one form: UTC with milliseconds. */
+/** Expiries are answered and stored in one form: UTC with milliseconds (finer digits rounded up). */
 export const normaliseExpiry = (expiresAt: string | null | undefined): string | null =>
-  expiresAt === undefined || expiresAt === null ? null : new Date(expiresAt).toISOString();
+  expiresAt === undefined || expiresAt === null ? null : new Date(instantOf(expiresAt)!).toISOString();

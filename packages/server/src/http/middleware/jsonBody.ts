@@ -9,14 +9,17 @@ const UNSTORABLE = /[\p{Cs}\u0000]/u;
 
 const pointerSegment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
-/** Every string in the body (keys too) that the stores could not keep exactly, as problems; walked without recursion. */
-function unstorableStrings(body: unknown): ValidationError[] {
+/** Every value in the body (keys too) that the stores could not keep exactly, as problems; walked without recursion. */
+function unstorableValues(body: unknown): ValidationError[] {
   const problems: ValidationError[] = [];
   const pending: [unknown, string][] = [[body, '']];
   for (let next = pending.pop(); next && problems.length < 20; next = pending.pop()) {
     const [value, pointer] = next;
     if (typeof value === 'string') {
       if (UNSTORABLE.test(value)) problems.push({ pointer, message: 'must be well-formed Unicode without U+0000' });
+    } else if (typeof value === 'number') {
+      // JSON.parse turns 1e400 into Infinity, which would be stored and answered as null.
+      if (!Number.isFinite(value)) problems.push({ pointer, message: 'must be a number within the range of a double' });
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
         const childPointer = `${pointer}/${pointerSegment(key)}`;
@@ -34,13 +37,16 @@ export function jsonBody(limit: number): RequestHandler[] {
     express.json({
       limit,
       strict: true,
-      verify: (_req, _res, buffer) => {
+      verify: (req, _res, buffer) => {
+        // body-parser would decode a body labelled UTF-16 as such: the contract takes UTF-8 only.
+        const charset = /;\s*charset="?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+        if (charset !== undefined && charset.toLowerCase() !== 'utf-8') throw Object.assign(new Error('The request body must be UTF-8.'), { status: 415 });
         // body-parser hands this on as `entity.verify.failed`, which problem.ts answers.
         if (!isUtf8(buffer)) throw new Error('The request body is not valid UTF-8.');
       },
     }),
     (req, _res, next) => {
-      const problems = req.body === undefined ? [] : unstorableStrings(req.body);
+      const problems = req.body === undefined ? [] : unstorableValues(req.body);
       next(problems.length > 0 ? invalidRequest(problems) : undefined);
     },
   ];

@@ -34,6 +34,15 @@ describe('the request log', () => {
     expect(server.logs.lines.join('\n')).not.toContain(TOKEN);
   });
 
+  it("repeats the request id in a problem's request_id", async () => {
+    const traceId = randomUUID();
+    const refused = await server.post('no-such-app', { name: 'x' }, { headers: { 'x-request-id': traceId } });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ type: 'urn:apikeys:problem:app-not-found', request_id: traceId });
+    const unauthenticated = await server.post('internal-api', { name: 'x' }, { token: null });
+    expect((await unauthenticated.json()) as { request_id: string }).toMatchObject({ request_id: unauthenticated.headers.get('x-request-id') });
+  });
+
   it('logs the route the contract names, and masks a secret or token pasted into a path', async () => {
     const created = await server.post('internal-api', { name: 'logged' });
     expect(lastRequestLine()).toMatchObject({ method: 'POST', route: '/api-auth/apps/:appName/keys', path: '/api-auth/apps/internal-api/keys', status: 201 });
