@@ -25,6 +25,15 @@ const pathNames = new Map(
     .filter((parameter) => parameter.in === 'path')
     .map((parameter) => [parameter.name.toLowerCase(), parameter.name]),
 );
+// The operations whose contract declares the Idempotency-Key header, as method and path pattern.
+const idempotentRoutes = Object.entries(contract.paths).flatMap(([path, item]) =>
+  ['post', 'put', 'patch', 'delete']
+    .filter((method) => (item[method]?.parameters ?? []).some((parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key'))
+    .map((method) => ({ method: method.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}(?:\\?|$)`) })),
+);
+/** @param {string | undefined} method @param {string | undefined} url */
+const idempotentOperation = (method, url) => idempotentRoutes.some((route) => route.method === method && route.pattern.test(url ?? ''));
+
 const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*', 'Access-Control-Expose-Headers': '*' };
 
 /** @param {string} slug @param {string} detail @param {{pointer: string, message: string}[]} [errors] */
@@ -154,12 +163,14 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
     const passed = Object.fromEntries(
       [...answer.headers].filter(([name]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'idempotent-replayed'].includes(name)),
     );
-    const idempotencyKey = headers['idempotency-key'];
+    // As the server: only the operations that declare the header, and one set of keys per token.
+    const idempotencyKey = idempotentOperation(req.method, req.url) ? headers['idempotency-key'] : undefined;
     if (idempotencyKey && answer.ok) {
-      const request = `${headers.authorization ?? ''} ${req.method} ${req.url} ${body.toString('utf8')}`;
-      const first = idempotencyKeys.get(idempotencyKey);
+      const scoped = `${headers.authorization ?? ''}\n${idempotencyKey}`;
+      const request = `${req.method} ${req.url} ${body.toString('utf8')}`;
+      const first = idempotencyKeys.get(scoped);
       if (first !== undefined && first !== request) return send(res, problem('idempotency-key-reused', 'This Idempotency-Key was used for a different request.'));
-      if (first === undefined) idempotencyKeys.set(idempotencyKey, request);
+      if (first === undefined) idempotencyKeys.set(scoped, request);
       else passed['idempotent-replayed'] = 'true';
     }
     res.writeHead(answer.status, passed);

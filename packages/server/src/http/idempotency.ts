@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { hashSecret } from '../keys/secret.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from '../store/idempotencyStore.js';
@@ -29,22 +29,24 @@ export interface IdempotencyOptions {
 }
 
 const KEEP_MS = 24 * 3600_000;
-// Longer than any request may take (the server's request timeout is 30 s): a record still
-// running after this was left by a process that died, and a retry may run again.
+// A record still running after this was most likely left by a process that died, and a retry
+// may run again. Nothing bounds a handler's time absolutely (a stalled database), so a request
+// that outlives its lease can no longer record or release its answer: the claim is checked.
 const LEASE_MS = 120_000;
 const SWEEP_EVERY_MS = 10 * 60_000;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) => hashSecret(text);
 
 /**
- * The answer is encrypted under a key derived from the Idempotency-Key itself (and the pepper,
- * when set): only a caller who knows the key can have it replayed, and the database alone cannot
- * reveal the secret it holds. The record's id is bound in as associated data.
+ * The answer is encrypted under a key derived from the bearer token and the Idempotency-Key (and
+ * the pepper, when set): only the caller who sent them can have it replayed, and the database
+ * alone cannot reveal the secret it holds. The record's id is bound in as associated data.
  */
-function cipherKey(idempotencyKey: string, pepper: string | undefined, id: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', idempotencyKey, pepper ?? '', `apikeys idempotency record ${id}`, 32));
+function cipherKey(token: string, idempotencyKey: string, pepper: string | undefined, id: string): Buffer {
+  // The token too, so that a guessable Idempotency-Key does not open the record to whoever holds the database.
+  return Buffer.from(hkdfSync('sha256', `${token}\n${idempotencyKey}`, pepper ?? '', `apikeys idempotency record ${id}`, 32));
 }
 
 function seal(answer: RecordedAnswer, key: Buffer, id: string): Buffer {
@@ -87,7 +89,7 @@ export class IdempotencyGuard {
       expiresAt: new Date(at.getTime() + KEEP_MS),
       staleBefore: new Date(at.getTime() - LEASE_MS),
     });
-    const key = cipherKey(request.key, pepper, id);
+    const key = cipherKey(request.token, request.key, pepper, id);
     if (held) {
       if (held.fingerprint !== fingerprint) throw new ProblemError('idempotency-key-reused', 'This Idempotency-Key was used for a different request.');
       if (held.state === 'running') {
@@ -102,20 +104,20 @@ export class IdempotencyGuard {
       answer = await run();
     } catch (error) {
       if (error instanceof ProblemError && error.status < 500) {
-        await this.keep(id, answerOfProblem(error), key);
+        await this.keep(id, at, answerOfProblem(error), key);
       } else {
         // Nothing worth replaying: a retry may run again.
-        await store.releaseIdempotencyKey(id).catch(() => {});
+        await store.releaseIdempotencyKey(id, at).catch(() => {});
       }
       throw error;
     }
-    await this.keep(id, answer, key);
+    await this.keep(id, at, answer, key);
     return answer;
   }
 
-  private async keep(id: string, answer: RecordedAnswer, key: Buffer): Promise<void> {
+  private async keep(id: string, claimedAt: Date, answer: RecordedAnswer, key: Buffer): Promise<void> {
     try {
-      await this.options.store.completeIdempotencyKey(id, seal(answer, key, id));
+      await this.options.store.completeIdempotencyKey(id, claimedAt, seal(answer, key, id));
     } catch (error) {
       // The operation's own writes are done: answer it. A retry gets 409 until the lease ends.
       this.options.logger.error('recording an idempotent answer failed', { error: String(error) });

@@ -57,7 +57,9 @@ export function registerOperations(app: Express, contract: OpenAPIV3_1.Document,
       const answer = idempotent
         ? await idempotency.answer({ key: req.get('idempotency-key'), token: res.locals.token as string, operationId, params: req.params, body: req.body }, run)
         : await run();
-      res.status(answer.status).set(answer.headers).json(answer.body);
+      // A problem replayed for an Idempotency-Key names this request, as every problem does.
+      const body = answer.status >= 400 ? { ...(answer.body as object), request_id: res.locals.requestId as string } : answer.body;
+      res.status(answer.status).set(answer.headers).json(body);
     });
   }
 }

@@ -19,10 +19,13 @@ export interface IdempotencyStore {
    * undefined when claimed (an expired or abandoned record is replaced), else to what is there.
    */
   claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined>;
-  /** Records the answer of the request that claimed `id`. */
-  completeIdempotencyKey(id: string, response: Buffer): Promise<void>;
-  /** Gives up a claim whose request failed without an answer worth keeping, so a retry runs again. */
-  releaseIdempotencyKey(id: string): Promise<void>;
+  /**
+   * Records the answer of the request that claimed `id` at `claimedAt` (its claim's `now`): a
+   * request whose claim was taken over after its lease ended changes nothing.
+   */
+  completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void>;
+  /** Gives up a claim whose request failed without an answer worth keeping, so a retry runs again; only the claim made at `claimedAt`. */
+  releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void>;
   /** Deletes the records that expired before `now`; resolves to how many. */
   deleteExpiredIdempotencyKeys(now: Date): Promise<number>;
 }

@@ -337,6 +337,7 @@ export class PostgresKeyStore implements KeyStore {
   async rotateKey(appSlug: string, id: string, successor: StoredKey, revokeAt: Date, now: Date): Promise<KeyRecord | undefined> {
     if (!STORED_ID.test(id)) return undefined;
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       await client.query(INSERT_KEY, keyParams(successor));
@@ -345,10 +346,11 @@ export class PostgresKeyStore implements KeyStore {
       await client.query(rows[0] ? 'COMMIT' : 'ROLLBACK');
       return rows[0] && toKeyRecord(rows[0]);
     } catch (error) {
-      await client.query('ROLLBACK');
+      // A connection that cannot even roll back is not handed back to the pool; the first error is the one to report.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -380,12 +382,12 @@ export class PostgresKeyStore implements KeyStore {
     return row.state === 'done' ? { fingerprint: row.fingerprint, state: 'done', response: row.response! } : { fingerprint: row.fingerprint, state: 'running' };
   }
 
-  async completeIdempotencyKey(id: string, response: Buffer): Promise<void> {
-    await this.pool.query(`UPDATE idempotency_records SET state = 'done', response = $2 WHERE id = $1`, [id, response]);
+  async completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void> {
+    await this.pool.query(`UPDATE idempotency_records SET state = 'done', response = $3 WHERE id = $1 AND state = 'running' AND started_at = $2`, [id, claimedAt, response]);
   }
 
-  async releaseIdempotencyKey(id: string): Promise<void> {
-    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND state = 'running'`, [id]);
+  async releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void> {
+    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND state = 'running' AND started_at = $2`, [id, claimedAt]);
   }
 
   async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {

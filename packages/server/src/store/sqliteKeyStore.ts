@@ -252,12 +252,15 @@ export class SqliteKeyStore implements KeyStore {
       return recordOf(row);
     });
     this.insertBatchTransaction = this.db.transaction((batch) => {
-      // A refused insert (a duplicate secret hash) is undone alone; the others still commit.
+      // A refused insert (a duplicate secret hash, an unknown app) is undone alone and the others
+      // still commit. Any other error (disk full, I/O) may have rolled the whole transaction back:
+      // rethrown, so that the batch fails as one and no insert runs outside a transaction.
       const failures = new Map<PendingInsert, unknown>();
       for (const insert of batch) {
         try {
           this.statement(INSERT_KEY).run(insert.params);
         } catch (error) {
+          if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT') || !this.db.inTransaction) throw error;
           failures.set(insert, error);
         }
       }
@@ -421,12 +424,12 @@ export class SqliteKeyStore implements KeyStore {
     return this.claimTransaction.immediate(claim);
   }
 
-  async completeIdempotencyKey(id: string, response: Buffer): Promise<void> {
-    this.statement(`UPDATE idempotency_records SET state = 'done', response = ? WHERE id = ?`).run(response, id);
+  async completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void> {
+    this.statement(`UPDATE idempotency_records SET state = 'done', response = ? WHERE id = ? AND state = 'running' AND started_at = ?`).run(response, id, claimedAt.toISOString());
   }
 
-  async releaseIdempotencyKey(id: string): Promise<void> {
-    this.statement(`DELETE FROM idempotency_records WHERE id = ? AND state = 'running'`).run(id);
+  async releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void> {
+    this.statement(`DELETE FROM idempotency_records WHERE id = ? AND state = 'running' AND started_at = ?`).run(id, claimedAt.toISOString());
   }
 
   async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {

@@ -7,6 +7,8 @@ import { invalidRequest } from '../problem.js';
 // invalid UTF-8, PostgreSQL refuses or replaces it), nor can U+0000 in a PostgreSQL text column.
 const UNSTORABLE = /[\p{Cs}\u0000]/u;
 
+const BODILESS = new Set(['GET', 'HEAD']);
+
 const pointerSegment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /** Every value in the body (keys too) that the stores could not keep exactly, as problems; walked without recursion. */
@@ -33,8 +35,7 @@ function unstorableValues(body: unknown): ValidationError[] {
 
 /** Reads a JSON body of at most `limit`, refusing one that is not UTF-8 or holds a string no store could keep as it is. */
 export function jsonBody(limit: number): RequestHandler[] {
-  return [
-    express.json({
+  const parse: RequestHandler = express.json({
       limit,
       strict: true,
       verify: (req, _res, buffer) => {
@@ -44,7 +45,10 @@ export function jsonBody(limit: number): RequestHandler[] {
         // body-parser hands this on as `entity.verify.failed`, which problem.ts answers.
         if (!isUtf8(buffer)) throw new Error('The request body is not valid UTF-8.');
       },
-    }),
+    });
+  return [
+    // The contract's GET operations take no body: one sent is ignored, never parsed (nor refused as too large).
+    (req, res, next) => (BODILESS.has(req.method) ? next() : parse(req, res, next)),
     (req, _res, next) => {
       const problems = req.body === undefined ? [] : unstorableValues(req.body);
       next(problems.length > 0 ? invalidRequest(problems) : undefined);
