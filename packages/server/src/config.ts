@@ -3,14 +3,16 @@ import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/middleware/bearerAuth.js';
 import type { WindowLimit } from './http/middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/middleware/rateLimit.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/serve.js';
-import { DEFAULT_DATABASE_URL } from './store/openStore.js';
+import { databaseUrlProblem, DEFAULT_DATABASE_URL } from './store/openStore.js';
 
 export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
-  /** Empty when APIKEYS_TOKENS is unset: main then makes one for this run. */
+  /** Empty when APIKEYS_TOKENS is unset outside production: main then makes one for this run. */
   tokens: string[];
+  /** NODE_ENV=production: no made-up token, no demo app, no response validation. */
+  production: boolean;
   pepper: string | undefined;
   rateLimit: RateLimitConfig;
   authFailureLimit: WindowLimit;
@@ -20,12 +22,22 @@ export interface Config {
   corsOrigins: string[];
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min} (got '${raw}')`);
-  return value;
+/** Collects every bad setting, so that one start reports them all. */
+class Settings {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
+      return fallback;
+    }
+    return value;
+  }
 }
 
 /**
@@ -40,36 +52,50 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string
   return `sqlite:${resolve(env.INIT_CWD || process.cwd(), path)}`;
 }
 
-/** Reads the server's configuration from the environment; throws with the variable's name when one is wrong. */
+/**
+ * Reads the server's configuration from the environment. Throws one error naming every bad
+ * variable at once, so that a start does not fail once per mistake.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const settings = new Settings(env);
+  const integer = (name: string, fallback: number, min: number, max?: number) => settings.integer(name, fallback, min, max);
+  const production = env.NODE_ENV === 'production';
   const tokens = (env.APIKEYS_TOKENS ?? '')
     .split(',')
     .map((token) => token.trim())
     .filter(Boolean);
-  const short = tokens.find((token) => token.length < 16);
-  if (short !== undefined) throw new Error('APIKEYS_TOKENS: every token must be at least 16 characters');
-  return {
-    port: integer(env, 'PORT', 3000, 0),
+  if (tokens.some((token) => token.length < 16)) settings.problems.push('APIKEYS_TOKENS: every token must be at least 16 characters');
+  // Set but naming no token (", ,") is a mistake, not a request for a made-up one.
+  if (env.APIKEYS_TOKENS !== undefined && env.APIKEYS_TOKENS.trim() !== '' && tokens.length === 0) settings.problems.push('APIKEYS_TOKENS names no token');
+  if (production && tokens.length === 0) settings.problems.push('APIKEYS_TOKENS must be set in production (NODE_ENV=production): no token is made up there');
+  const databaseUrl = databaseUrlFromEnv(env);
+  const badUrl = databaseUrlProblem(databaseUrl);
+  if (badUrl) settings.problems.push(badUrl);
+  const config: Config = {
+    port: integer('PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    databaseUrl: databaseUrlFromEnv(env),
+    databaseUrl,
     tokens,
     pepper: env.APIKEYS_PEPPER || undefined,
     rateLimit: {
-      limit: integer(env, 'APIKEYS_RATE_LIMIT', DEFAULT_RATE_LIMIT.limit, 1),
-      windowMs: integer(env, 'APIKEYS_RATE_WINDOW_SECONDS', DEFAULT_RATE_LIMIT.windowMs / 1000, 1) * 1000,
+      limit: integer('APIKEYS_RATE_LIMIT', DEFAULT_RATE_LIMIT.limit, 1),
+      windowMs: integer('APIKEYS_RATE_WINDOW_SECONDS', DEFAULT_RATE_LIMIT.windowMs / 1000, 1) * 1000,
     },
     authFailureLimit: {
-      limit: integer(env, 'APIKEYS_AUTH_FAILURE_LIMIT', DEFAULT_AUTH_FAILURE_LIMIT.limit, 1),
+      limit: integer('APIKEYS_AUTH_FAILURE_LIMIT', DEFAULT_AUTH_FAILURE_LIMIT.limit, 1),
       windowMs: DEFAULT_AUTH_FAILURE_LIMIT.windowMs,
     },
     connections: {
       ...DEFAULT_CONNECTION_LIMITS,
-      shutdownGraceMs: integer(env, 'APIKEYS_SHUTDOWN_GRACE_SECONDS', DEFAULT_CONNECTION_LIMITS.shutdownGraceMs / 1000, 0) * 1000,
+      shutdownGraceMs: integer('APIKEYS_SHUTDOWN_GRACE_SECONDS', DEFAULT_CONNECTION_LIMITS.shutdownGraceMs / 1000, 0) * 1000,
     },
-    validateResponses: env.NODE_ENV !== 'production',
+    validateResponses: !production,
+    production,
     corsOrigins: (env.APIKEYS_CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
   };
+  if (settings.problems.length > 0) throw new Error(`Bad configuration:\n- ${settings.problems.join('\n- ')}`);
+  return config;
 }

@@ -26,7 +26,8 @@ async function main() {
   logger = createJsonLogger(process.stdout, undefined, [...config.tokens, config.pepper ?? '']);
   const store = openStore(config.databaseUrl);
   await store.migrate();
-  if (await seedDemoApp(store, new Date())) logger.info('created the demo app', { app: DEMO_APP.slug, keyPrefix: DEMO_APP.keyPrefix });
+  // Demo data only outside production.
+  if (!config.production && (await seedDemoApp(store, new Date()))) logger.info('created the demo app', { app: DEMO_APP.slug, keyPrefix: DEMO_APP.keyPrefix });
 
   let tokens = config.tokens;
   const generated = tokens.length === 0;

@@ -32,4 +32,23 @@ describe('configuration from the environment', () => {
     expect(() => configFromEnv({ APIKEYS_RATE_LIMIT: '0' })).toThrow(/APIKEYS_RATE_LIMIT/);
     expect(() => configFromEnv({ APIKEYS_TOKENS: 'short' })).toThrow(/APIKEYS_TOKENS: every token must be at least 16 characters/);
   });
+
+  it('refuses to start in production without tokens, and a token list that names none', () => {
+    expect(() => configFromEnv({ NODE_ENV: 'production' })).toThrow(/APIKEYS_TOKENS must be set in production/);
+    expect(() => configFromEnv({ APIKEYS_TOKENS: ', ,' })).toThrow(/APIKEYS_TOKENS names no token/);
+    expect(configFromEnv({ NODE_ENV: 'production', APIKEYS_TOKENS: 'prod-token-0123456789' })).toMatchObject({ production: true, validateResponses: false });
+    expect(configFromEnv({})).toMatchObject({ production: false, tokens: [] });
+  });
+
+  it('reports every bad setting at once', () => {
+    let message = '';
+    try {
+      configFromEnv({ PORT: '70000', APIKEYS_RATE_LIMIT: '0', APIKEYS_TOKENS: 'short', DATABASE_URL: 'mysql://db', APIKEYS_SHUTDOWN_GRACE_SECONDS: '-1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const variable of ['PORT must be a whole number from 0 to 65535', 'APIKEYS_RATE_LIMIT', 'APIKEYS_TOKENS', 'DATABASE_URL must start with', 'APIKEYS_SHUTDOWN_GRACE_SECONDS']) {
+      expect(message).toContain(variable);
+    }
+  });
 });

@@ -103,6 +103,26 @@ describe('configuration', () => {
     expect(await short.exited).toBe(1);
     expect(short.output().stdout).toContain('APIKEYS_TOKENS');
   });
+
+  it('in production, refuses to start without tokens, and seeds no demo app', async () => {
+    const dbFile = join(mkdtempSync(join(tmpdir(), 'apikeys-production-')), 'apikeys.db');
+    const tokenless = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, NODE_ENV: 'production', APIKEYS_TOKENS: '' });
+    expect(await tokenless.exited).toBe(1);
+    expect(tokenless.output().stdout).toContain('APIKEYS_TOKENS must be set in production');
+    expect(tokenless.output().stderr).not.toContain('made just now');
+
+    const server = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, NODE_ENV: 'production', APIKEYS_TOKENS: 'production-token-0123456789' });
+    try {
+      await server.waitFor(/"msg":"listening"/);
+      expect(server.output().stdout).not.toContain('created the demo app');
+      const store = new SqliteKeyStore(dbFile);
+      expect(await store.listApps()).toEqual([]);
+      await store.close();
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  });
 });
 
 describe('pnpm apikeys apps on PostgreSQL, then the server on the same database', () => {
