@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAnswer, rawConnection, rawExchange } from '../../../test/support/rawHttp.js';
-import { storeKinds, type TestStore } from '../../../test/support/stores.js';
-import { expectProblem, startTestServer, TOKEN, type TestServer } from '../../../test/support/testServer.js';
+import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
+import { storeKinds } from '../../../test/support/stores.js';
+import { expectProblem, TOKEN } from '../../../test/support/testServer.js';
 
 describe('bearer authentication', () => {
-  let testStore: TestStore;
-  let server: TestServer;
-  beforeAll(async () => {
-    testStore = await storeKinds[0].open();
-    await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
-    server = await startTestServer({ store: testStore.store, authFailureLimit: { limit: 1000, windowMs: 60_000 } });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await testStore?.dispose();
-  });
+  const api = lifecycleServer(storeKinds[0].open, { authFailureLimit: { limit: 1000, windowMs: 60_000 } });
 
   const request = (authorization: string[]) =>
     [
       'POST /api-auth/apps/internal-api/keys HTTP/1.1',
-      `Host: ${new URL(server.url).host}`,
+      `Host: ${new URL(api.server.url).host}`,
       ...authorization.map((value) => `Authorization: ${value}`),
       'Content-Type: application/json',
       'Content-Length: 14',
@@ -30,16 +21,16 @@ describe('bearer authentication', () => {
 
   it('refuses more than one Authorization header, good or bad, and creates nothing', async () => {
     for (const headers of [[`Bearer ${TOKEN}`, 'Bearer wrong-token-0123456789'], [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]]) {
-      const answer = parseAnswer(await rawExchange(server.url, request(headers)));
+      const answer = parseAnswer(await rawExchange(api.server.url, request(headers)));
       expect(answer.status).toBe(401);
       expect(answer.body).toMatchObject({ type: 'urn:apikeys:problem:unauthorized', detail: 'Send one Authorization header, not several.' });
     }
-    expect(await testStore.store.countKeys()).toBe(0);
-    expect(parseAnswer(await rawExchange(server.url, request([`Bearer ${TOKEN}`]))).status).toBe(201);
+    expect(await api.store.countKeys()).toBe(0);
+    expect(parseAnswer(await rawExchange(api.server.url, request([`Bearer ${TOKEN}`]))).status).toBe(201);
   });
 
   it('answers an unauthenticated upload at once and closes the connection instead of reading it', async () => {
-    const connection = await rawConnection(server.url);
+    const connection = await rawConnection(api.server.url);
     const size = 32 * 1024 * 1024;
     connection.socket.write(
       ['POST /api-auth/apps/internal-api/keys HTTP/1.1', 'Host: x', 'Authorization: Bearer wrong-token-0123456789', 'Content-Type: application/json', `Content-Length: ${size}`, '', ''].join('\r\n'),
@@ -59,26 +50,16 @@ describe('bearer authentication', () => {
 });
 
 describe('failed authentication from one address', () => {
-  let testStore: TestStore;
-  let server: TestServer;
-  beforeAll(async () => {
-    testStore = await storeKinds[0].open();
-    await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
-    server = await startTestServer({ store: testStore.store, authFailureLimit: { limit: 3, windowMs: 60_000 } });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await testStore?.dispose();
-  });
+  const api = lifecycleServer(storeKinds[0].open, { authFailureLimit: { limit: 3, windowMs: 60_000 } });
 
   it('is limited: past the limit the address gets 429 with Retry-After, even with a good token', async () => {
-    expect((await server.post('internal-api', { name: 'before' })).status).toBe(201);
-    for (let i = 0; i < 3; i++) await expectProblem(await server.post('internal-api', { name: 'x' }, { token: `guess-${i}-0123456789abcdef` }), 401, 'unauthorized');
-    const limited = await server.post('internal-api', { name: 'x' }, { token: 'guess-3-0123456789abcdef' });
+    expect((await api.server.post('internal-api', { name: 'before' })).status).toBe(201);
+    for (let i = 0; i < 3; i++) await expectProblem(await api.server.post('internal-api', { name: 'x' }, { token: `guess-${i}-0123456789abcdef` }), 401, 'unauthorized');
+    const limited = await api.server.post('internal-api', { name: 'x' }, { token: 'guess-3-0123456789abcdef' });
     const problem = await expectProblem(limited, 429, 'rate-limited');
     expect(problem.detail).toContain('failed authentications');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    await expectProblem(await server.post('internal-api', { name: 'after' }), 429, 'rate-limited');
-    expect(await testStore.store.countKeys()).toBe(1);
+    await expectProblem(await api.server.post('internal-api', { name: 'after' }), 429, 'rate-limited');
+    expect(await api.store.countKeys()).toBe(1);
   });
 });

@@ -1,59 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeKinds, type TestStore } from '../../../test/support/stores.js';
-import { startTestServer, TOKEN, type TestServer } from '../../../test/support/testServer.js';
+import { describe, expect, it } from 'vitest';
+import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
+import { storeKinds } from '../../../test/support/stores.js';
+import { TOKEN } from '../../../test/support/testServer.js';
 
 describe('the request log', () => {
-  let testStore: TestStore;
-  let server: TestServer;
-  beforeAll(async () => {
-    testStore = await storeKinds[0].open();
-    await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
-    server = await startTestServer({ store: testStore.store });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await testStore?.dispose();
-  });
+  const api = lifecycleServer(storeKinds[0].open);
 
-  const lastRequestLine = () => server.logs.entries().filter((entry) => entry.msg === 'request').at(-1)!;
+  const lastRequestLine = () => api.server.logs.entries().filter((entry) => entry.msg === 'request').at(-1)!;
 
   it("keeps a caller's request id only in a tracing shape, and makes one otherwise", async () => {
     const traceId = randomUUID();
-    const kept = await server.post('internal-api', { name: 'traced' }, { headers: { 'x-request-id': traceId } });
+    const kept = await api.server.post('internal-api', { name: 'traced' }, { headers: { 'x-request-id': traceId } });
     expect(kept.headers.get('x-request-id')).toBe(traceId);
     expect(lastRequestLine().requestId).toBe(traceId);
 
     for (const unsafe of [TOKEN, 'Bearer-abc', 'a'.repeat(200), 'line\tbreak']) {
-      const response = await server.post('internal-api', { name: 'x' }, { headers: { 'x-request-id': unsafe } });
+      const response = await api.server.post('internal-api', { name: 'x' }, { headers: { 'x-request-id': unsafe } });
       const given = response.headers.get('x-request-id');
       expect(given).not.toBe(unsafe);
       expect(given).toMatch(/^[0-9a-f-]{36}$/);
       expect(lastRequestLine().requestId).toBe(given);
     }
-    expect(server.logs.lines.join('\n')).not.toContain(TOKEN);
+    expect(api.server.logs.lines.join('\n')).not.toContain(TOKEN);
   });
 
   it("repeats the request id in a problem's request_id", async () => {
     const traceId = randomUUID();
-    const refused = await server.post('no-such-app', { name: 'x' }, { headers: { 'x-request-id': traceId } });
+    const refused = await api.server.post('no-such-app', { name: 'x' }, { headers: { 'x-request-id': traceId } });
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ type: 'urn:apikeys:problem:app-not-found', request_id: traceId });
-    const unauthenticated = await server.post('internal-api', { name: 'x' }, { token: null });
+    const unauthenticated = await api.server.post('internal-api', { name: 'x' }, { token: null });
     expect((await unauthenticated.json()) as { request_id: string }).toMatchObject({ request_id: unauthenticated.headers.get('x-request-id') });
   });
 
   it('logs the route the contract names, and masks a secret or token pasted into a path', async () => {
-    const created = await server.post('internal-api', { name: 'logged' });
+    const created = await api.server.post('internal-api', { name: 'logged' });
     expect(lastRequestLine()).toMatchObject({ method: 'POST', route: '/api-auth/apps/:appName/keys', path: '/api-auth/apps/internal-api/keys', status: 201 });
     const { secret } = (await created.json()) as { secret: string };
 
     const devToken = `dev_${'A1b2-C3d4_'.repeat(3)}xy`;
     for (const pasted of [secret, `${secret}trailing`, `prefix_${secret}`, devToken, TOKEN]) {
-      await server.call('GET', `/api-auth/apps/internal-api/keys/${pasted}`);
-      await fetch(`${server.url}/not-the-api/${pasted}`);
+      await api.server.call('GET', `/api-auth/apps/internal-api/keys/${pasted}`);
+      await fetch(`${api.server.url}/not-the-api/${pasted}`);
     }
-    const logs = server.logs.lines.join('\n');
+    const logs = api.server.logs.lines.join('\n');
     for (const leaked of [secret, secret.slice(3, 46), devToken, TOKEN]) expect(logs).not.toContain(leaked);
     expect(logs).toContain('/not-the-api/[REDACTED]');
   });
