@@ -17,11 +17,10 @@ const outputs = {
   'packages/types/src/openapi.d.ts': (out) => writeTypes(out),
   // One self-contained JSON document that consuming teams generate their own clients from,
   // and that the server validates against.
-  'packages/types/openapi.json': (out) =>
-    execFileSync(bin('redocly'), ['bundle', spec, '--dereferenced', '--ext', 'json', '--output', out], {
-      stdio: 'pipe',
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-    }),
+  'packages/types/openapi.json': (out) => bundle(out, ['--dereferenced']),
+  // The same document with its components and $refs kept, for generators that name types after
+  // them (the dereferenced one inlines every schema where it is used).
+  'packages/types/openapi.bundled.json': (out) => bundle(out, []),
   // The problem types, declared once in the spec (`x-problem-types` on Problem.type), as a union.
   // Not an enum in the schema: adding a kind would then break every client's response types.
   'packages/types/src/problemTypes.d.ts': writeProblemTypes,
@@ -30,6 +29,13 @@ const outputs = {
   'packages/client/src/generated/openapi.ts': (out) => writeTypes(out),
   'packages/client/src/generated/problemTypes.ts': writeProblemTypes,
 };
+
+function bundle(out, options) {
+  execFileSync(bin('redocly'), ['bundle', spec, ...options, '--ext', 'json', '--output', out], {
+    stdio: 'pipe',
+    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+  });
+}
 
 function writeTypes(out) {
   execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing', '--default-non-nullable', 'false'], { stdio: 'pipe' });

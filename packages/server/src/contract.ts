@@ -7,6 +7,8 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 // (`pnpm generate` writes it from spec/openapi.yaml), so validation cannot drift from the spec.
 const require = createRequire(import.meta.url);
 export const contractFile = require.resolve('@apikeys/types/openapi.json');
+/** The same contract with its components and $refs kept, for client generators. */
+export const bundledContractFile = require.resolve('@apikeys/types/openapi.bundled.json');
 
 export function loadContract(file: string = contractFile): OpenAPIV3_1.Document {
   return JSON.parse(readFileSync(file, 'utf8')) as OpenAPIV3_1.Document;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { contractFile, contractLimits, loadContract } from '../contract.js';
+import { bundledContractFile, contractFile, contractLimits, loadContract } from '../contract.js';
 import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import { createJsonLogger, type Logger } from '../logger.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
@@ -102,6 +102,9 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   });
   app.get('/openapi.json', (_req, res) => {
     res.sendFile(contractPath);
+  });
+  app.get('/openapi.bundled.json', (_req, res) => {
+    res.sendFile(bundledContractFile);
   });
   if (options.docsFile) {
     const docsFile = options.docsFile;

@@ -43,7 +43,8 @@ export class VerificationCache {
     const entry = this.bySecretHash.get(secretHash);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.options.now()) {
-      this.forgetSecretHash(secretHash);
+      // Expiry is not a change: lookups in flight may still keep what they read.
+      this.drop(secretHash);
       return undefined;
     }
     return entry;
