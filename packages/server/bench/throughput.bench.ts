@@ -8,16 +8,15 @@
 // BENCH_SECONDS (per run, default 5) and BENCH_ROUNDS (default 3) shorten it; DATABASE_URL
 // (postgres://…) uses that server to create a throwaway database instead of starting one.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { freePort } from '../../../test/support/freePort.js';
 import { openStore } from '../src/store/openStore.js';
+import { createDatabase } from '../test/support/postgresDatabase.js';
 import { startThrowawayPostgres } from '../../../test/support/postgresGlobalSetup.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -102,24 +101,14 @@ async function drive(target: Target, operation: Operation, seconds: number) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 
-/** A fresh database on the PostgreSQL server, and how to drop it. */
+/** A fresh database on the PostgreSQL server (DATABASE_URL's, or one started for the run), and how to drop it. */
 async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const given = process.env.DATABASE_URL?.startsWith('postgres') ? undefined : await startThrowawayPostgres();
-  const adminUrl = given?.url ?? process.env.DATABASE_URL!;
-  const name = `apikeys_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const database = await createDatabase(given?.url ?? process.env.DATABASE_URL!, 'apikeys_bench');
   return {
-    url: url.toString(),
+    url: database.url,
     drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      await database.drop();
       given?.stop();
     },
   };

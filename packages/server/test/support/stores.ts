@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { PostgresKeyStore } from '../../src/store/postgresKeyStore.js';
 import { SqliteKeyStore } from '../../src/store/sqliteKeyStore.js';
 import type { KeyStore } from '../../src/store/keyStore.js';
+import { createDatabase } from './postgresDatabase.js';
 
 export interface TestStore {
   store: KeyStore;
@@ -19,25 +18,7 @@ export interface TestStore {
 }
 
 /** A fresh database in the PostgreSQL server that the test run started (test/support/postgresGlobalSetup.ts). */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = inject('postgresUrl');
-  const name = `apikeys_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
+export const createPostgresDatabase = () => createDatabase(inject('postgresUrl'), 'apikeys_test');
 
 export const storeKinds = [
   {
