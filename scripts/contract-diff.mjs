@@ -43,7 +43,15 @@ try {
   const revisionFile = join(repo, specPath);
   const result = spawnSync(
     join(tools, 'node_modules/.bin/redocly'),
-    ['diff', baseFile, revisionFile, '--config', join(tools, 'scripts/contract-diff.redocly.yaml'), '--fail-on', 'major'],
+    [
+      'diff',
+      baseFile,
+      revisionFile,
+      '--config',
+      join(tools, 'scripts/contract-diff.redocly.yaml'),
+      '--fail-on',
+      'major',
+    ],
     { encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
   );
   const report = result.stdout + result.stderr;

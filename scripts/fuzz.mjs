@@ -9,7 +9,17 @@ import { pnpm } from './pnpm.mjs';
 const FUZZ_DIR = 'packages/server/test/fuzz';
 const usage = 'usage: pnpm fuzz [--runs N] [--seed S] [--path P] [file…] [vitest options…]';
 // vitest options that take a value, so that the value is not taken for a file.
-const VALUED = new Set(['-t', '--testNamePattern', '--reporter', '--outputFile', '--maxWorkers', '--shard', '--project', '--config', '-c']);
+const VALUED = new Set([
+  '-t',
+  '--testNamePattern',
+  '--reporter',
+  '--outputFile',
+  '--maxWorkers',
+  '--shard',
+  '--project',
+  '--config',
+  '-c',
+]);
 const options = { '--runs': 'FUZZ_RUNS', '--seed': 'FUZZ_SEED', '--path': 'FUZZ_PATH' };
 const rest = [];
 const args = process.argv.slice(2);
@@ -21,14 +31,24 @@ for (let index = 0; index < args.length; index++) {
   }
   const [name, inline] = arg.split(/=(.*)/s);
   if (!(name in options)) {
-    if (VALUED.has(arg) && index + 1 < args.length) rest.push(arg, args[++index]);
-    else rest.push(arg.startsWith('-') ? arg : `${FUZZ_DIR}/${arg}`);
+    if (VALUED.has(arg) && index + 1 < args.length) {
+      rest.push(arg, args[++index]);
+    } else {
+      rest.push(arg.startsWith('-') ? arg : `${FUZZ_DIR}/${arg}`);
+    }
     continue;
   }
   const value = inline ?? args[++index];
-  const valid = name === '--path' ? /^\d+(:\d+)*$/.test(value ?? '') : name === '--seed' ? /^-?\d+$/.test(value ?? '') : /^[1-9]\d*$/.test(value ?? '');
+  const valid =
+    name === '--path'
+      ? /^\d+(:\d+)*$/.test(value ?? '')
+      : name === '--seed'
+        ? /^-?\d+$/.test(value ?? '')
+        : /^[1-9]\d*$/.test(value ?? '');
   if (!valid) {
-    console.error(`${name} needs ${name === '--path' ? 'a path such as 33:4:3' : name === '--seed' ? 'an integer' : 'a positive integer'}\n${usage}`);
+    console.error(
+      `${name} needs ${name === '--path' ? 'a path such as 33:4:3' : name === '--seed' ? 'an integer' : 'a positive integer'}\n${usage}`,
+    );
     process.exit(2);
   }
   process.env[options[name]] = value;

@@ -1,7 +1,7 @@
 // Produces every file derived from spec/openapi.yaml. With --check it writes nothing and
 // fails when a committed file differs from what the spec generates now.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,13 +38,31 @@ function bundle(out, options) {
 }
 
 function writeTypes(out) {
-  execFileSync(bin('openapi-typescript'), [spec, '-o', out, '--root-types', '--root-types-no-schema-prefix', '--root-types-keep-casing', '--default-non-nullable', 'false'], { stdio: 'pipe' });
+  execFileSync(
+    bin('openapi-typescript'),
+    [
+      spec,
+      '-o',
+      out,
+      '--root-types',
+      '--root-types-no-schema-prefix',
+      '--root-types-keep-casing',
+      '--default-non-nullable',
+      'false',
+    ],
+    { stdio: 'pipe' },
+  );
 }
 
 function writeProblemTypes(out) {
   const kinds = parse(readFileSync(spec, 'utf8')).components.schemas.Problem.properties.type['x-problem-types'];
-  const lines = Object.entries(kinds).map(([type, { status, title }]) => `  /** ${status} ${title} */\n  | ${JSON.stringify(type)}`);
-  writeFileSync(out, `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** Every kind of problem this version of the API answers with. */\nexport type ProblemType =\n${lines.join('\n')};\n`);
+  const lines = Object.entries(kinds).map(
+    ([type, { status, title }]) => `  /** ${status} ${title} */\n  | ${JSON.stringify(type)}`,
+  );
+  writeFileSync(
+    out,
+    `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** Every kind of problem this version of the API answers with. */\nexport type ProblemType =\n${lines.join('\n')};\n`,
+  );
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'apikeys-generate-'));
@@ -56,7 +74,9 @@ try {
     const content = readFileSync(fresh, 'utf8');
     const committed = join(root, target);
     if (check) {
-      if (!existsSync(committed) || readFileSync(committed, 'utf8') !== content) stale.push(target);
+      if (!existsSync(committed) || readFileSync(committed, 'utf8') !== content) {
+        stale.push(target);
+      }
     } else {
       writeFileSync(committed, content);
       console.log(`generated ${target}`);
@@ -67,7 +87,11 @@ try {
 }
 
 if (stale.length > 0) {
-  console.error(`Out of date with spec/openapi.yaml: ${stale.join(', ')}\nRun \`pnpm generate\` and commit the result.`);
+  console.error(
+    `Out of date with spec/openapi.yaml: ${stale.join(', ')}\nRun \`pnpm generate\` and commit the result.`,
+  );
   process.exit(1);
 }
-if (check) console.log('generated files are up to date with spec/openapi.yaml');
+if (check) {
+  console.log('generated files are up to date with spec/openapi.yaml');
+}

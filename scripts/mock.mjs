@@ -12,7 +12,11 @@ try {
 }
 // Imported by path: the filtered install links it into packages/mock only, not the workspace root.
 const { startMock } = await import(join(root, 'packages/mock/src/mockServer.mjs'));
-const mock = await startMock({ port: Number(process.env.MOCK_PORT ?? 4010), specFile: join(root, 'spec/openapi.yaml'), log: (line) => console.log(line) });
+const mock = await startMock({
+  port: Number(process.env.MOCK_PORT ?? 4010),
+  specFile: join(root, 'spec/openapi.yaml'),
+  log: (line) => console.log(line),
+});
 console.log(`The mock answers on ${mock.url}`);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {

@@ -16,7 +16,9 @@ function environment() {
     const text = readFileSync(headers, 'utf8');
     const part = (name) => text.match(new RegExp(`#define ${name} (\\d+)`))?.[1];
     const version = `v${part('NODE_MAJOR_VERSION')}.${part('NODE_MINOR_VERSION')}.${part('NODE_PATCH_VERSION')}`;
-    if (version === process.version) env.npm_config_nodedir = '/usr';
+    if (version === process.version) {
+      env.npm_config_nodedir = '/usr';
+    }
   }
   return env;
 }

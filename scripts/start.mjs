@@ -11,5 +11,7 @@ try {
   process.exit(1);
 }
 const server = pnpm(['--filter', '@apikeys/server', 'start']);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => server.kill(signal));
+}
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

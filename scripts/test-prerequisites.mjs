@@ -10,8 +10,12 @@ const hasPostgres = () =>
   readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 
 const missing = [];
-if (!existsSync(chromium)) missing.push('chromium');
-if (!hasPostgres() && !process.env.DATABASE_URL) missing.push('postgresql');
+if (!existsSync(chromium)) {
+  missing.push('chromium');
+}
+if (!hasPostgres() && !process.env.DATABASE_URL) {
+  missing.push('postgresql');
+}
 
 if (missing.length > 0) {
   const isRoot = process.getuid?.() === 0;

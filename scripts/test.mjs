@@ -6,6 +6,7 @@ const steps = [
   ['install', '--frozen-lockfile'],
   ['run', 'test:prerequisites'],
   ['run', 'generate:check'],
+  ['run', 'lint'],
   ['run', 'lint:spec'],
   ['run', 'docs'],
   ['run', 'build'],
@@ -13,7 +14,9 @@ const steps = [
   ['exec', 'vitest', 'run', ...process.argv.slice(2)],
 ];
 try {
-  for (const step of steps) await pnpmStep(step);
+  for (const step of steps) {
+    await pnpmStep(step);
+  }
 } catch (error) {
   console.error(error.message);
   process.exit(1);

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { listen, type RunningServer } from '@apikeys/server';
 import express from 'express';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type RunningServer } from '@apikeys/server';
 import { launchChromium } from './support/browser.js';
-import { buildRealApp, startMock, TOKEN, type Target } from './support/targets.js';
+import { buildRealApp, startMock, type Target, TOKEN } from './support/targets.js';
 
 // The built client, unbundled, loaded by a page in headless Chromium through an import map,
 // talking to the real server on the page's origin and to the mock (Prism) across origins.
@@ -30,7 +30,10 @@ const page = `<!doctype html>
 </script>`;
 
 const expected = {
-  created: { key: { app_slug: 'internal-api', name: 'Primary production key' }, secret: expect.stringMatching(/^sk_[0-9A-Za-z]{49}$/) },
+  created: {
+    key: { app_slug: 'internal-api', name: 'Primary production key' },
+    secret: expect.stringMatching(/^sk_[0-9A-Za-z]{49}$/),
+  },
   gotSameKey: true,
   refusedIsApiKeysError: true,
   refusedStatus: 404,
@@ -75,7 +78,10 @@ async function runInPage(baseUrl: string) {
   tab.on('pageerror', (error) => errors.push(error.message));
   await tab.goto(site.url);
   await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
-  const results = await tab.evaluate((url) => (window as unknown as { run(url: string): Promise<unknown> }).run(url), baseUrl);
+  const results = await tab.evaluate(
+    (url) => (window as unknown as { run(url: string): Promise<unknown> }).run(url),
+    baseUrl,
+  );
   expect(errors).toEqual([]);
   return results;
 }
@@ -98,7 +104,14 @@ describe('@apikeys/client in a browser, on a page of another origin', () => {
       const tab = await browser.newPage();
       await tab.goto(site.url);
       await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
-      const outcome = await tab.evaluate((url) => (window as unknown as { run(url: string): Promise<unknown> }).run(url).then(() => 'answered', (error: Error) => error.name), server.url);
+      const outcome = await tab.evaluate(
+        (url) =>
+          (window as unknown as { run(url: string): Promise<unknown> }).run(url).then(
+            () => 'answered',
+            (error: Error) => error.name,
+          ),
+        server.url,
+      );
       expect(outcome).toBe('ApiKeysNetworkError');
       expect(await closed.store.countKeys()).toBe(0);
     } finally {

@@ -1,6 +1,13 @@
+import {
+  type ApiKeysClient,
+  ApiKeysError,
+  type ApiKeyWithSecret,
+  type CreateApiKeyRequest,
+  createApiKeysClient,
+  type ListApiKeysQuery,
+} from '@apikeys/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeysError, createApiKeysClient, type ApiKeysClient, type ApiKeyWithSecret, type CreateApiKeyRequest, type ListApiKeysQuery } from '@apikeys/client';
-import { startMock, startRealServer, TOKEN, type Target } from './support/targets.js';
+import { startMock, startRealServer, type Target, TOKEN } from './support/targets.js';
 
 // One consumer suite, run against the mock (Prism, started here) and against the real server
 // (started here on SQLite). Nothing in it depends on the target: where the mock cannot know an
@@ -18,7 +25,11 @@ const targets = [
   { name: 'the real server', start: startRealServer },
 ];
 
-const seedPrimary = { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } };
+const seedPrimary = {
+  name: 'Primary production key',
+  permissions: ['users:read', 'users:write'],
+  metadata: { owner: 'backend-service' },
+};
 const seedTemporary = { name: 'temporary-import-key', permissions: ['users:read'], expires_at: '2026-12-31T23:59:59Z' };
 /** A key id no app has: the contract's example id, which the real server never issues (it draws random UUIDs). */
 const unknownKeyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
@@ -51,7 +62,14 @@ describe.each(targets)('the client against $name', ({ start }) => {
       permissions: ['users:read', 'users:write'],
       metadata: { owner: 'backend-service' },
     });
-    expect(created.key).toMatchObject({ app_slug: 'internal-api', key_prefix: 'sk', ...seedPrimary, owner: null, environment: null, expires_at: null });
+    expect(created.key).toMatchObject({
+      app_slug: 'internal-api',
+      key_prefix: 'sk',
+      ...seedPrimary,
+      owner: null,
+      environment: null,
+      expires_at: null,
+    });
     expect(created.key.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.secret).toMatch(secretPattern);
     expect(created.key.key_suffix).toBe(created.secret.slice(-4));
@@ -63,7 +81,11 @@ describe.each(targets)('the client against $name', ({ start }) => {
       { name: 'temporary-import-key', permissions: ['users:read'], expires_at: '2026-12-31T23:59:59Z' },
       { headers: { Prefer: 'example=temporaryImportKey' } },
     );
-    expect(created.key).toMatchObject({ name: 'temporary-import-key', permissions: ['users:read'], expires_at: '2026-12-31T23:59:59.000Z' });
+    expect(created.key).toMatchObject({
+      name: 'temporary-import-key',
+      permissions: ['users:read'],
+      expires_at: '2026-12-31T23:59:59.000Z',
+    });
   });
 
   it('refuses a field the contract does not name, naming it', async () => {
@@ -83,27 +105,39 @@ describe.each(targets)('the client against $name', ({ start }) => {
 
   it('refuses an expiry in the past', async () => {
     const error = await rejection(
-      client.apiKeys.createApiKey('internal-api', { name: 'late', expires_at: '2020-01-01T00:00:00Z' }, { headers: { Prefer: 'code=400, example=expiryInThePast' } }),
+      client.apiKeys.createApiKey(
+        'internal-api',
+        { name: 'late', expires_at: '2020-01-01T00:00:00Z' },
+        { headers: { Prefer: 'code=400, example=expiryInThePast' } },
+      ),
     );
     expect(error.status).toBe(400);
     expect(error.problem.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
   });
 
   it('URL-encodes the app slug, which the contract then refuses', async () => {
-    const error = await rejection(client.apiKeys.createApiKey('team/app', seedPrimary, { headers: { Prefer: 'code=400, example=invalidAppName' } }));
+    const error = await rejection(
+      client.apiKeys.createApiKey('team/app', seedPrimary, { headers: { Prefer: 'code=400, example=invalidAppName' } }),
+    );
     expect(error.status).toBe(400);
     expect(error.problem.errors?.[0]?.pointer).toBe('#/path/appName');
   });
 
   it('answers 404 for an app that does not exist', async () => {
-    const error = await rejection(client.apiKeys.createApiKey('billing-api', seedPrimary, { headers: { Prefer: 'code=404' } }));
+    const error = await rejection(
+      client.apiKeys.createApiKey('billing-api', seedPrimary, { headers: { Prefer: 'code=404' } }),
+    );
     expect(error.status).toBe(404);
     expect(error.type).toBe('urn:apikeys:problem:app-not-found');
     expect(error.problem.detail).toContain("'billing-api'");
   });
 
   it('answers 401 with a bearer challenge for a token that is not accepted', async () => {
-    const stranger = createApiKeysClient({ baseUrl: target.url, token: 'not-a-token-this-server-knows', headers: { Prefer: 'code=401' } });
+    const stranger = createApiKeysClient({
+      baseUrl: target.url,
+      token: 'not-a-token-this-server-knows',
+      headers: { Prefer: 'code=401' },
+    });
     const error = await rejection(stranger.apiKeys.createApiKey('internal-api', seedPrimary));
     expect(error.status).toBe(401);
     expect(error.type).toBe('urn:apikeys:problem:unauthorized');
@@ -111,7 +145,11 @@ describe.each(targets)('the client against $name', ({ start }) => {
   });
 
   it('answers 401 to every other operation for a token that is not accepted', async () => {
-    const { apiKeys } = createApiKeysClient({ baseUrl: target.url, token: 'not-a-token-this-server-knows', headers: { Prefer: 'code=401' } });
+    const { apiKeys } = createApiKeysClient({
+      baseUrl: target.url,
+      token: 'not-a-token-this-server-knows',
+      headers: { Prefer: 'code=401' },
+    });
     const calls = [
       () => apiKeys.listApiKeys('internal-api'),
       () => apiKeys.getApiKey('internal-api', unknownKeyId),
@@ -120,7 +158,9 @@ describe.each(targets)('the client against $name', ({ start }) => {
       () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
       () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
     ];
-    for (const call of calls) expect(await rejection(call())).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
+    for (const call of calls) {
+      expect(await rejection(call())).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
+    }
   });
 
   it('answers 404 for a key the app does not have, whatever the operation', async () => {
@@ -141,7 +181,8 @@ describe.each(targets)('the client against $name', ({ start }) => {
   it("answers 404 for an app that does not exist, whatever the operation (but a malformed secret's verdict)", async () => {
     const calls = [
       () => client.apiKeys.listApiKeys('billing-api', undefined, { headers: { Prefer: 'code=404' } }),
-      () => client.apiKeys.getApiKey('billing-api', unknownKeyId, { headers: { Prefer: 'code=404, example=unknownApp' } }),
+      () =>
+        client.apiKeys.getApiKey('billing-api', unknownKeyId, { headers: { Prefer: 'code=404, example=unknownApp' } }),
       () => client.apiKeys.verifyApiKey('billing-api', { secret: unissuedSecret }, { headers: { Prefer: 'code=404' } }),
     ];
     for (const call of calls) {
@@ -150,7 +191,13 @@ describe.each(targets)('the client against $name', ({ start }) => {
       expect(error.problem.detail).toContain("'billing-api'");
     }
     // A secret that is not shaped like one is answered before anything is looked up.
-    expect(await client.apiKeys.verifyApiKey('billing-api', { secret: 'not-a-key' }, { headers: { Prefer: 'example=malformed' } })).toEqual({ valid: false, code: 'MALFORMED' });
+    expect(
+      await client.apiKeys.verifyApiKey(
+        'billing-api',
+        { secret: 'not-a-key' },
+        { headers: { Prefer: 'example=malformed' } },
+      ),
+    ).toEqual({ valid: false, code: 'MALFORMED' });
   });
 
   describe('listing', () => {
@@ -160,33 +207,63 @@ describe.each(targets)('the client against $name', ({ start }) => {
     let temporary: ApiKeyWithSecret;
     beforeAll(async () => {
       primary = await client.apiKeys.createApiKey('internal-api', { ...seedPrimary, owner });
-      temporary = await client.apiKeys.createApiKey('internal-api', { ...seedTemporary, owner }, { headers: { Prefer: 'example=temporaryImportKey' } });
+      temporary = await client.apiKeys.createApiKey(
+        'internal-api',
+        { ...seedTemporary, owner },
+        { headers: { Prefer: 'example=temporaryImportKey' } },
+      );
     });
 
     it('lists page by page, passing next_cursor back until it is null', async () => {
-      const first = await client.apiKeys.listApiKeys('internal-api', { owner, limit: 1 }, { headers: { Prefer: 'example=firstPage' } });
+      const first = await client.apiKeys.listApiKeys(
+        'internal-api',
+        { owner, limit: 1 },
+        { headers: { Prefer: 'example=firstPage' } },
+      );
       expect(first.data).toHaveLength(1);
       expect(first.next_cursor).toEqual(expect.any(String));
-      const last = await client.apiKeys.listApiKeys('internal-api', { owner, limit: 1, cursor: first.next_cursor! }, { headers: { Prefer: 'example=lastPage' } });
+      const last = await client.apiKeys.listApiKeys(
+        'internal-api',
+        { owner, limit: 1, cursor: first.next_cursor! },
+        { headers: { Prefer: 'example=lastPage' } },
+      );
       expect(last.data).toHaveLength(1);
       expect(last.next_cursor).toBeNull();
-      expect([...first.data, ...last.data].map((key) => key.id).sort()).toEqual([primary.key.id, temporary.key.id].sort());
-      expect([...first.data, ...last.data].every((key) => key.app_slug === 'internal-api' && key.status === 'active')).toBe(true);
+      expect([...first.data, ...last.data].map((key) => key.id).sort()).toEqual(
+        [primary.key.id, temporary.key.id].sort(),
+      );
+      expect(
+        [...first.data, ...last.data].every((key) => key.app_slug === 'internal-api' && key.status === 'active'),
+      ).toBe(true);
     });
 
     it('lists every key with listAllApiKeys', async () => {
       // The mock answers every page with the last-page example; the server pages for real.
       const ids: string[] = [];
-      for await (const key of client.apiKeys.listAllApiKeys('internal-api', { owner, limit: 1 }, { headers: { Prefer: 'example=lastPage' } })) ids.push(key.id);
+      for await (const key of client.apiKeys.listAllApiKeys(
+        'internal-api',
+        { owner, limit: 1 },
+        { headers: { Prefer: 'example=lastPage' } },
+      )) {
+        ids.push(key.id);
+      }
       expect(ids).toContain(primary.key.id);
       expect([primary.key.id, temporary.key.id]).toEqual(expect.arrayContaining(ids));
       expect(new Set(ids).size).toBe(ids.length);
     });
 
     it('refuses a cursor sent with other filters than it was issued for', async () => {
-      const first = await client.apiKeys.listApiKeys('internal-api', { owner, limit: 1 }, { headers: { Prefer: 'example=firstPage' } });
+      const first = await client.apiKeys.listApiKeys(
+        'internal-api',
+        { owner, limit: 1 },
+        { headers: { Prefer: 'example=firstPage' } },
+      );
       const error = await rejection(
-        client.apiKeys.listApiKeys('internal-api', { owner: 'someone-else', limit: 1, cursor: first.next_cursor! }, { headers: { Prefer: 'code=400, example=invalidCursor' } }),
+        client.apiKeys.listApiKeys(
+          'internal-api',
+          { owner: 'someone-else', limit: 1, cursor: first.next_cursor! },
+          { headers: { Prefer: 'code=400, example=invalidCursor' } },
+        ),
       );
       expect(error.status).toBe(400);
       expect(error.problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
@@ -194,14 +271,22 @@ describe.each(targets)('the client against $name', ({ start }) => {
   });
 
   it('refuses a cursor it did not issue', async () => {
-    const error = await rejection(client.apiKeys.listApiKeys('internal-api', { cursor: 'bm90LWEtY3Vyc29y.AAAA' }, { headers: { Prefer: 'code=400, example=invalidCursor' } }));
+    const error = await rejection(
+      client.apiKeys.listApiKeys(
+        'internal-api',
+        { cursor: 'bm90LWEtY3Vyc29y.AAAA' },
+        { headers: { Prefer: 'code=400, example=invalidCursor' } },
+      ),
+    );
     expect(error.status).toBe(400);
     expect(error.problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
   });
 
   it('refuses a query parameter the contract does not name', async () => {
     const sorted = { sort: 'asc' } as ListApiKeysQuery;
-    const error = await rejection(client.apiKeys.listApiKeys('internal-api', sorted, { headers: { Prefer: 'code=400' } }));
+    const error = await rejection(
+      client.apiKeys.listApiKeys('internal-api', sorted, { headers: { Prefer: 'code=400' } }),
+    );
     expect(error).toMatchObject({ status: 400, type: 'urn:apikeys:problem:invalid-request' });
   });
 
@@ -219,11 +304,23 @@ describe.each(targets)('the client against $name', ({ start }) => {
 
   it('refuses an update that changes nothing, or sets an expiry in the past', async () => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
-    const empty = await rejection(client.apiKeys.updateApiKey('internal-api', created.key.id, {}, { headers: { Prefer: 'code=400, example=emptyUpdate' } }));
+    const empty = await rejection(
+      client.apiKeys.updateApiKey(
+        'internal-api',
+        created.key.id,
+        {},
+        { headers: { Prefer: 'code=400, example=emptyUpdate' } },
+      ),
+    );
     expect(empty.status).toBe(400);
     expect(empty.problem.errors).toEqual([{ pointer: '', message: 'must NOT have fewer than 1 properties' }]);
     const late = await rejection(
-      client.apiKeys.updateApiKey('internal-api', created.key.id, { expires_at: '2020-01-01T00:00:00Z' }, { headers: { Prefer: 'code=400, example=expiryInThePast' } }),
+      client.apiKeys.updateApiKey(
+        'internal-api',
+        created.key.id,
+        { expires_at: '2020-01-01T00:00:00Z' },
+        { headers: { Prefer: 'code=400, example=expiryInThePast' } },
+      ),
     );
     expect(late.status).toBe(400);
     expect(late.problem.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
@@ -231,7 +328,9 @@ describe.each(targets)('the client against $name', ({ start }) => {
 
   it('revokes the key just created for good: it reads revoked, verifies REVOKED, and a second revocation changes nothing', async () => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
-    const revoked = await client.apiKeys.revokeApiKey('internal-api', created.key.id, { reason: 'Leaked in a build log' });
+    const revoked = await client.apiKeys.revokeApiKey('internal-api', created.key.id, {
+      reason: 'Leaked in a build log',
+    });
     expect(revoked).toEqual({
       ...created.key,
       status: 'revoked',
@@ -240,13 +339,24 @@ describe.each(targets)('the client against $name', ({ start }) => {
       last_used_at: revoked.last_used_at,
     });
     expect(await client.apiKeys.revokeApiKey('internal-api', created.key.id)).toEqual(revoked);
-    expect(await client.apiKeys.getApiKey('internal-api', created.key.id, { headers: { Prefer: 'example=revokedKey' } })).toEqual(revoked);
-    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: created.secret }, { headers: { Prefer: 'example=revoked' } })).toEqual({ valid: false, code: 'REVOKED' });
+    expect(
+      await client.apiKeys.getApiKey('internal-api', created.key.id, { headers: { Prefer: 'example=revokedKey' } }),
+    ).toEqual(revoked);
+    expect(
+      await client.apiKeys.verifyApiKey(
+        'internal-api',
+        { secret: created.secret },
+        { headers: { Prefer: 'example=revoked' } },
+      ),
+    ).toEqual({ valid: false, code: 'REVOKED' });
   });
 
   it('revokes without a reason (the body is then {})', async () => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
-    expect(await client.apiKeys.revokeApiKey('internal-api', created.key.id)).toMatchObject({ id: created.key.id, status: 'revoked' });
+    expect(await client.apiKeys.revokeApiKey('internal-api', created.key.id)).toMatchObject({
+      id: created.key.id,
+      status: 'revoked',
+    });
   });
 
   it('refuses to change a revoked key, or to rotate it', async () => {
@@ -267,16 +377,42 @@ describe.each(targets)('the client against $name', ({ start }) => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
     const rotated = await client.apiKeys.rotateApiKey('internal-api', created.key.id, { grace_period_seconds: 3600 });
     const { app_slug, name, key_prefix, permissions, metadata, owner, environment, expires_at } = created.key;
-    expect(rotated.key).toMatchObject({ app_slug, name, key_prefix, permissions, metadata, owner, environment, expires_at, status: 'active', rotated_from: created.key.id, rotated_to: null });
+    expect(rotated.key).toMatchObject({
+      app_slug,
+      name,
+      key_prefix,
+      permissions,
+      metadata,
+      owner,
+      environment,
+      expires_at,
+      status: 'active',
+      rotated_from: created.key.id,
+      rotated_to: null,
+    });
     expect(rotated.key.id).not.toBe(created.key.id);
     expect(rotated.secret).toMatch(secretPattern);
     expect(rotated.secret).not.toBe(created.secret);
     expect(rotated.key.key_suffix).toBe(rotated.secret.slice(-4));
 
-    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: created.secret })).toMatchObject({ valid: true, code: 'VALID', key: { id: created.key.id } });
-    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: rotated.secret })).toMatchObject({ valid: true, code: 'VALID' });
+    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: created.secret })).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      key: { id: created.key.id },
+    });
+    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: rotated.secret })).toMatchObject({
+      valid: true,
+      code: 'VALID',
+    });
 
-    const again = await rejection(client.apiKeys.rotateApiKey('internal-api', created.key.id, {}, { headers: { Prefer: 'code=409, example=keyAlreadyRotated' } }));
+    const again = await rejection(
+      client.apiKeys.rotateApiKey(
+        'internal-api',
+        created.key.id,
+        {},
+        { headers: { Prefer: 'code=409, example=keyAlreadyRotated' } },
+      ),
+    );
     expect(again).toMatchObject({ status: 409, type: 'urn:apikeys:problem:key-already-rotated' });
     expect(again.problem.detail).toContain(`'${created.key.id}'`);
     expect(again.problem.detail).toContain(`'${rotated.key.id}'`);
@@ -286,31 +422,58 @@ describe.each(targets)('the client against $name', ({ start }) => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
     const rotated = await client.apiKeys.rotateApiKey('internal-api', created.key.id);
     expect(rotated.key.rotated_from).toBe(created.key.id);
-    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: created.secret }, { headers: { Prefer: 'example=revoked' } })).toEqual({ valid: false, code: 'REVOKED' });
+    expect(
+      await client.apiKeys.verifyApiKey(
+        'internal-api',
+        { secret: created.secret },
+        { headers: { Prefer: 'example=revoked' } },
+      ),
+    ).toEqual({ valid: false, code: 'REVOKED' });
   });
 
   it('verifies the secret just created, with the permissions the call needs', async () => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
-    const verdict = await client.apiKeys.verifyApiKey('internal-api', { secret: created.secret, required_permissions: ['users:read'] });
-    expect(verdict).toEqual({ valid: true, code: 'VALID', key: { ...created.key, last_used_at: verdict.key?.last_used_at } });
+    const verdict = await client.apiKeys.verifyApiKey('internal-api', {
+      secret: created.secret,
+      required_permissions: ['users:read'],
+    });
+    expect(verdict).toEqual({
+      valid: true,
+      code: 'VALID',
+      key: { ...created.key, last_used_at: verdict.key?.last_used_at },
+    });
   });
 
   it('names a valid key that lacks a required permission', async () => {
-    const created = await client.apiKeys.createApiKey('internal-api', seedTemporary, { headers: { Prefer: 'example=temporaryImportKey' } });
+    const created = await client.apiKeys.createApiKey('internal-api', seedTemporary, {
+      headers: { Prefer: 'example=temporaryImportKey' },
+    });
     const verdict = await client.apiKeys.verifyApiKey(
       'internal-api',
       { secret: created.secret, required_permissions: ['users:write'] },
       { headers: { Prefer: 'example=insufficientPermissions' } },
     );
-    expect(verdict).toMatchObject({ valid: false, code: 'INSUFFICIENT_PERMISSIONS', key: { id: created.key.id, permissions: ['users:read'] } });
+    expect(verdict).toMatchObject({
+      valid: false,
+      code: 'INSUFFICIENT_PERMISSIONS',
+      key: { id: created.key.id, permissions: ['users:read'] },
+    });
   });
 
   it('answers MALFORMED for a string that is not a secret, or whose checksum is wrong, and NOT_FOUND for one never issued', async () => {
     const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
     const tampered = `${created.secret.slice(0, -1)}${created.secret.endsWith('0') ? '1' : '0'}`;
     for (const secret of ['not-a-key', tampered]) {
-      expect(await client.apiKeys.verifyApiKey('internal-api', { secret }, { headers: { Prefer: 'example=malformed' } })).toEqual({ valid: false, code: 'MALFORMED' });
+      expect(
+        await client.apiKeys.verifyApiKey('internal-api', { secret }, { headers: { Prefer: 'example=malformed' } }),
+      ).toEqual({ valid: false, code: 'MALFORMED' });
     }
-    expect(await client.apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }, { headers: { Prefer: 'example=notFound' } })).toEqual({ valid: false, code: 'NOT_FOUND' });
+    expect(
+      await client.apiKeys.verifyApiKey(
+        'internal-api',
+        { secret: unissuedSecret },
+        { headers: { Prefer: 'example=notFound' } },
+      ),
+    ).toEqual({ valid: false, code: 'NOT_FOUND' });
   });
 });

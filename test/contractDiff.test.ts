@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,10 @@ function edit(from: string, to: string) {
 }
 
 function runGate(...args: string[]) {
-  const result = spawnSync('node', [join(repoRoot, 'scripts/contract-diff.mjs'), ...args], { cwd: repo, encoding: 'utf8' });
+  const result = spawnSync('node', [join(repoRoot, 'scripts/contract-diff.mjs'), ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   return { status: result.status, output: result.stdout + result.stderr };
 }
 

@@ -12,7 +12,9 @@ const page = `${repoRoot}packages/docs/dist/index.html`;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(page)) throw new Error(`${page} is missing: run \`pnpm run docs\` first (pnpm test does)`);
+  if (!existsSync(page)) {
+    throw new Error(`${page} is missing: run \`pnpm run docs\` first (pnpm test does)`);
+  }
   browser = await launchChromium();
 });
 
@@ -45,7 +47,11 @@ const operations: Operation[] = [
     title: 'Create an API key',
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys',
-    says: ['The secret is returned here and never again.', 'at most 4096 bytes when serialised as JSON', 'Must lie in the future'],
+    says: [
+      'The secret is returned here and never again.',
+      'at most 4096 bytes when serialised as JSON',
+      'Must lie in the future',
+    ],
     fields: [
       appName,
       ['name', 'string, [ 1 .. 128 ] characters'],
@@ -56,10 +62,22 @@ const operations: Operation[] = [
       ['expires_at', 'string, (date-time)'],
       ['secret', 'string\n^[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{49}$'],
     ],
-    examples: ['"name": "Primary production key"', '"owner": "backend-service"', '"secret": "sk_fRa37QoQkElLOmYxYxU5V1noHNOuN7FU0COyFj81B6j3XGlRe"'],
-    switchExample: { from: 'A production key with permissions and metadata', to: 'A key that expires', shows: '"expires_at": "2026-12-31T23:59:59Z"' },
+    examples: [
+      '"name": "Primary production key"',
+      '"owner": "backend-service"',
+      '"secret": "sk_fRa37QoQkElLOmYxYxU5V1noHNOuN7FU0COyFj81B6j3XGlRe"',
+    ],
+    switchExample: {
+      from: 'A production key with permissions and metadata',
+      to: 'A key that expires',
+      shows: '"expires_at": "2026-12-31T23:59:59Z"',
+    },
     statuses: ['201', '400', '401', '404', '409', '413', '415', '422', '429', '500'],
-    problem: { status: '404', says: 'No API auth app has the slug in the URL', type: 'urn:apikeys:problem:app-not-found' },
+    problem: {
+      status: '404',
+      says: 'No API auth app has the slug in the URL',
+      type: 'urn:apikeys:problem:app-not-found',
+    },
   },
   {
     operationId: 'listApiKeys',
@@ -76,10 +94,18 @@ const operations: Operation[] = [
       ['owner', 'string, [ 1 .. 128 ] characters'],
       ['next_cursor', 'string or null, <= 512 characters'],
     ],
-    examples: ['Default:\n20', 'Enum:\n"active"\n"revoked"\n"expired"\n"all"', '"next_cursor": "eyJ0IjoiMjAyNi0xMS0yNlQwOTozMTowMC4wMDBaIn0.q9xRkG2C1u5m0c4T8bW1sA"'],
+    examples: [
+      'Default:\n20',
+      'Enum:\n"active"\n"revoked"\n"expired"\n"all"',
+      '"next_cursor": "eyJ0IjoiMjAyNi0xMS0yNlQwOTozMTowMC4wMDBaIn0.q9xRkG2C1u5m0c4T8bW1sA"',
+    ],
     switchExample: { from: 'A page with more to come', to: 'The last page', shows: '"next_cursor": null' },
     statuses: ['200', '400', '401', '404', '429', '500'],
-    problem: { status: '404', says: 'No API auth app has the slug in the URL', type: 'urn:apikeys:problem:app-not-found' },
+    problem: {
+      status: '404',
+      says: 'No API auth app has the slug in the URL',
+      type: 'urn:apikeys:problem:app-not-found',
+    },
   },
   {
     operationId: 'getApiKey',
@@ -96,7 +122,11 @@ const operations: Operation[] = [
       ['rotated_to', 'string or null, (uuid)'],
     ],
     examples: ['"status": "active"', '"last_used_at": "2026-11-26T10:02:11.000Z"'],
-    switchExample: { from: 'An active key', to: 'A revoked key', shows: '"revocation_reason": "Leaked in a build log"' },
+    switchExample: {
+      from: 'An active key',
+      to: 'A revoked key',
+      shows: '"revocation_reason": "Leaked in a build log"',
+    },
     statuses: ['200', '400', '401', '404', '429', '500'],
     problem: { status: '404', says: 'The app has no key with this id', type: 'urn:apikeys:problem:key-not-found' },
   },
@@ -117,9 +147,17 @@ const operations: Operation[] = [
       ['expires_at', 'string or null, (date-time)'],
     ],
     examples: ['required\nnon-empty', '"permissions": [\n    "users:read"\n  ]'],
-    switchExample: { from: 'Replace the permissions', to: 'Make the key not expire and tag it', shows: '"environment": "production"' },
+    switchExample: {
+      from: 'Replace the permissions',
+      to: 'Make the key not expire and tag it',
+      shows: '"environment": "production"',
+    },
     statuses: ['200', '400', '401', '404', '409', '413', '415', '429', '500'],
-    problem: { status: '409', says: "The key's state does not allow the change", type: 'urn:apikeys:problem:key-revoked' },
+    problem: {
+      status: '409',
+      says: "The key's state does not allow the change",
+      type: 'urn:apikeys:problem:key-revoked',
+    },
   },
   {
     operationId: 'revokeApiKey',
@@ -129,7 +167,11 @@ const operations: Operation[] = [
     says: ['Revoking a revoked key changes nothing and answers 200 with its record.'],
     fields: [appName, keyId, ['reason', 'string, [ 1 .. 256 ] characters']],
     examples: ['"reason": "Leaked in a build log"', '"status": "revoked"'],
-    switchExample: { from: 'With a reason for the audit trail', to: 'Without a reason', shows: 'Payload\nWithout a reason\n{}' },
+    switchExample: {
+      from: 'With a reason for the audit trail',
+      to: 'Without a reason',
+      shows: 'Payload\nWithout a reason\n{}',
+    },
     statuses: ['200', '400', '401', '404', '413', '415', '429', '500'],
     problem: { status: '404', says: 'The app has no key with this id', type: 'urn:apikeys:problem:key-not-found' },
   },
@@ -139,11 +181,29 @@ const operations: Operation[] = [
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys/{keyId}/rotate',
     says: ['The new secret is returned here and never again.'],
-    fields: [appName, keyId, ['grace_period_seconds', 'integer, [ 0 .. 86400 ]'], ['secret', 'string\n^[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{49}$']],
-    examples: ['Default:\n0', '"grace_period_seconds": 3600', '"rotated_from": "2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f"', 'Always no-store'],
-    switchExample: { from: 'Keep the old key working for an hour', to: 'Revoke the old key at once', shows: 'Payload\nRevoke the old key at once\n{}' },
+    fields: [
+      appName,
+      keyId,
+      ['grace_period_seconds', 'integer, [ 0 .. 86400 ]'],
+      ['secret', 'string\n^[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{49}$'],
+    ],
+    examples: [
+      'Default:\n0',
+      '"grace_period_seconds": 3600',
+      '"rotated_from": "2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f"',
+      'Always no-store',
+    ],
+    switchExample: {
+      from: 'Keep the old key working for an hour',
+      to: 'Revoke the old key at once',
+      shows: 'Payload\nRevoke the old key at once\n{}',
+    },
     statuses: ['201', '400', '401', '404', '409', '413', '415', '422', '429', '500'],
-    problem: { status: '409', says: "The key's state does not allow the change", type: 'urn:apikeys:problem:key-revoked' },
+    problem: {
+      status: '409',
+      says: "The key's state does not allow the change",
+      type: 'urn:apikeys:problem:key-revoked',
+    },
   },
   {
     operationId: 'verifyApiKey',
@@ -151,11 +211,24 @@ const operations: Operation[] = [
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys/verify',
     says: ['A well-formed request is always answered 200: the verdict is in code.'],
-    fields: [appName, ['secret', 'string, <= 512 characters'], ['required_permissions', 'Array of strings, <= 100 items'], ['code', 'string\n(VerificationCode)']],
-    examples: ['Enum:\n"VALID"\n"MALFORMED"\n"NOT_FOUND"\n"EXPIRED"\n"REVOKED"\n"INSUFFICIENT_PERMISSIONS"', '"required_permissions": [\n    "users:read"\n  ]', '"code": "VALID"'],
+    fields: [
+      appName,
+      ['secret', 'string, <= 512 characters'],
+      ['required_permissions', 'Array of strings, <= 100 items'],
+      ['code', 'string\n(VerificationCode)'],
+    ],
+    examples: [
+      'Enum:\n"VALID"\n"MALFORMED"\n"NOT_FOUND"\n"EXPIRED"\n"REVOKED"\n"INSUFFICIENT_PERMISSIONS"',
+      '"required_permissions": [\n    "users:read"\n  ]',
+      '"code": "VALID"',
+    ],
     switchExample: { from: 'A valid key', to: 'The key was revoked', shows: '"code": "REVOKED"' },
     statuses: ['200', '400', '401', '404', '413', '415', '429', '500'],
-    problem: { status: '404', says: 'No API auth app has the slug in the URL', type: 'urn:apikeys:problem:app-not-found' },
+    problem: {
+      status: '404',
+      says: 'No API auth app has the slug in the URL',
+      type: 'urn:apikeys:problem:app-not-found',
+    },
   },
 ];
 
@@ -163,6 +236,7 @@ describe.each(operations)('the published API reference of $operationId', (operat
   let tab: Page;
   let section: Locator;
   let text: string;
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a reader sees, not hidden nodes' text
   const readSection = () => section.evaluate((element) => (element as HTMLElement).innerText);
 
   beforeAll(async () => {
@@ -179,16 +253,23 @@ describe.each(operations)('the published API reference of $operationId', (operat
 
   it('shows the operation with its method, path, description and security', () => {
     expect(text).toContain(`${operation.method}\n${operation.path}`);
-    for (const sentence of operation.says) expect(text).toContain(sentence);
+    for (const sentence of operation.says) {
+      expect(text).toContain(sentence);
+    }
     expect(text).toContain('bearerAuth');
   });
 
   it('shows every parameter and field with its limits', () => {
-    for (const [field, limits] of operation.fields) expect(text).toContain(`${field}\n${limits}`);
+    for (const [field, limits] of operation.fields) {
+      expect(text).toContain(`${field}\n${limits}`);
+    }
   });
 
   // The request-samples dropdown, whichever language it shows.
-  const samplesMenu = () => section.locator('button[aria-haspopup="menu"]').filter({ hasText: /^(curl|TypeScript \(@apikeys\/client\)|Payload)$/ });
+  const samplesMenu = () =>
+    section
+      .locator('button[aria-haspopup="menu"]')
+      .filter({ hasText: /^(curl|TypeScript \(@apikeys\/client\)|Payload)$/ });
 
   it('shows code samples in curl and TypeScript', async () => {
     expect(text).toMatch(new RegExp(`curl (-X ${operation.method} )?'?https://apikeys\\.example\\.internal`));
@@ -203,7 +284,9 @@ describe.each(operations)('the published API reference of $operationId', (operat
       await tab.getByRole('menuitem', { name: 'Payload' }).click();
     }
     text = await readSection();
-    for (const example of operation.examples) expect(text).toContain(example);
+    for (const example of operation.examples) {
+      expect(text).toContain(example);
+    }
     const { from, to, shows } = operation.switchExample;
     await section.getByRole('button', { name: 'Example' }).filter({ hasText: from }).click();
     await tab.getByRole('menuitem', { name: to }).click();
@@ -212,7 +295,12 @@ describe.each(operations)('the published API reference of $operationId', (operat
 
   it('lists every error response as a problem document', async () => {
     const responses = text.slice(text.indexOf('\nResponses\n') + '\nResponses\n'.length).split('\n');
-    expect(responses.slice(0, responses.findIndex((line) => !/^\d{3}$/.test(line)))).toEqual(operation.statuses);
+    expect(
+      responses.slice(
+        0,
+        responses.findIndex((line) => !/^\d{3}$/.test(line)),
+      ),
+    ).toEqual(operation.statuses);
     await section.getByRole('tab', { name: operation.problem.status }).click();
     await expect.poll(readSection).toContain('application/problem+json');
     const after = await readSection();

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
 import { createApiKeysClient } from '@apikeys/client';
 import { createJsonLogger, createServer, hashSecret, listen, PostgresKeyStore } from '@apikeys/server';
+import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../packages/server/test/support/stores.js';
 import { startFaultyProxy } from './support/faultyProxy.js';
 import { SERVER_NOW, startRealServer, TOKEN } from './support/targets.js';
@@ -13,7 +13,11 @@ describe('a create whose answer is lost', () => {
     const server = await startRealServer();
     const proxy = await startFaultyProxy([server.url]);
     try {
-      const client = createApiKeysClient({ baseUrl: proxy.url, token: TOKEN, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+      const client = createApiKeysClient({
+        baseUrl: proxy.url,
+        token: TOKEN,
+        retry: { baseDelayMs: 10, maxDelayMs: 50 },
+      });
       const { key, secret } = await client.apiKeys.createApiKey('internal-api', { name: 'survives a lost answer' });
       expect(proxy.dropped()).toBe(1);
       expect(await server.store.countKeys()).toBe(1);
@@ -31,12 +35,31 @@ describe('a create whose answer is lost', () => {
     const quiet = createJsonLogger(new Writable({ write: (_chunk, _encoding, done) => done() }));
     const servers: Awaited<ReturnType<typeof listen>>[] = [];
     try {
-      for (const store of stores) await store.migrate();
+      for (const store of stores) {
+        await store.migrate();
+      }
       await stores[0]!.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, SERVER_NOW);
-      for (const store of stores) servers.push(await listen(await createServer({ store, tokens: [TOKEN], now: () => SERVER_NOW, logger: quiet, validateResponses: true }), 0));
+      for (const store of stores) {
+        servers.push(
+          await listen(
+            await createServer({
+              store,
+              tokens: [TOKEN],
+              now: () => SERVER_NOW,
+              logger: quiet,
+              validateResponses: true,
+            }),
+            0,
+          ),
+        );
+      }
       const proxy = await startFaultyProxy(servers.map((server) => server.url));
       try {
-        const client = createApiKeysClient({ baseUrl: proxy.url, token: TOKEN, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+        const client = createApiKeysClient({
+          baseUrl: proxy.url,
+          token: TOKEN,
+          retry: { baseDelayMs: 10, maxDelayMs: 50 },
+        });
         for (let i = 0; i < 3; i++) {
           const { key, secret } = await client.apiKeys.createApiKey('internal-api', { name: `lost answer ${i}` });
           const { status: _status, ...record } = key;
@@ -48,8 +71,12 @@ describe('a create whose answer is lost', () => {
         await proxy.close();
       }
     } finally {
-      for (const server of servers) await server.close();
-      for (const store of stores) await store.close();
+      for (const server of servers) {
+        await server.close();
+      }
+      for (const store of stores) {
+        await store.close();
+      }
       await database.drop();
     }
   });

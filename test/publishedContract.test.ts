@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealServer, type Target } from './support/targets.js';
 
 // What teams on other stacks generate their clients from, as a running server publishes it.
-type Document = { info: { version: string }; servers: { url: string; variables?: Record<string, { default: string }> }[]; components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> };
+type Document = {
+  info: { version: string };
+  servers: { url: string; variables?: Record<string, { default: string }> }[];
+  components: { schemas: Record<string, unknown> };
+  paths: Record<string, unknown>;
+};
 
 describe('the published contract', () => {
   let server: Target;
@@ -14,7 +19,10 @@ describe('the published contract', () => {
   const fetchDocument = async (path: string) => (await (await fetch(`${server.url}${path}`)).json()) as Document;
 
   it('comes dereferenced (one self-contained document) and bundled (named components and $refs, for generators)', async () => {
-    const [dereferenced, bundled] = await Promise.all([fetchDocument('/openapi.json'), fetchDocument('/openapi.bundled.json')]);
+    const [dereferenced, bundled] = await Promise.all([
+      fetchDocument('/openapi.json'),
+      fetchDocument('/openapi.bundled.json'),
+    ]);
     expect(JSON.stringify(dereferenced)).not.toContain('"$ref"');
     const createResponse = JSON.stringify((bundled.paths['/api-auth/apps/{appName}/keys'] as { post: unknown }).post);
     expect(createResponse).toContain('"$ref":"#/components/schemas/ApiKeyWithSecret"');

@@ -13,10 +13,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function lint(document: string) {
   const file = join(scratch, 'openapi.yaml');
   writeFileSync(file, document);
-  const result = spawnSync(join(repoRoot, 'node_modules/.bin/redocly'), ['lint', file, '--config', join(scratch, 'redocly.yaml')], {
-    encoding: 'utf8',
-    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-  });
+  const result = spawnSync(
+    join(repoRoot, 'node_modules/.bin/redocly'),
+    ['lint', file, '--config', join(scratch, 'redocly.yaml')],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    },
+  );
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
@@ -35,7 +39,10 @@ describe('pnpm lint:spec', () => {
 
   it('refuses an object schema that does not declare additionalProperties', () => {
     const { status, output } = lint(
-      broken('      additionalProperties: false\n      required:\n        - pointer\n', '      required:\n        - pointer\n'),
+      broken(
+        '      additionalProperties: false\n      required:\n        - pointer\n',
+        '      required:\n        - pointer\n',
+      ),
     );
     expect(output).toContain('rule/object-schemas-declare-additional-properties');
     expect(status).toBe(1);
@@ -53,7 +60,9 @@ describe('pnpm lint:spec', () => {
   });
 
   it('refuses a body without named examples', () => {
-    const start = spec.indexOf('            examples:\n              primaryProductionKey:\n                summary: A production key');
+    const start = spec.indexOf(
+      '            examples:\n              primaryProductionKey:\n                summary: A production key',
+    );
     const end = spec.indexOf('      responses:\n', start);
     const { status, output } = lint(spec.slice(0, start) + spec.slice(end));
     expect(output).toContain('rule/media-types-have-examples');
@@ -61,20 +70,33 @@ describe('pnpm lint:spec', () => {
   });
 
   it('refuses an example that breaks its closed schema', () => {
-    const { status, output } = lint(broken('                  name: temporary-import-key\n', '                  name: temporary-import-key\n                  user_id: u_1\n'));
+    const { status, output } = lint(
+      broken(
+        '                  name: temporary-import-key\n',
+        '                  name: temporary-import-key\n                  user_id: u_1\n',
+      ),
+    );
     expect(output).toContain('no-invalid-media-type-examples');
     expect(status).toBe(1);
   });
 
   it('refuses an operation without a description', () => {
-    const { status, output } = lint(broken('      description: |\n        Creates a key inside', '      x-description: |\n        Creates a key inside'));
+    const { status, output } = lint(
+      broken(
+        '      description: |\n        Creates a key inside',
+        '      x-description: |\n        Creates a key inside',
+      ),
+    );
     expect(output).toContain('operation-description');
     expect(status).toBe(1);
   });
 
   it('refuses allOf, which the validator and the mock read differently', () => {
     const { status, output } = lint(
-      broken("          $ref: '#/components/schemas/AppSlug'\n        name:", "          allOf:\n            - $ref: '#/components/schemas/AppSlug'\n        name:"),
+      broken(
+        "          $ref: '#/components/schemas/AppSlug'\n        name:",
+        "          allOf:\n            - $ref: '#/components/schemas/AppSlug'\n        name:",
+      ),
     );
     expect(output).toContain('rule/no-all-of');
     expect(status).toBe(1);

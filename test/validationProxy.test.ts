@@ -1,14 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type ApiKeysClient,
+  ApiKeysError,
+  type CreateApiKeyRequest,
+  createApiKeysClient,
+  type ListApiKeysQuery,
+} from '@apikeys/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeysError, createApiKeysClient, type ApiKeysClient, type CreateApiKeyRequest, type ListApiKeysQuery } from '@apikeys/client';
-import { SERVER_NOW, startRealServer, startValidationProxy, TOKEN, type Target } from './support/targets.js';
+import { SERVER_NOW, startRealServer, startValidationProxy, type Target, TOKEN } from './support/targets.js';
 
 // The real server behind `prism proxy --errors`: Prism checks every answer of the server
 // against the contract and turns one that breaks it into a 500 with `sl-violations`.
 // Requests here are valid, so that Prism forwards them and judges the server's answer; every
 // answer that comes back, success or refusal, is checked for violations after each test.
-const seedPrimary = { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } };
+const seedPrimary = {
+  name: 'Primary production key',
+  permissions: ['users:read', 'users:write'],
+  metadata: { owner: 'backend-service' },
+};
 const unknownKeyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
 const unissuedSecret = 'sk_rkSiCfBYNNG78v7gy8ZNvSinOQK4b2PbTeKg24O3Qdl3xvQiw';
 const HOUR_MS = 3_600_000;
@@ -19,19 +29,24 @@ const recordingFetch: typeof fetch = async (input, init) => {
   answers.push(response);
   return response;
 };
-const proxiedClient = (baseUrl: string, token = TOKEN) => createApiKeysClient({ baseUrl, token, fetch: recordingFetch });
+const proxiedClient = (baseUrl: string, token = TOKEN) =>
+  createApiKeysClient({ baseUrl, token, fetch: recordingFetch });
 
 /** The status of the last answer the call got: its success status, or the refusal's. */
 async function statusOf(promise: Promise<unknown>): Promise<number> {
   await promise.catch((error: unknown) => {
-    if (!(error instanceof ApiKeysError)) throw error;
+    if (!(error instanceof ApiKeysError)) {
+      throw error;
+    }
   });
   return answers.at(-1)!.status;
 }
 
 function expectNoViolations() {
   expect(answers.length).toBeGreaterThan(0);
-  for (const answer of answers) expect(answer.headers.get('sl-violations'), `${answer.url} ${answer.status}`).toBeNull();
+  for (const answer of answers) {
+    expect(answer.headers.get('sl-violations'), `${answer.url} ${answer.status}`).toBeNull();
+  }
   answers.length = 0;
 }
 
@@ -57,7 +72,19 @@ describe('the real server behind the validation proxy', () => {
 
   it('answers every create, success or refusal, within the contract', async () => {
     expect(await statusOf(create())).toBe(201);
-    expect(await statusOf(create({ name: 'everything', permissions: ['users:*'], metadata: { a: [1, { b: null }] }, owner: 'team-a', environment: 'staging', expires_at: '2026-12-31T23:59:59+02:00', appName: 'internal-api' }))).toBe(201);
+    expect(
+      await statusOf(
+        create({
+          name: 'everything',
+          permissions: ['users:*'],
+          metadata: { a: [1, { b: null }] },
+          owner: 'team-a',
+          environment: 'staging',
+          expires_at: '2026-12-31T23:59:59+02:00',
+          appName: 'internal-api',
+        }),
+      ),
+    ).toBe(201);
     expect(await statusOf(client.apiKeys.createApiKey('billing-api', seedPrimary))).toBe(404);
     expect(await statusOf(create({ name: 'late', expires_at: '2020-01-01T00:00:00Z' }))).toBe(400);
     expect(await statusOf(create({ name: 'moved', appName: 'other-app' }))).toBe(400);
@@ -66,17 +93,27 @@ describe('the real server behind the validation proxy', () => {
 
   it('answers every list, success or refusal, within the contract', async () => {
     const owner = 'proxy-listing';
-    for (const name of ['first', 'second', 'third']) await create({ name, owner, environment: 'staging' });
+    for (const name of ['first', 'second', 'third']) {
+      await create({ name, owner, environment: 'staging' });
+    }
     answers.length = 0;
     const first = await client.apiKeys.listApiKeys('internal-api', { owner, limit: 2 });
     expect(answers.at(-1)!.status).toBe(200);
     expect(first.next_cursor).not.toBeNull();
-    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { owner, limit: 2, cursor: first.next_cursor! }))).toBe(200);
-    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { status: 'all', environment: 'staging', limit: 100 }))).toBe(200);
+    expect(
+      await statusOf(client.apiKeys.listApiKeys('internal-api', { owner, limit: 2, cursor: first.next_cursor! })),
+    ).toBe(200);
+    expect(
+      await statusOf(client.apiKeys.listApiKeys('internal-api', { status: 'all', environment: 'staging', limit: 100 })),
+    ).toBe(200);
     const all = [];
-    for await (const key of client.apiKeys.listAllApiKeys('internal-api', { owner, limit: 1 })) all.push(key);
+    for await (const key of client.apiKeys.listAllApiKeys('internal-api', { owner, limit: 1 })) {
+      all.push(key);
+    }
     expect(all).toHaveLength(3);
-    expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { owner: 'someone-else', cursor: first.next_cursor! }))).toBe(400);
+    expect(
+      await statusOf(client.apiKeys.listApiKeys('internal-api', { owner: 'someone-else', cursor: first.next_cursor! })),
+    ).toBe(400);
     expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { cursor: 'bm90LWEtY3Vyc29y.AAAA' }))).toBe(400);
     expect(await statusOf(client.apiKeys.listApiKeys('internal-api', { sort: 'asc' } as ListApiKeysQuery))).toBe(400);
     expect(await statusOf(client.apiKeys.listApiKeys('billing-api'))).toBe(404);
@@ -87,11 +124,35 @@ describe('the real server behind the validation proxy', () => {
     expect(await statusOf(client.apiKeys.getApiKey('internal-api', key.id))).toBe(200);
     expect(await statusOf(client.apiKeys.getApiKey('internal-api', unknownKeyId))).toBe(404);
     expect(await statusOf(client.apiKeys.getApiKey('billing-api', key.id))).toBe(404);
-    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { permissions: ['users:read'], metadata: {}, name: 'renamed' }))).toBe(200);
-    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { owner: 'team-b', environment: 'production', expires_at: '2026-12-31T00:00:00Z' }))).toBe(200);
-    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { owner: null, environment: null, expires_at: null }))).toBe(200);
-    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { expires_at: '2020-01-01T00:00:00Z' }))).toBe(400);
-    expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { metadata: { blob: 'x'.repeat(5000) } }))).toBe(400);
+    expect(
+      await statusOf(
+        client.apiKeys.updateApiKey('internal-api', key.id, {
+          permissions: ['users:read'],
+          metadata: {},
+          name: 'renamed',
+        }),
+      ),
+    ).toBe(200);
+    expect(
+      await statusOf(
+        client.apiKeys.updateApiKey('internal-api', key.id, {
+          owner: 'team-b',
+          environment: 'production',
+          expires_at: '2026-12-31T00:00:00Z',
+        }),
+      ),
+    ).toBe(200);
+    expect(
+      await statusOf(
+        client.apiKeys.updateApiKey('internal-api', key.id, { owner: null, environment: null, expires_at: null }),
+      ),
+    ).toBe(200);
+    expect(
+      await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { expires_at: '2020-01-01T00:00:00Z' })),
+    ).toBe(400);
+    expect(
+      await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { metadata: { blob: 'x'.repeat(5000) } })),
+    ).toBe(400);
     expect(await statusOf(client.apiKeys.updateApiKey('internal-api', unknownKeyId, { name: 'x' }))).toBe(404);
     await client.apiKeys.revokeApiKey('internal-api', key.id);
     expect(await statusOf(client.apiKeys.updateApiKey('internal-api', key.id, { name: 'too late' }))).toBe(409);
@@ -100,14 +161,18 @@ describe('the real server behind the validation proxy', () => {
 
   it('answers every revoke and rotate, success or refusal, within the contract', async () => {
     const revoked = await create();
-    expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', revoked.key.id, { reason: 'Leaked in a build log' }))).toBe(200);
+    expect(
+      await statusOf(client.apiKeys.revokeApiKey('internal-api', revoked.key.id, { reason: 'Leaked in a build log' })),
+    ).toBe(200);
     expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', revoked.key.id))).toBe(200);
     expect(await statusOf(client.apiKeys.revokeApiKey('internal-api', unknownKeyId))).toBe(404);
     expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', revoked.key.id))).toBe(409);
     expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', unknownKeyId))).toBe(404);
 
     const graceful = await create();
-    expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', graceful.key.id, { grace_period_seconds: 60 }))).toBe(201);
+    expect(
+      await statusOf(client.apiKeys.rotateApiKey('internal-api', graceful.key.id, { grace_period_seconds: 60 })),
+    ).toBe(201);
     expect(await statusOf(client.apiKeys.getApiKey('internal-api', graceful.key.id))).toBe(200);
     expect(await statusOf(client.apiKeys.rotateApiKey('internal-api', graceful.key.id))).toBe(409);
     // Revoking a key in its grace period revokes it at once.
@@ -127,7 +192,10 @@ describe('the real server behind the validation proxy', () => {
     answers.length = 0;
 
     const verdict = async (secret: string, required_permissions?: string[]) => {
-      const answer = await client.apiKeys.verifyApiKey('internal-api', { secret, ...(required_permissions ? { required_permissions } : {}) });
+      const answer = await client.apiKeys.verifyApiKey('internal-api', {
+        secret,
+        ...(required_permissions ? { required_permissions } : {}),
+      });
       expect(answers.at(-1)!.status).toBe(200);
       return answer.code;
     };
@@ -156,7 +224,9 @@ describe('the real server behind the validation proxy', () => {
       () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
       () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
     ];
-    for (const call of calls) expect(await statusOf(call())).toBe(401);
+    for (const call of calls) {
+      expect(await statusOf(call())).toBe(401);
+    }
   });
 });
 
@@ -186,7 +256,9 @@ describe('the rate-limited real server behind the validation proxy', () => {
       () => apiKeys.rotateApiKey('internal-api', created.key.id),
       () => apiKeys.verifyApiKey('internal-api', { secret: created.secret }),
     ];
-    for (const call of calls) expect(await statusOf(call())).toBe(429);
+    for (const call of calls) {
+      expect(await statusOf(call())).toBe(429);
+    }
   });
 });
 
@@ -199,7 +271,20 @@ describe('the validation proxy', () => {
         res.writeHead(201, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(
           JSON.stringify({
-            key: { id: '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f', app_slug: 'internal-api', name: 'x', key_prefix: 'sk', key_suffix: 'abcd', permissions: [], metadata: {}, owner: null, environment: null, expires_at: null, created_at: '2026-01-01T00:00:00Z', secret_hash: 'deadbeef' },
+            key: {
+              id: '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f',
+              app_slug: 'internal-api',
+              name: 'x',
+              key_prefix: 'sk',
+              key_suffix: 'abcd',
+              permissions: [],
+              metadata: {},
+              owner: null,
+              environment: null,
+              expires_at: null,
+              created_at: '2026-01-01T00:00:00Z',
+              secret_hash: 'deadbeef',
+            },
             secret: `sk_${'a'.repeat(49)}`,
           }),
         );

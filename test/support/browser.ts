@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 // Debian's Chromium: no browser download works on these machines. The background-networking
 // flags keep it from calling out on a closed network.

@@ -1,5 +1,5 @@
-import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /**
  * A TCP proxy in front of one or more upstreams (round robin, one per connection) that drops the
@@ -37,7 +37,9 @@ export async function startFaultyProxy(upstreams: string[], dropAnswers = 1) {
     dropped: () => dropped,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        for (const socket of sockets) {
+          socket.destroy();
+        }
         server.close(() => resolve());
       }),
   };

@@ -17,11 +17,17 @@ function postgresBin(): string {
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse() : [];
   for (const version of versions) {
     const dir = `/usr/lib/postgresql/${version}/bin`;
-    if (existsSync(join(dir, 'initdb'))) return dir;
+    if (existsSync(join(dir, 'initdb'))) {
+      return dir;
+    }
   }
   const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
-  if (onPath) return onPath.replace(/\/initdb$/, '');
-  throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql, or set DATABASE_URL');
+  if (onPath) {
+    return onPath.replace(/\/initdb$/, '');
+  }
+  throw new Error(
+    'PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql, or set DATABASE_URL',
+  );
 }
 
 export default async function setup(project: TestProject) {
@@ -42,7 +48,9 @@ export async function startThrowawayPostgres(): Promise<{ url: string; stop(): v
   // PostgreSQL refuses to run as root; as root, run it as the postgres system user.
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]]
+      : [join(bin, cmd), args];
     execFileSync(file, argv, { stdio: 'pipe' });
   };
   if (asRoot) {
@@ -52,7 +60,16 @@ export async function startThrowawayPostgres(): Promise<{ url: string; stop(): v
   }
   const port = await freePort();
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', dataDir, '-w', '-l', join(dataDir, 'server.log'), '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    dataDir,
+    '-w',
+    '-l',
+    join(dataDir, 'server.log'),
+    '-o',
+    `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`,
+    'start',
+  ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => {

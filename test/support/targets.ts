@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createJsonLogger, createServer, listen, SqliteKeyStore, type ServerOptions } from '@apikeys/server';
 import { startMock as startMockServer } from '@apikeys/mock';
-import { repoRoot, specFile } from './repo.js';
+import { createJsonLogger, createServer, listen, type ServerOptions, SqliteKeyStore } from '@apikeys/server';
 import { freePort } from './freePort.js';
+import { repoRoot, specFile } from './repo.js';
 
 export const TOKEN = 'consumer-token-0123456789abcdef';
 /** The real server's clock in consumer tests, so that the seed's expiry (2026-12-31) lies in the future. */
@@ -19,9 +19,13 @@ export interface Target {
 
 async function startPrism(args: string[]): Promise<Target> {
   const port = await freePort();
-  const child: ChildProcess = spawn(join(repoRoot, 'node_modules/.bin/prism'), [...args, '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: repoRoot,
-  });
+  const child: ChildProcess = spawn(
+    join(repoRoot, 'node_modules/.bin/prism'),
+    [...args, '--host', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: repoRoot,
+    },
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${output}`)), 30_000);
@@ -42,7 +46,9 @@ async function startPrism(args: string[]): Promise<Target> {
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null) {
+        return;
+      }
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
@@ -63,7 +69,14 @@ export async function buildRealApp(options: Partial<ServerOptions> = {}) {
   await store.migrate();
   await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, SERVER_NOW);
   const logger = createJsonLogger(new Writable({ write: (_chunk, _encoding, done) => done() }));
-  const app = await createServer({ store, tokens: [TOKEN], now: () => SERVER_NOW, logger, validateResponses: true, ...options });
+  const app = await createServer({
+    store,
+    tokens: [TOKEN],
+    now: () => SERVER_NOW,
+    logger,
+    validateResponses: true,
+    ...options,
+  });
   return {
     app,
     store,
@@ -75,7 +88,9 @@ export async function buildRealApp(options: Partial<ServerOptions> = {}) {
 }
 
 /** The real server, listening on a loopback port. */
-export async function startRealServer(options: Partial<ServerOptions> = {}): Promise<Target & { store: SqliteKeyStore }> {
+export async function startRealServer(
+  options: Partial<ServerOptions> = {},
+): Promise<Target & { store: SqliteKeyStore }> {
   const { app, store, dispose } = await buildRealApp(options);
   const running = await listen(app, 0);
   return {

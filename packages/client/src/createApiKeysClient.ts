@@ -10,7 +10,7 @@ import type {
   VerifyApiKeyRequest,
   VerifyApiKeyResponse,
 } from './generated/openapi.js';
-import { createTransport, type ApiKeysClientOptions, type RequestOptions } from './transport.js';
+import { type ApiKeysClientOptions, createTransport, type RequestOptions } from './transport.js';
 
 export interface IdempotentRequestOptions extends RequestOptions {
   /**
@@ -30,38 +30,79 @@ export interface ApiKeysClient {
    */
   apiKeys: {
     /** Creates a key in the app and resolves to its record and secret. The secret is shown this once: store it now. */
-    createApiKey(appName: string, request: CreateApiKeyRequest, options?: IdempotentRequestOptions): Promise<ApiKeyWithSecret>;
+    createApiKey(
+      appName: string,
+      request: CreateApiKeyRequest,
+      options?: IdempotentRequestOptions,
+    ): Promise<ApiKeyWithSecret>;
     /** One page of the app's keys, newest first; pass `next_cursor` back as `cursor` for the next. */
     listApiKeys(appName: string, query?: ListApiKeysQuery, options?: RequestOptions): Promise<ApiKeyList>;
     /** Every key the query matches, fetching page after page until `next_cursor` is null. */
-    listAllApiKeys(appName: string, query?: Omit<ListApiKeysQuery, 'cursor'>, options?: RequestOptions): AsyncIterable<ApiKey>;
+    listAllApiKeys(
+      appName: string,
+      query?: Omit<ListApiKeysQuery, 'cursor'>,
+      options?: RequestOptions,
+    ): AsyncIterable<ApiKey>;
     /** The key's record; a key of another app is a 404, like one that does not exist. */
     getApiKey(appName: string, keyId: string, options?: RequestOptions): Promise<ApiKey>;
     /** Changes the fields sent; `null` clears `owner`, `environment` and `expires_at`. */
-    updateApiKey(appName: string, keyId: string, changes: UpdateApiKeyRequest, options?: RequestOptions): Promise<ApiKey>;
+    updateApiKey(
+      appName: string,
+      keyId: string,
+      changes: UpdateApiKeyRequest,
+      options?: RequestOptions,
+    ): Promise<ApiKey>;
     /** Revokes the key for good; revoking a revoked key resolves to its record unchanged. */
-    revokeApiKey(appName: string, keyId: string, request?: RevokeApiKeyRequest, options?: RequestOptions): Promise<ApiKey>;
+    revokeApiKey(
+      appName: string,
+      keyId: string,
+      request?: RevokeApiKeyRequest,
+      options?: RequestOptions,
+    ): Promise<ApiKey>;
     /** Issues the key's successor and resolves to it with its secret, shown this once. */
-    rotateApiKey(appName: string, keyId: string, request?: RotateApiKeyRequest, options?: IdempotentRequestOptions): Promise<ApiKeyWithSecret>;
+    rotateApiKey(
+      appName: string,
+      keyId: string,
+      request?: RotateApiKeyRequest,
+      options?: IdempotentRequestOptions,
+    ): Promise<ApiKeyWithSecret>;
     /** The verdict on a secret a caller presented: a 200 for any well-formed request, with the verdict in `code`. */
-    verifyApiKey(appName: string, request: VerifyApiKeyRequest, options?: RequestOptions): Promise<VerifyApiKeyResponse>;
+    verifyApiKey(
+      appName: string,
+      request: VerifyApiKeyRequest,
+      options?: RequestOptions,
+    ): Promise<VerifyApiKeyResponse>;
   };
 }
 
 // Unique per call, so that the call's retries, and only they, are recognised as the same request.
-const idempotencyKeyOf = (requestOptions: IdempotentRequestOptions) => requestOptions.idempotencyKey ?? globalThis.crypto.randomUUID();
+const idempotencyKeyOf = (requestOptions: IdempotentRequestOptions) =>
+  requestOptions.idempotencyKey ?? globalThis.crypto.randomUUID();
 
 export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClient {
   const send = createTransport(options);
 
   const listApiKeys: ApiKeysClient['apiKeys']['listApiKeys'] = (appName, query, requestOptions) =>
-    send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys', { params: { path: { appName }, query }, ...init }), true);
+    send(
+      requestOptions,
+      (api, init) => api.GET('/api-auth/apps/{appName}/keys', { params: { path: { appName }, query }, ...init }),
+      true,
+    );
 
   return {
     apiKeys: {
       createApiKey: (appName, request, requestOptions = {}) => {
         const header = { 'Idempotency-Key': idempotencyKeyOf(requestOptions) };
-        return send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys', { params: { path: { appName }, header }, body: request, ...init }), true);
+        return send(
+          requestOptions,
+          (api, init) =>
+            api.POST('/api-auth/apps/{appName}/keys', {
+              params: { path: { appName }, header },
+              body: request,
+              ...init,
+            }),
+          true,
+        );
       },
 
       listApiKeys,
@@ -72,7 +113,9 @@ export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClien
           const page = await listApiKeys(appName, { ...query, cursor }, requestOptions);
           // A server (or the mock, answering one example) that hands back the cursor it was sent would page forever.
           if (page.next_cursor !== null && page.next_cursor === cursor) {
-            throw new Error(`listApiKeys answered with the cursor it was sent (${cursor}); stopping instead of paging forever.`);
+            throw new Error(
+              `listApiKeys answered with the cursor it was sent (${cursor}); stopping instead of paging forever.`,
+            );
           }
           yield* page.data;
           cursor = page.next_cursor ?? undefined;
@@ -80,23 +123,57 @@ export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClien
       },
 
       getApiKey: (appName, keyId, requestOptions) =>
-        send(requestOptions, (api, init) => api.GET('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, ...init }), true),
+        send(
+          requestOptions,
+          (api, init) =>
+            api.GET('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, ...init }),
+          true,
+        ),
 
       updateApiKey: (appName, keyId, changes, requestOptions) =>
-        send(requestOptions, (api, init) => api.PATCH('/api-auth/apps/{appName}/keys/{keyId}', { params: { path: { appName, keyId } }, body: changes, ...init })),
+        send(requestOptions, (api, init) =>
+          api.PATCH('/api-auth/apps/{appName}/keys/{keyId}', {
+            params: { path: { appName, keyId } },
+            body: changes,
+            ...init,
+          }),
+        ),
 
       // The contract requires a JSON body even when there is nothing to say: `{}`. Revoking is
       // idempotent by contract, so it is retried like the safe calls.
       revokeApiKey: (appName, keyId, request = {}, requestOptions) =>
-        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/revoke', { params: { path: { appName, keyId } }, body: request, ...init }), true),
+        send(
+          requestOptions,
+          (api, init) =>
+            api.POST('/api-auth/apps/{appName}/keys/{keyId}/revoke', {
+              params: { path: { appName, keyId } },
+              body: request,
+              ...init,
+            }),
+          true,
+        ),
 
       rotateApiKey: (appName, keyId, request = {}, requestOptions = {}) => {
         const header = { 'Idempotency-Key': idempotencyKeyOf(requestOptions) };
-        return send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/{keyId}/rotate', { params: { path: { appName, keyId }, header }, body: request, ...init }), true);
+        return send(
+          requestOptions,
+          (api, init) =>
+            api.POST('/api-auth/apps/{appName}/keys/{keyId}/rotate', {
+              params: { path: { appName, keyId }, header },
+              body: request,
+              ...init,
+            }),
+          true,
+        );
       },
 
       verifyApiKey: (appName, request, requestOptions) =>
-        send(requestOptions, (api, init) => api.POST('/api-auth/apps/{appName}/keys/verify', { params: { path: { appName } }, body: request, ...init }), true),
+        send(
+          requestOptions,
+          (api, init) =>
+            api.POST('/api-auth/apps/{appName}/keys/verify', { params: { path: { appName } }, body: request, ...init }),
+          true,
+        ),
     },
   };
 }

@@ -10,7 +10,9 @@ export type ApiKeysProblem = Problem;
 /** The first thing wrong goes into the message too, so that a log line says which field it was. */
 function messageOf(status: number, problem: ApiKeysProblem): string {
   const [first, ...more] = problem.errors ?? [];
-  const where = first ? ` ${first.pointer || '(the body)'}: ${first.message}${more.length > 0 ? ` (and ${more.length} more)` : ''}` : '';
+  const where = first
+    ? ` ${first.pointer || '(the body)'}: ${first.message}${more.length > 0 ? ` (and ${more.length} more)` : ''}`
+    : '';
   return `${status} ${problem.title}: ${problem.detail}${where}`;
 }
 
@@ -55,7 +57,9 @@ export class ApiKeysTimeoutError extends ApiKeysNetworkError {
 // they are, so that `type` is always one callers can branch on; a gateway's own problem document
 // is text like any other body.
 function isProblem(value: unknown): value is ApiKeysProblem {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
   const candidate = value as Record<string, unknown>;
   return (
     typeof candidate.type === 'string' &&
@@ -66,7 +70,9 @@ function isProblem(value: unknown): value is ApiKeysProblem {
 }
 
 export function problemFrom(status: number, statusText: string, body: unknown): ApiKeysProblem {
-  if (isProblem(body)) return { ...body, detail: typeof body.detail === 'string' ? body.detail : body.title };
+  if (isProblem(body)) {
+    return { ...body, detail: typeof body.detail === 'string' ? body.detail : body.title };
+  }
   const text = typeof body === 'string' ? body.trim() : body === undefined ? '' : JSON.stringify(body);
   return {
     type: 'about:blank',

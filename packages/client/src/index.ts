@@ -1,7 +1,10 @@
-export { createApiKeysClient, type ApiKeysClient, type IdempotentRequestOptions, type ListApiKeysQuery } from './createApiKeysClient.js';
-export type { RetryOptions } from './retry.js';
-export { type ApiKeysClientOptions, type RequestOptions } from './transport.js';
-export { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, type ApiKeysProblem } from './errors.js';
+export {
+  type ApiKeysClient,
+  createApiKeysClient,
+  type IdempotentRequestOptions,
+  type ListApiKeysQuery,
+} from './createApiKeysClient.js';
+export { ApiKeysError, ApiKeysNetworkError, type ApiKeysProblem, ApiKeysTimeoutError } from './errors.js';
 // The contract's own types (generated into this package, so that it installs alone), as consumers
 // need them to write their calls and read the answers.
 export type {
@@ -20,3 +23,5 @@ export type {
   VerifyApiKeyResponse,
 } from './generated/openapi.js';
 export type { ProblemType } from './generated/problemTypes.js';
+export type { RetryOptions } from './retry.js';
+export type { ApiKeysClientOptions, RequestOptions } from './transport.js';

@@ -20,8 +20,12 @@ const IN_USE = 'urn:apikeys:problem:idempotency-key-in-use';
 
 /** A failure worth another attempt: no answer, a gateway or load problem, or a retry that overtook its first attempt. */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof ApiKeysNetworkError) return true;
-  if (!(error instanceof ApiKeysError)) return false;
+  if (error instanceof ApiKeysNetworkError) {
+    return true;
+  }
+  if (!(error instanceof ApiKeysError)) {
+    return false;
+  }
   return RETRIED_STATUSES.has(error.status) || (error.status === 409 && error.type === IN_USE);
 }
 
@@ -33,8 +37,12 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 /** Retry-After in milliseconds (seconds or an HTTP date), when the answer has one. */
 export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
   const value = error instanceof ApiKeysError ? error.headers.get('retry-after') : null;
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (!value) {
+    return undefined;
+  }
+  if (/^\d+$/.test(value)) {
+    return Number(value) * 1000;
+  }
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -1,7 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from './generated/openapi.js';
 import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, problemFrom } from './errors.js';
-import { backoffDelay, DEFAULT_RETRY, isRetryable, retryAfterMs, sleep, type RetryOptions } from './retry.js';
+import type { paths } from './generated/openapi.js';
+import { backoffDelay, DEFAULT_RETRY, isRetryable, type RetryOptions, retryAfterMs, sleep } from './retry.js';
 
 export interface ApiKeysClientOptions {
   /** Where the API is, e.g. `https://apikeys.internal` or the mock's `http://127.0.0.1:4010`. */
@@ -49,7 +49,11 @@ interface Answer<T> {
  * Runs one call of openapi-fetch and gives it a single outcome: the parsed 2xx body, or one of
  * the client's errors. A call marked `repeatable` is retried by the retry policy.
  */
-type Send = <T>(requestOptions: RequestOptions | undefined, call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>, repeatable?: boolean) => Promise<T>;
+type Send = <T>(
+  requestOptions: RequestOptions | undefined,
+  call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>,
+  repeatable?: boolean,
+) => Promise<T>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -60,25 +64,36 @@ export function createTransport(options: ApiKeysClientOptions): Send {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  const once = async <T>(requestOptions: RequestOptions, call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>): Promise<T> => {
+  const once = async <T>(
+    requestOptions: RequestOptions,
+    call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>,
+  ): Promise<T> => {
     const timeoutMs = requestOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     const signals = [requestOptions.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined);
-    let answer;
+    let answer: Answer<T>;
     try {
       answer = await call(api, {
         ...(requestOptions.headers ? { headers: requestOptions.headers } : {}),
         ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       });
     } catch (error) {
-      if (requestOptions.signal?.aborted) throw requestOptions.signal.reason;
-      if (timeout?.aborted) throw new ApiKeysTimeoutError(`No answer from ${options.baseUrl} within ${timeoutMs} ms`, { cause: error });
+      if (requestOptions.signal?.aborted) {
+        throw requestOptions.signal.reason;
+      }
+      if (timeout?.aborted) {
+        throw new ApiKeysTimeoutError(`No answer from ${options.baseUrl} within ${timeoutMs} ms`, { cause: error });
+      }
       throw new ApiKeysNetworkError(`No answer from ${options.baseUrl}: ${(error as Error).message}`, { cause: error });
     }
     const { data, error, response } = answer;
     // openapi-fetch types `error` only for declared statuses; any non-2xx is an error here.
     if (!response.ok || data === undefined) {
-      throw new ApiKeysError(response.status, problemFrom(response.status, response.statusText, error), response.headers);
+      throw new ApiKeysError(
+        response.status,
+        problemFrom(response.status, response.statusText, error),
+        response.headers,
+      );
     }
     return data;
   };
@@ -91,7 +106,10 @@ export function createTransport(options: ApiKeysClientOptions): Send {
       try {
         return await once(requestOptions, call);
       } catch (error) {
-        const wait = policy && attempt < policy.maxAttempts && isRetryable(error) ? (retryAfterMs(error) ?? backoffDelay(attempt, policy)) : undefined;
+        const wait =
+          policy && attempt < policy.maxAttempts && isRetryable(error)
+            ? (retryAfterMs(error) ?? backoffDelay(attempt, policy))
+            : undefined;
         if (wait === undefined || Date.now() - started + wait > policy!.deadlineMs) {
           if ((error instanceof ApiKeysError || error instanceof ApiKeysNetworkError) && attempt > 1) {
             error.attempts = attempt;

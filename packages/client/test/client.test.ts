@@ -1,18 +1,34 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ApiKeysError, ApiKeysNetworkError, ApiKeysTimeoutError, createApiKeysClient, type ApiKey, type ApiKeysClient } from '../src/index.js';
+import {
+  type ApiKey,
+  type ApiKeysClient,
+  ApiKeysError,
+  ApiKeysNetworkError,
+  ApiKeysTimeoutError,
+  createApiKeysClient,
+} from '../src/index.js';
 import { answer201, created, record, seen, stopUpstream, upstream } from './support/upstream.js';
 
 describe('createApiKeysClient', () => {
   it('sends the bearer token, JSON body and headers to the URL-encoded path', async () => {
     const baseUrl = await upstream(answer201);
     const client = createApiKeysClient({ baseUrl: `${baseUrl}/`, token: 'tok', headers: { 'X-Team': 'web' } });
-    const result = await client.apiKeys.createApiKey('team app/ü', { name: 'x' }, { headers: { 'X-Request-Id': 'req-1' } });
+    const result = await client.apiKeys.createApiKey(
+      'team app/ü',
+      { name: 'x' },
+      { headers: { 'X-Request-Id': 'req-1' } },
+    );
     expect(result).toEqual(created);
     expect(seen[0]).toMatchObject({
       method: 'POST',
       url: '/api-auth/apps/team%20app%2F%C3%BC/keys',
-      headers: { authorization: 'Bearer tok', 'content-type': 'application/json', 'x-team': 'web', 'x-request-id': 'req-1' },
+      headers: {
+        authorization: 'Bearer tok',
+        'content-type': 'application/json',
+        'x-team': 'web',
+        'x-request-id': 'req-1',
+      },
     });
     expect(JSON.parse(seen[0]!.body)).toEqual({ name: 'x' });
   });
@@ -33,14 +49,26 @@ describe('createApiKeysClient', () => {
   });
 
   it('rejects a problem answer with ApiKeysError carrying the status and the problem', async () => {
-    const problem = { type: 'urn:apikeys:problem:rate-limited', title: 'Too many requests', status: 429, detail: 'Rate limit exceeded; retry after 12 seconds.' };
+    const problem = {
+      type: 'urn:apikeys:problem:rate-limited',
+      title: 'Too many requests',
+      status: 429,
+      detail: 'Rate limit exceeded; retry after 12 seconds.',
+    };
     const baseUrl = await upstream((res) => {
       res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '12' });
       res.end(JSON.stringify(problem));
     });
-    const error = await createApiKeysClient({ baseUrl, token: 'tok', retry: false }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
+    const error = await createApiKeysClient({ baseUrl, token: 'tok', retry: false })
+      .apiKeys.createApiKey('internal-api', { name: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysError);
-    expect(error).toMatchObject({ status: 429, problem, type: problem.type, message: '429 Too many requests: Rate limit exceeded; retry after 12 seconds.' });
+    expect(error).toMatchObject({
+      status: 429,
+      problem,
+      type: problem.type,
+      message: '429 Too many requests: Rate limit exceeded; retry after 12 seconds.',
+    });
     expect((error as ApiKeysError).headers.get('retry-after')).toBe('12');
   });
 
@@ -59,20 +87,38 @@ describe('createApiKeysClient', () => {
       res.writeHead(400, { 'content-type': 'application/problem+json' });
       res.end(JSON.stringify(invalid));
     });
-    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
-    expect((error as Error).message).toBe(`400 Invalid request: The request does not match the contract. /permissions/0: ${invalid.errors[0]!.message} (and 1 more)`);
+    const error = await createApiKeysClient({ baseUrl, token: 'tok' })
+      .apiKeys.createApiKey('internal-api', { name: 'x' })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `400 Invalid request: The request does not match the contract. /permissions/0: ${invalid.errors[0]!.message} (and 1 more)`,
+    );
   });
 
   it.each([
-    ['an HTML page from a proxy', 502, 'text/html', '<html><body>Bad gateway</body></html>', '<html><body>Bad gateway</body></html>'],
+    [
+      'an HTML page from a proxy',
+      502,
+      'text/html',
+      '<html><body>Bad gateway</body></html>',
+      '<html><body>Bad gateway</body></html>',
+    ],
     ['an empty body', 503, 'text/plain', '', 'The server answered 503 without a problem document.'],
-    ['JSON that is not a problem', 500, 'application/json', '{"errors":[{"message":"boom","code":"E1"}]}', '{"errors":[{"message":"boom","code":"E1"}]}'],
+    [
+      'JSON that is not a problem',
+      500,
+      'application/json',
+      '{"errors":[{"message":"boom","code":"E1"}]}',
+      '{"errors":[{"message":"boom","code":"E1"}]}',
+    ],
   ])('rejects %s with ApiKeysError and a problem made from it', async (_label, status, type, body, detail) => {
     const baseUrl = await upstream((res) => {
       res.writeHead(status, { 'content-type': type });
       res.end(body);
     });
-    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
+    const error = await createApiKeysClient({ baseUrl, token: 'tok' })
+      .apiKeys.createApiKey('internal-api', { name: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysError);
     expect((error as ApiKeysError).status).toBe(status);
     expect((error as ApiKeysError).problem).toMatchObject({ type: 'about:blank', status, detail });
@@ -83,7 +129,9 @@ describe('createApiKeysClient', () => {
       // never answers
     });
     const client = createApiKeysClient({ baseUrl, token: 'tok', timeoutMs: 5_000 });
-    const error = await client.apiKeys.createApiKey('internal-api', { name: 'x' }, { timeoutMs: 150 }).catch((e: unknown) => e);
+    const error = await client.apiKeys
+      .createApiKey('internal-api', { name: 'x' }, { timeoutMs: 150 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysTimeoutError);
     expect(error).toBeInstanceOf(ApiKeysNetworkError);
     expect((error as Error).message).toContain('within 150 ms');
@@ -92,7 +140,9 @@ describe('createApiKeysClient', () => {
   it('rejects with ApiKeysNetworkError, not a timeout, when the connection fails', async () => {
     const baseUrl = await upstream(answer201);
     await stopUpstream();
-    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }).catch((e: unknown) => e);
+    const error = await createApiKeysClient({ baseUrl, token: 'tok' })
+      .apiKeys.createApiKey('internal-api', { name: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysNetworkError);
     expect(error).not.toBeInstanceOf(ApiKeysTimeoutError);
     expect((error as Error).cause).toBeDefined();
@@ -103,7 +153,11 @@ describe('createApiKeysClient', () => {
       // never answers
     });
     const controller = new AbortController();
-    const pending = createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey('internal-api', { name: 'x' }, { signal: controller.signal });
+    const pending = createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.createApiKey(
+      'internal-api',
+      { name: 'x' },
+      { signal: controller.signal },
+    );
     const reason = new Error('user navigated away');
     setTimeout(() => controller.abort(reason), 50);
     await expect(pending).rejects.toBe(reason);
@@ -113,7 +167,9 @@ describe('createApiKeysClient', () => {
 // Array.fromAsync arrives in Node 22.
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
-  for await (const item of iterable) items.push(item);
+  for await (const item of iterable) {
+    items.push(item);
+  }
   return items;
 }
 
@@ -128,7 +184,12 @@ const slug = 'team app/ü';
 const encodedSlug = 'team%20app%2F%C3%BC';
 const keyId = 'key/1 ü';
 const encodedKeyId = 'key%2F1%20%C3%BC';
-const revoked = { ...created.key, status: 'revoked', revoked_at: '2026-01-02T00:00:00.000Z', revocation_reason: 'leaked' };
+const revoked = {
+  ...created.key,
+  status: 'revoked',
+  revoked_at: '2026-01-02T00:00:00.000Z',
+  revocation_reason: 'leaked',
+};
 const operations: {
   name: string;
   call: (client: ApiKeysClient) => Promise<unknown>;
@@ -140,14 +201,35 @@ const operations: {
 }[] = [
   {
     name: 'listApiKeys',
-    call: (client) => client.apiKeys.listApiKeys(slug, { limit: 2, cursor: 'abc.def', status: 'all', environment: 'staging', owner: 'team a&b' }),
+    call: (client) =>
+      client.apiKeys.listApiKeys(slug, {
+        limit: 2,
+        cursor: 'abc.def',
+        status: 'all',
+        environment: 'staging',
+        owner: 'team a&b',
+      }),
     method: 'GET',
     url: `/api-auth/apps/${encodedSlug}/keys?limit=2&cursor=abc.def&status=all&environment=staging&owner=team%20a%26b`,
     status: 200,
     answer: { data: [created.key], next_cursor: 'ghi.jkl' },
   },
-  { name: 'listApiKeys without a query', call: (client) => client.apiKeys.listApiKeys(slug), method: 'GET', url: `/api-auth/apps/${encodedSlug}/keys`, status: 200, answer: { data: [], next_cursor: null } },
-  { name: 'getApiKey', call: (client) => client.apiKeys.getApiKey(slug, keyId), method: 'GET', url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}`, status: 200, answer: created.key },
+  {
+    name: 'listApiKeys without a query',
+    call: (client) => client.apiKeys.listApiKeys(slug),
+    method: 'GET',
+    url: `/api-auth/apps/${encodedSlug}/keys`,
+    status: 200,
+    answer: { data: [], next_cursor: null },
+  },
+  {
+    name: 'getApiKey',
+    call: (client) => client.apiKeys.getApiKey(slug, keyId),
+    method: 'GET',
+    url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}`,
+    status: 200,
+    answer: created.key,
+  },
   {
     name: 'updateApiKey',
     call: (client) => client.apiKeys.updateApiKey(slug, keyId, { permissions: ['users:read'], owner: null }),
@@ -166,7 +248,15 @@ const operations: {
     status: 200,
     answer: revoked,
   },
-  { name: 'revokeApiKey without a body', call: (client) => client.apiKeys.revokeApiKey(slug, keyId), method: 'POST', url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/revoke`, body: {}, status: 200, answer: revoked },
+  {
+    name: 'revokeApiKey without a body',
+    call: (client) => client.apiKeys.revokeApiKey(slug, keyId),
+    method: 'POST',
+    url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/revoke`,
+    body: {},
+    status: 200,
+    answer: revoked,
+  },
   {
     name: 'rotateApiKey',
     call: (client) => client.apiKeys.rotateApiKey(slug, keyId, { grace_period_seconds: 3600 }),
@@ -174,12 +264,24 @@ const operations: {
     url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/rotate`,
     body: { grace_period_seconds: 3600 },
     status: 201,
-    answer: { key: { ...record('9c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5'), rotated_from: created.key.id }, secret: `sk_${'b'.repeat(49)}` },
+    answer: {
+      key: { ...record('9c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5'), rotated_from: created.key.id },
+      secret: `sk_${'b'.repeat(49)}`,
+    },
   },
-  { name: 'rotateApiKey without a body', call: (client) => client.apiKeys.rotateApiKey(slug, keyId), method: 'POST', url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/rotate`, body: {}, status: 201, answer: created },
+  {
+    name: 'rotateApiKey without a body',
+    call: (client) => client.apiKeys.rotateApiKey(slug, keyId),
+    method: 'POST',
+    url: `/api-auth/apps/${encodedSlug}/keys/${encodedKeyId}/rotate`,
+    body: {},
+    status: 201,
+    answer: created,
+  },
   {
     name: 'verifyApiKey',
-    call: (client) => client.apiKeys.verifyApiKey(slug, { secret: created.secret, required_permissions: ['users:read'] }),
+    call: (client) =>
+      client.apiKeys.verifyApiKey(slug, { secret: created.secret, required_permissions: ['users:read'] }),
     method: 'POST',
     url: `/api-auth/apps/${encodedSlug}/keys/verify`,
     body: { secret: created.secret, required_permissions: ['users:read'] },
@@ -189,21 +291,29 @@ const operations: {
 ];
 
 describe('each operation', () => {
-  it.each(operations)('$name sends its method, path, query and body, and resolves to the answer', async ({ call, method, url, body, status, answer }) => {
-    const baseUrl = await upstream(json(status, answer));
-    const result = await call(createApiKeysClient({ baseUrl, token: 'tok', headers: { 'X-Team': 'web' } }));
-    expect(result).toEqual(answer);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ method, url, headers: { authorization: 'Bearer tok', 'x-team': 'web' } });
-    if (body === undefined) {
-      expect(seen[0]!.body).toBe('');
-    } else {
-      expect(seen[0]!.headers['content-type']).toBe('application/json');
-      expect(JSON.parse(seen[0]!.body)).toEqual(body);
-    }
-  });
+  it.each(operations)(
+    '$name sends its method, path, query and body, and resolves to the answer',
+    async ({ call, method, url, body, status, answer }) => {
+      const baseUrl = await upstream(json(status, answer));
+      const result = await call(createApiKeysClient({ baseUrl, token: 'tok', headers: { 'X-Team': 'web' } }));
+      expect(result).toEqual(answer);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ method, url, headers: { authorization: 'Bearer tok', 'x-team': 'web' } });
+      if (body === undefined) {
+        expect(seen[0]!.body).toBe('');
+      } else {
+        expect(seen[0]!.headers['content-type']).toBe('application/json');
+        expect(JSON.parse(seen[0]!.body)).toEqual(body);
+      }
+    },
+  );
 
-  const problem = { type: 'urn:apikeys:problem:key-not-found', title: 'Key not found', status: 404, detail: "App 'internal-api' has no key 'x'." };
+  const problem = {
+    type: 'urn:apikeys:problem:key-not-found',
+    title: 'Key not found',
+    status: 404,
+    detail: "App 'internal-api' has no key 'x'.",
+  };
   const refusable: [string, (client: ApiKeysClient) => Promise<unknown>][] = [
     ['createApiKey', (client) => client.apiKeys.createApiKey(slug, { name: 'x' })],
     ...operations.map(({ name, call }): [string, (client: ApiKeysClient) => Promise<unknown>] => [name, call]),
@@ -233,9 +343,16 @@ describe('each operation', () => {
       res.writeHead(403, { 'content-type': 'application/problem+json' });
       res.end(JSON.stringify(foreign));
     });
-    const error = await createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.getApiKey('internal-api', created.key.id).catch((e: unknown) => e);
+    const error = await createApiKeysClient({ baseUrl, token: 'tok' })
+      .apiKeys.getApiKey('internal-api', created.key.id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysError);
-    expect((error as ApiKeysError).problem).toEqual({ type: 'about:blank', title: 'Forbidden', status: 403, detail: JSON.stringify(foreign) });
+    expect((error as ApiKeysError).problem).toEqual({
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+      detail: JSON.stringify(foreign),
+    });
   });
 });
 
@@ -253,7 +370,9 @@ describe('listAllApiKeys', () => {
       json(200, pages[cursor])(res);
     });
     const client = createApiKeysClient({ baseUrl, token: 'tok' });
-    const listed = await collect(client.apiKeys.listAllApiKeys(slug, { limit: 2, status: 'all' }, { headers: { 'X-Request-Id': 'r' } }));
+    const listed = await collect(
+      client.apiKeys.listAllApiKeys(slug, { limit: 2, status: 'all' }, { headers: { 'X-Request-Id': 'r' } }),
+    );
     expect(listed).toEqual(keys);
     expect(seen.map((request) => request.url)).toEqual([
       `/api-auth/apps/${encodedSlug}/keys?limit=2&status=all`,
@@ -276,7 +395,9 @@ describe('listAllApiKeys', () => {
     const baseUrl = await upstream(json(200, { data: keys.slice(0, 1), next_cursor: 'same.x' }));
     const listed: ApiKey[] = [];
     const error = await (async () => {
-      for await (const key of createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api')) listed.push(key);
+      for await (const key of createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api')) {
+        listed.push(key);
+      }
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain('same.x');
@@ -286,12 +407,26 @@ describe('listAllApiKeys', () => {
 
   it('rejects with ApiKeysError when a later page fails', async () => {
     const baseUrl = await upstream((res, request) => {
-      if (!request.url.includes('cursor=')) return json(200, { data: keys.slice(0, 1), next_cursor: 'p2.x' })(res);
+      if (!request.url.includes('cursor=')) {
+        return json(200, { data: keys.slice(0, 1), next_cursor: 'p2.x' })(res);
+      }
       res.writeHead(400, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify({ type: 'urn:apikeys:problem:invalid-request', title: 'Invalid request', status: 400, detail: 'The request does not match the contract.', errors: [{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }] }));
+      res.end(
+        JSON.stringify({
+          type: 'urn:apikeys:problem:invalid-request',
+          title: 'Invalid request',
+          status: 400,
+          detail: 'The request does not match the contract.',
+          errors: [{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }],
+        }),
+      );
     });
-    const error = await collect(createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api')).catch((e: unknown) => e);
+    const error = await collect(
+      createApiKeysClient({ baseUrl, token: 'tok' }).apiKeys.listAllApiKeys('internal-api'),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysError);
-    expect((error as ApiKeysError).problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    expect((error as ApiKeysError).problem.errors).toEqual([
+      { pointer: '#/query/cursor', message: 'is not a cursor of this listing' },
+    ]);
   });
 });

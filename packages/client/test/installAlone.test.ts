@@ -6,13 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startRealServer, TOKEN, type Target } from '../../../test/support/targets.js';
+import { startRealServer, type Target, TOKEN } from '../../../test/support/targets.js';
 
 // A consuming team's project: outside the workspace, no links, only the packed tarball and the
 // public registry. It must install, type-check and run against the real server.
 const clientDir = fileURLToPath(new URL('..', import.meta.url));
 const specFile = fileURLToPath(new URL('../../../spec/openapi.yaml', import.meta.url));
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' },
+  });
 
 const consumer = `import { ApiKeysError, createApiKeysClient, type ApiKeyWithSecret, type ProblemType } from '@apikeys/client';
 
@@ -46,16 +52,44 @@ describe('the packed client, installed alone', () => {
     const tarball = readdirSync(project).find((file) => file.endsWith('.tgz'))!;
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     npm(['install', `./${tarball}`, 'typescript@5.9.3', '@types/node@20'], project);
-    expect(JSON.parse(readFileSync(join(project, 'node_modules/@apikeys/client/package.json'), 'utf8')).dependencies).toEqual({ 'openapi-fetch': expect.any(String) });
+    expect(
+      JSON.parse(readFileSync(join(project, 'node_modules/@apikeys/client/package.json'), 'utf8')).dependencies,
+    ).toEqual({ 'openapi-fetch': expect.any(String) });
 
     writeFileSync(join(project, 'consumer.ts'), consumer);
-    execFileSync(join(project, 'node_modules/.bin/tsc'), ['--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'false', 'consumer.ts'], { cwd: project, stdio: 'pipe' });
+    execFileSync(
+      join(project, 'node_modules/.bin/tsc'),
+      [
+        '--strict',
+        '--module',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        'false',
+        'consumer.ts',
+      ],
+      { cwd: project, stdio: 'pipe' },
+    );
     // Not execFileSync: the server answering the consumer runs in this process.
-    const { stdout } = await promisify(execFile)(process.execPath, ['consumer.js'], { cwd: project, encoding: 'utf8', env: { ...process.env, BASE_URL: server.url, TOKEN } });
+    const { stdout } = await promisify(execFile)(process.execPath, ['consumer.js'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, BASE_URL: server.url, TOKEN },
+    });
     expect(JSON.parse(stdout)).toEqual({ name: 'from a consumer', code: 'VALID', refused: true });
 
-    writeFileSync(join(project, 'wrong.ts'), `import { createApiKeysClient } from '@apikeys/client';\nawait createApiKeysClient({ baseUrl: '', token: '' }).apiKeys.createApiKey('a', { name: 'x', organization_id: 'o' });\n`);
-    const compiled = spawnSync(join(project, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', 'wrong.ts'], { cwd: project, encoding: 'utf8' });
+    writeFileSync(
+      join(project, 'wrong.ts'),
+      `import { createApiKeysClient } from '@apikeys/client';\nawait createApiKeysClient({ baseUrl: '', token: '' }).apiKeys.createApiKey('a', { name: 'x', organization_id: 'o' });\n`,
+    );
+    const compiled = spawnSync(
+      join(project, 'node_modules/.bin/tsc'),
+      ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', 'wrong.ts'],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(compiled.status).not.toBe(0);
     expect(compiled.stdout).toMatch(/wrong\.ts.*organization_id/);
   }, 240_000);

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 // What consuming teams install: the built package (`pnpm build`, part of `npm test`).
 const clientDir = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
-const run = (name: string, args: string[]) => spawnSync(bin(name), args, { cwd: clientDir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const run = (name: string, args: string[]) =>
+  spawnSync(bin(name), args, { cwd: clientDir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 describe('the published @apikeys/client package', () => {
   it('is built', () => {
@@ -22,7 +24,7 @@ describe('the published @apikeys/client package', () => {
 
   it('resolves its types for ESM consumers under node16 and bundlers (are-the-types-wrong)', () => {
     const result = run('attw', ['--pack', '.', '--profile', 'esm-only']);
-    const table = result.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    const table = stripVTControlCharacters(result.stdout);
     expect(table).toMatch(/node16 \(from ESM\)\s*│\s*🟢/);
     expect(table).toMatch(/bundler\s*│\s*🟢/);
     expect(result.status).toBe(0);
@@ -31,8 +33,16 @@ describe('the published @apikeys/client package', () => {
   it('imports nothing but openapi-fetch and its own modules, so it runs in browsers', () => {
     const specifiers = readdirSync(`${clientDir}dist`)
       .filter((file) => file.endsWith('.js'))
-      .flatMap((file) => [...readFileSync(`${clientDir}dist/${file}`, 'utf8').matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!));
+      .flatMap((file) =>
+        [
+          ...readFileSync(`${clientDir}dist/${file}`, 'utf8').matchAll(
+            /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g,
+          ),
+        ].map((m) => m[1]!),
+      );
     expect(specifiers.length).toBeGreaterThan(0);
-    for (const specifier of specifiers) expect(specifier === 'openapi-fetch' || specifier.startsWith('./')).toBe(true);
+    for (const specifier of specifiers) {
+      expect(specifier === 'openapi-fetch' || specifier.startsWith('./')).toBe(true);
+    }
   });
 });

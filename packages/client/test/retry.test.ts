@@ -11,8 +11,7 @@ const problem = (res: ServerResponse, status: number, type: string, headers: Rec
 };
 /** Answers with `failures` in turn, then with `success`. */
 const afterFailures =
-  (failures: ((res: ServerResponse) => void)[], success: (res: ServerResponse) => void) =>
-  (res: ServerResponse) => {
+  (failures: ((res: ServerResponse) => void)[], success: (res: ServerResponse) => void) => (res: ServerResponse) => {
     const failure = failures[seen.length - 1];
     (failure ?? success)(res);
   };
@@ -48,14 +47,21 @@ describe('retries', () => {
     await client.apiKeys.createApiKey('internal-api', { name: 'x' });
     await client.apiKeys.createApiKey('internal-api', { name: 'x' });
     await client.apiKeys.rotateApiKey('internal-api', created.key.id, {}, { idempotencyKey: 'my-own-key-0123456789' });
-    expect(seen.map((request) => request.headers['idempotency-key'])).toEqual([expect.any(String), expect.any(String), 'my-own-key-0123456789']);
+    expect(seen.map((request) => request.headers['idempotency-key'])).toEqual([
+      expect.any(String),
+      expect.any(String),
+      'my-own-key-0123456789',
+    ]);
     expect(seen[0]!.headers['idempotency-key']).not.toBe(seen[1]!.headers['idempotency-key']);
   });
 
   it('retries on a dropped connection', async () => {
     const baseUrl = await upstream((res) => {
-      if (seen.length === 1) res.socket!.destroy();
-      else answer201(res);
+      if (seen.length === 1) {
+        res.socket!.destroy();
+      } else {
+        answer201(res);
+      }
     });
     const client = createApiKeysClient({ baseUrl, token: 'tok', retry: fast });
     expect(await client.apiKeys.createApiKey('internal-api', { name: 'x' })).toEqual(created);
@@ -94,17 +100,24 @@ describe('retries', () => {
 
   it('retries safe calls (list, get, revoke, verify) but never an update', async () => {
     const flaky = (body: unknown) => (res: ServerResponse) => {
-      if (seen.length % 2 === 1) problem(res, 503, 'internal-error');
-      else {
+      if (seen.length % 2 === 1) {
+        problem(res, 503, 'internal-error');
+      } else {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       }
     };
     const baseUrl = await upstream((res) => {
       const last = seen.at(-1)!;
-      if (last.method === 'PATCH') return problem(res, 503, 'internal-error');
-      if (last.url.endsWith('/verify')) return flaky({ valid: false, code: 'NOT_FOUND' })(res);
-      if (last.method === 'GET' && last.url.includes('/keys?')) return flaky({ data: [], next_cursor: null })(res);
+      if (last.method === 'PATCH') {
+        return problem(res, 503, 'internal-error');
+      }
+      if (last.url.endsWith('/verify')) {
+        return flaky({ valid: false, code: 'NOT_FOUND' })(res);
+      }
+      if (last.method === 'GET' && last.url.includes('/keys?')) {
+        return flaky({ data: [], next_cursor: null })(res);
+      }
       return flaky(record(created.key.id))(res);
     });
     const client = createApiKeysClient({ baseUrl, token: 'tok', retry: fast });
@@ -114,13 +127,17 @@ describe('retries', () => {
     await client.apiKeys.verifyApiKey('internal-api', { secret: 'x' });
     expect(seen).toHaveLength(8);
     seen.length = 0;
-    const error = await client.apiKeys.updateApiKey('internal-api', created.key.id, { name: 'y' }).catch((e: unknown) => e);
+    const error = await client.apiKeys
+      .updateApiKey('internal-api', created.key.id, { name: 'y' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 503, attempts: 1 });
     expect(seen).toHaveLength(1);
   });
 
   it('waits as long as Retry-After says, and gives up when that is past the deadline', async () => {
-    const baseUrl = await upstream(afterFailures([(res) => problem(res, 429, 'rate-limited', { 'retry-after': '1' })], answer201));
+    const baseUrl = await upstream(
+      afterFailures([(res) => problem(res, 429, 'rate-limited', { 'retry-after': '1' })], answer201),
+    );
     const client = createApiKeysClient({ baseUrl, token: 'tok', retry: fast });
     const started = Date.now();
     await client.apiKeys.createApiKey('internal-api', { name: 'x' });
@@ -136,9 +153,13 @@ describe('retries', () => {
 
   it('can be turned off, for the client or one call, and stops when the caller aborts', async () => {
     const baseUrl = await upstream((res) => problem(res, 503, 'internal-error'));
-    await createApiKeysClient({ baseUrl, token: 'tok', retry: false }).apiKeys.getApiKey('internal-api', created.key.id).catch(() => undefined);
+    await createApiKeysClient({ baseUrl, token: 'tok', retry: false })
+      .apiKeys.getApiKey('internal-api', created.key.id)
+      .catch(() => undefined);
     expect(seen).toHaveLength(1);
-    await createApiKeysClient({ baseUrl, token: 'tok', retry: fast }).apiKeys.getApiKey('internal-api', created.key.id, { retry: false }).catch(() => undefined);
+    await createApiKeysClient({ baseUrl, token: 'tok', retry: fast })
+      .apiKeys.getApiKey('internal-api', created.key.id, { retry: false })
+      .catch(() => undefined);
     expect(seen).toHaveLength(2);
 
     const controller = new AbortController();
@@ -152,12 +173,19 @@ describe('retries', () => {
 
   it('backs off with full jitter: up to base·2^(n-1), never more than the cap', () => {
     const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1_000 };
-    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, policy, () => 0.999999))).toEqual([99, 199, 399, 799, 999]);
+    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, policy, () => 0.999999))).toEqual([
+      99, 199, 399, 799, 999,
+    ]);
     expect(backoffDelay(3, policy, () => 0)).toBe(0);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
-    const error = (value: string) => new ApiKeysError(429, { type: 'about:blank', title: 't', status: 429, detail: 'd' }, new Headers({ 'retry-after': value }));
+    const error = (value: string) =>
+      new ApiKeysError(
+        429,
+        { type: 'about:blank', title: 't', status: 429, detail: 'd' },
+        new Headers({ 'retry-after': value }),
+      );
     expect(retryAfterMs(error('3'))).toBe(3000);
     expect(retryAfterMs(error(new Date(10_000).toUTCString()), 4_000)).toBe(6_000);
     expect(retryAfterMs(error('soon'))).toBeUndefined();

@@ -1,6 +1,15 @@
+import type { components, ProblemType as GeneratedProblemType, operations } from '@apikeys/types';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { components, operations, ProblemType as GeneratedProblemType } from '@apikeys/types';
-import { createApiKeysClient, type ApiKeysError, type ApiKeysProblem, type ApiKeyWithSecret, type CreateApiKeyRequest, type ListApiKeysQuery, type ProblemType, type RequestOptions } from '../src/index.js';
+import {
+  type ApiKeysError,
+  type ApiKeysProblem,
+  type ApiKeyWithSecret,
+  type CreateApiKeyRequest,
+  createApiKeysClient,
+  type ListApiKeysQuery,
+  type ProblemType,
+  type RequestOptions,
+} from '../src/index.js';
 
 const client = createApiKeysClient({ baseUrl: 'http://localhost:3000', token: 'tok' });
 type Schemas = components['schemas'];
@@ -8,8 +17,12 @@ const keyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
 
 describe('the client types come from the contract', () => {
   it('takes the generated CreateApiKeyRequest and resolves to the generated ApiKeyWithSecret', () => {
-    expectTypeOf(client.apiKeys.createApiKey).parameter(1).toEqualTypeOf<components['schemas']['CreateApiKeyRequest']>();
-    expectTypeOf(client.apiKeys.createApiKey).returns.resolves.toEqualTypeOf<components['schemas']['ApiKeyWithSecret']>();
+    expectTypeOf(client.apiKeys.createApiKey)
+      .parameter(1)
+      .toEqualTypeOf<components['schemas']['CreateApiKeyRequest']>();
+    expectTypeOf(client.apiKeys.createApiKey).returns.resolves.toEqualTypeOf<
+      components['schemas']['ApiKeyWithSecret']
+    >();
     expectTypeOf<ApiKeyWithSecret['secret']>().toEqualTypeOf<string>();
     expectTypeOf<ApiKeyWithSecret['key']['expires_at']>().toEqualTypeOf<string | null>();
   });
@@ -42,12 +55,16 @@ describe('every operation takes and resolves to the generated types', () => {
     expectTypeOf<ListApiKeysQuery>().toEqualTypeOf<NonNullable<operations['listApiKeys']['parameters']['query']>>();
     expectTypeOf(client.apiKeys.listApiKeys).parameter(1).toEqualTypeOf<ListApiKeysQuery | undefined>();
     expectTypeOf(client.apiKeys.listApiKeys).returns.resolves.toEqualTypeOf<Schemas['ApiKeyList']>();
-    expectTypeOf(client.apiKeys.listAllApiKeys).parameter(1).toEqualTypeOf<Omit<ListApiKeysQuery, 'cursor'> | undefined>();
+    expectTypeOf(client.apiKeys.listAllApiKeys)
+      .parameter(1)
+      .toEqualTypeOf<Omit<ListApiKeysQuery, 'cursor'> | undefined>();
     expectTypeOf(client.apiKeys.listAllApiKeys).returns.toEqualTypeOf<AsyncIterable<Schemas['ApiKey']>>();
   });
 
   it('getApiKey', () => {
-    expectTypeOf(client.apiKeys.getApiKey).parameters.toEqualTypeOf<[appName: string, keyId: string, options?: RequestOptions]>();
+    expectTypeOf(client.apiKeys.getApiKey).parameters.toEqualTypeOf<
+      [appName: string, keyId: string, options?: RequestOptions]
+    >();
     expectTypeOf(client.apiKeys.getApiKey).returns.resolves.toEqualTypeOf<Schemas['ApiKey']>();
   });
 

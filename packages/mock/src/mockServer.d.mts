@@ -5,4 +5,9 @@ export interface RunningMock {
 }
 
 /** Starts Prism on the contract behind a front that refuses what the real server refuses. */
-export function startMock(options: { port?: number; host?: string; specFile: string; log?: (line: string) => void }): Promise<RunningMock>;
+export function startMock(options: {
+  port?: number;
+  host?: string;
+  specFile: string;
+  log?: (line: string) => void;
+}): Promise<RunningMock>;

@@ -4,8 +4,9 @@
 // request with whatever 4xx example comes first (a 422 idempotency problem, or a 400 naming the
 // wrong field), never answers malformed JSON and accepts any body size. Plain JavaScript, so that
 // `npm run mock` starts without building anything.
-import { spawn } from 'node:child_process';
+
 import { isUtf8 } from 'node:buffer';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -28,13 +29,25 @@ const pathNames = new Map(
 // The operations whose contract declares the Idempotency-Key header, as method and path pattern.
 const idempotentRoutes = Object.entries(contract.paths).flatMap(([path, item]) =>
   ['post', 'put', 'patch', 'delete']
-    .filter((method) => (item[method]?.parameters ?? []).some((parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key'))
-    .map((method) => ({ method: method.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}(?:\\?|$)`) })),
+    .filter((method) =>
+      (item[method]?.parameters ?? []).some(
+        (parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key',
+      ),
+    )
+    .map((method) => ({
+      method: method.toUpperCase(),
+      pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}(?:\\?|$)`),
+    })),
 );
 /** @param {string | undefined} method @param {string | undefined} url */
-const idempotentOperation = (method, url) => idempotentRoutes.some((route) => route.method === method && route.pattern.test(url ?? ''));
+const idempotentOperation = (method, url) =>
+  idempotentRoutes.some((route) => route.method === method && route.pattern.test(url ?? ''));
 
-const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*', 'Access-Control-Expose-Headers': '*' };
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': '*',
+  'Access-Control-Expose-Headers': '*',
+};
 
 /** @param {string} slug @param {string} detail @param {{pointer: string, message: string}[]} [errors] */
 function problem(slug, detail, errors) {
@@ -50,14 +63,20 @@ function problem(slug, detail, errors) {
  */
 function validationError({ location, code, message }) {
   const [, where = '', ...rest] = location;
-  const text = message.replace(/^Request (body|body property \S+|path parameter \S+|query parameter \S+|header parameter \S+) /, '');
+  const text = message.replace(
+    /^Request (body|body property \S+|path parameter \S+|query parameter \S+|header parameter \S+) /,
+    '',
+  );
   if (where === 'body') {
     // The server points at the field itself for an unknown or a missing field, not at its parent.
     const unknown = code === 'additionalProperties' ? /found '([^']+)'/.exec(message)?.[1] : undefined;
     const missing = code === 'required' ? /required property '([^']+)'/.exec(message)?.[1] : undefined;
     const field = unknown ?? missing;
     const path = field === undefined ? rest : [...rest, field];
-    return { pointer: path.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join(''), message: unknown === undefined ? text : 'is not a field of this request' };
+    return {
+      pointer: path.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join(''),
+      message: unknown === undefined ? text : 'is not a field of this request',
+    };
   }
   const name = where === 'path' ? (pathNames.get(rest[0] ?? '') ?? rest[0]) : rest[0];
   return { pointer: `#/${where}/${name}`, message: text };
@@ -87,7 +106,11 @@ function freePort() {
  */
 export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log = () => {} }) {
   const prismPort = await freePort();
-  const prism = spawn(process.execPath, [prismBin, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), specFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const prism = spawn(
+    process.execPath,
+    [prismBin, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), specFile],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${output}`)), 60_000);
@@ -119,7 +142,9 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
     for await (const chunk of req) {
       size += chunk.length;
       if (size > bodyLimit) {
-        send(res, problem('payload-too-large', `The request body is larger than ${bodyLimit} bytes.`), { Connection: 'close' });
+        send(res, problem('payload-too-large', `The request body is larger than ${bodyLimit} bytes.`), {
+          Connection: 'close',
+        });
         req.socket.end();
         return;
       }
@@ -127,16 +152,37 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
     }
     const body = Buffer.concat(chunks);
     if (body.length > 0 && /json/i.test(req.headers['content-type'] ?? '')) {
-      if (!isUtf8(body)) return send(res, problem('invalid-request', 'The request body is not valid UTF-8.', [{ pointer: '', message: 'is not valid UTF-8' }]));
+      if (!isUtf8(body)) {
+        return send(
+          res,
+          problem('invalid-request', 'The request body is not valid UTF-8.', [
+            { pointer: '', message: 'is not valid UTF-8' },
+          ]),
+        );
+      }
       try {
         JSON.parse(body.toString('utf8'));
       } catch {
-        return send(res, problem('invalid-request', 'The request body is not valid JSON.', [{ pointer: '', message: 'malformed JSON' }]));
+        return send(
+          res,
+          problem('invalid-request', 'The request body is not valid JSON.', [
+            { pointer: '', message: 'malformed JSON' },
+          ]),
+        );
       }
     }
-    const headers = /** @type {Record<string, string>} */ (Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))));
+    const headers = /** @type {Record<string, string>} */ (
+      Object.fromEntries(
+        Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
+      )
+    );
     /** @param {Record<string, string>} sent */
-    const ask = (sent) => fetch(`http://127.0.0.1:${prismPort}${req.url}`, { method: req.method, headers: sent, body: body.length > 0 ? body : undefined });
+    const ask = (sent) =>
+      fetch(`http://127.0.0.1:${prismPort}${req.url}`, {
+        method: req.method,
+        headers: sent,
+        body: body.length > 0 ? body : undefined,
+      });
     let answer;
     let answerBody;
     try {
@@ -148,20 +194,33 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
         const { prefer: _prefer, ...withoutPrefer } = headers;
         const retry = await ask(withoutPrefer);
         await retry.arrayBuffer();
-        if (retry.headers.get('sl-violations')) answer = retry;
+        if (retry.headers.get('sl-violations')) {
+          answer = retry;
+        }
       }
     } catch (error) {
       return send(res, problem('internal-error', `The mock failed: ${String(error)}`));
     }
-    const violations = /** @type {{ location: string[], severity: string, code: string | number, message: string }[]} */ (JSON.parse(answer.headers.get('sl-violations') ?? '[]')).filter(
-      (violation) => violation.severity === 'Error' && violation.location[0] === 'request' && violation.location.length > 1,
-    );
+    const violations =
+      /** @type {{ location: string[], severity: string, code: string | number, message: string }[]} */ (
+        JSON.parse(answer.headers.get('sl-violations') ?? '[]')
+      ).filter(
+        (violation) =>
+          violation.severity === 'Error' && violation.location[0] === 'request' && violation.location.length > 1,
+      );
     // The server refuses an invalid request with 400 whatever else was asked for (a `Prefer` code or example included).
     if (violations.length > 0) {
-      return send(res, problem('invalid-request', 'The request does not match the contract.', violations.map(validationError)), { 'sl-violations': answer.headers.get('sl-violations') ?? '[]' });
+      return send(
+        res,
+        problem('invalid-request', 'The request does not match the contract.', violations.map(validationError)),
+        { 'sl-violations': answer.headers.get('sl-violations') ?? '[]' },
+      );
     }
     const passed = Object.fromEntries(
-      [...answer.headers].filter(([name]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'idempotent-replayed'].includes(name)),
+      [...answer.headers].filter(
+        ([name]) =>
+          !['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'idempotent-replayed'].includes(name),
+      ),
     );
     // As the server: only the operations that declare the header, and one set of keys per token.
     const idempotencyKey = idempotentOperation(req.method, req.url) ? headers['idempotency-key'] : undefined;
@@ -169,9 +228,14 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
       const scoped = `${headers.authorization ?? ''}\n${idempotencyKey}`;
       const request = `${req.method} ${req.url} ${body.toString('utf8')}`;
       const first = idempotencyKeys.get(scoped);
-      if (first !== undefined && first !== request) return send(res, problem('idempotency-key-reused', 'This Idempotency-Key was used for a different request.'));
-      if (first === undefined) idempotencyKeys.set(scoped, request);
-      else passed['idempotent-replayed'] = 'true';
+      if (first !== undefined && first !== request) {
+        return send(res, problem('idempotency-key-reused', 'This Idempotency-Key was used for a different request.'));
+      }
+      if (first === undefined) {
+        idempotencyKeys.set(scoped, request);
+      } else {
+        passed['idempotent-replayed'] = 'true';
+      }
     }
     res.writeHead(answer.status, passed);
     res.end(answerBody);

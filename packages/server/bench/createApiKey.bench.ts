@@ -3,18 +3,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import express from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { contractFile } from '../src/contract.js';
 import { createServer } from '../src/http/createServer.js';
-import { createJsonLogger } from '../src/logger.js';
 import { listen } from '../src/http/serve.js';
+import { createJsonLogger } from '../src/logger.js';
 import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
-import { Writable } from 'node:stream';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const silent = createJsonLogger(new Writable({ write: (_c, _e, done) => done() }));
-const body = JSON.stringify({ name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } });
+const body = JSON.stringify({
+  name: 'Primary production key',
+  permissions: ['users:read', 'users:write'],
+  metadata: { owner: 'backend-service' },
+});
 
 async function timeRequests(url: string, count: number): Promise<number[]> {
   const times: number[] = [];
@@ -39,7 +43,9 @@ async function withStore<T>(synchronous: 'FULL' | 'NORMAL', run: (store: SqliteK
   try {
     await store.migrate();
     await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
-    if (synchronous === 'NORMAL') (store as unknown as { db: { pragma(s: string): void } }).db.pragma('synchronous = NORMAL');
+    if (synchronous === 'NORMAL') {
+      (store as unknown as { db: { pragma(s: string): void } }).db.pragma('synchronous = NORMAL');
+    }
     return await run(store);
   } finally {
     await store.close();
@@ -97,7 +103,9 @@ async function durability() {
     full.push(await throughput('FULL'));
     normal.push(await throughput('NORMAL'));
   }
-  console.log(`createApiKey requests/s, SQLite synchronous=FULL / NORMAL: ${(median(full) / median(normal)).toFixed(2)}x`);
+  console.log(
+    `createApiKey requests/s, SQLite synchronous=FULL / NORMAL: ${(median(full) / median(normal)).toFixed(2)}x`,
+  );
 }
 
 await firstRequest();

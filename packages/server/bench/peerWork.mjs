@@ -31,7 +31,9 @@ const record = (request, secret) => ({
 /** 43 CSPRNG base62 characters, CRC-32, SHA-256: the answer createApiKey gives. */
 export function createWork(request) {
   let random = '';
-  for (let i = 0; i < 43; i++) random += BASE62[randomInt(62)];
+  for (let i = 0; i < 43; i++) {
+    random += BASE62[randomInt(62)];
+  }
   const body = `sk_${random}`;
   const secret = body + checksum(body);
   createHash('sha256').update(secret).digest('hex');
@@ -41,7 +43,9 @@ export function createWork(request) {
 /** The checksum, then SHA-256: the answer verifyApiKey gives for a valid key. */
 export function verifyWork(request) {
   const match = SECRET.exec(request.secret ?? '');
-  if (!match || checksum(`${match[1]}_${match[2]}`) !== match[3]) return { valid: false, code: 'MALFORMED' };
+  if (!match || checksum(`${match[1]}_${match[2]}`) !== match[3]) {
+    return { valid: false, code: 'MALFORMED' };
+  }
   createHash('sha256').update(request.secret).digest('hex');
   return { valid: true, code: 'VALID', key: record({ name: 'verified' }, request.secret) };
 }

@@ -7,7 +7,12 @@ import { createWork, verifyWork } from './peerWork.mjs';
 
 const app = express();
 app.use(express.json());
-app.use(OpenApiValidator.middleware({ apiSpec: createRequire(import.meta.url).resolve('@apikeys/types/openapi.json'), validateSecurity: false }));
+app.use(
+  OpenApiValidator.middleware({
+    apiSpec: createRequire(import.meta.url).resolve('@apikeys/types/openapi.json'),
+    validateSecurity: false,
+  }),
+);
 app.post('/api-auth/apps/:appName/keys/verify', (req, res) => {
   res.status(200).json(verifyWork(req.body));
 });

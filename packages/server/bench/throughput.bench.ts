@@ -7,7 +7,7 @@
 //
 // BENCH_SECONDS (per run, default 5) and BENCH_ROUNDS (default 3) shorten it; DATABASE_URL
 // (postgres://…) uses that server to create a throwaway database instead of starting one.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { freePort } from '../../../test/support/freePort.js';
+import { startThrowawayPostgres } from '../../../test/support/postgresGlobalSetup.js';
 import { openStore } from '../src/store/openStore.js';
 import { createDatabase } from '../test/support/postgresDatabase.js';
-import { startThrowawayPostgres } from '../../../test/support/postgresGlobalSetup.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -25,7 +25,11 @@ const CONNECTIONS = 50;
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
 const TOKEN = 'bench-token-0123456789abcdef';
 const serverPackage = fileURLToPath(new URL('..', import.meta.url));
-const createBody = JSON.stringify({ name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } });
+const createBody = JSON.stringify({
+  name: 'Primary production key',
+  permissions: ['users:read', 'users:write'],
+  metadata: { owner: 'backend-service' },
+});
 const keysPath = '/api-auth/apps/internal-api/keys';
 
 type Operation = 'create' | 'verify';
@@ -41,7 +45,11 @@ interface Target {
 
 function start(name: string, args: string[], env: Record<string, string>, port: number): Omit<Target, 'secret'> {
   // Output is not read: the real server's request log is written to /dev/null, at its real cost.
-  const child = spawn(process.execPath, args, { cwd: serverPackage, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: serverPackage,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return { name, url: `http://127.0.0.1:${port}`, process: child, runs: { create: [], verify: [] }, peakRssBytes: 0 };
 }
 
@@ -54,18 +62,26 @@ async function listening(url: string): Promise<void> {
       socket.unref();
       setTimeout(() => socket.destroy(), 1000).unref();
     });
-    if (accepted) return;
+    if (accepted) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} did not start`);
 }
 
 const post = (url: string, path: string, body: unknown) =>
-  fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 async function createKey(url: string): Promise<{ id: string; secret: string }> {
   const response = await post(url, keysPath, { name: 'bench key' });
-  if (response.status !== 201) throw new Error(`${url}: createApiKey answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201) {
+    throw new Error(`${url}: createApiKey answered ${response.status}: ${await response.text()}`);
+  }
   const { key, secret } = (await response.json()) as { key: { id: string }; secret: string };
   return { id: key.id, secret };
 }
@@ -75,7 +91,8 @@ async function ready(target: Omit<Target, 'secret'>): Promise<Target> {
   return { ...target, secret: (await createKey(target.url)).secret };
 }
 
-const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rssBytes = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 async function drive(target: Target, operation: Operation, seconds: number) {
   const sampler = setInterval(() => {
@@ -91,7 +108,11 @@ async function drive(target: Target, operation: Operation, seconds: number) {
       body: operation === 'create' ? createBody : JSON.stringify({ secret: target.secret, required_permissions: [] }),
     });
     const failed = result.errors + result.timeouts + result.non2xx;
-    if (failed > 0) throw new Error(`${target.name} ${operation}: ${failed} requests failed (${JSON.stringify(result.statusCodeStats)})`);
+    if (failed > 0) {
+      throw new Error(
+        `${target.name} ${operation}: ${failed} requests failed (${JSON.stringify(result.statusCodeStats)})`,
+      );
+    }
     return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
   } finally {
     clearInterval(sampler);
@@ -99,7 +120,8 @@ async function drive(target: Target, operation: Operation, seconds: number) {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 
 /** A fresh database on the PostgreSQL server (DATABASE_URL's, or one started for the run), and how to drop it. */
 async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -119,14 +141,21 @@ async function revocationLatencies(first: string, second: string): Promise<numbe
   const latencies: number[] = [];
   for (let i = 0; i < REVOCATIONS; i++) {
     const { id, secret } = await createKey(first);
-    const verify = async () => ((await (await post(second, `${keysPath}/verify`, { secret })).json()) as { code: string }).code;
+    const verify = async () =>
+      ((await (await post(second, `${keysPath}/verify`, { secret })).json()) as { code: string }).code;
     // Twice: the second answer comes from `second`'s cache.
-    if ((await verify()) !== 'VALID' || (await verify()) !== 'VALID') throw new Error('a new key did not verify on the other instance');
+    if ((await verify()) !== 'VALID' || (await verify()) !== 'VALID') {
+      throw new Error('a new key did not verify on the other instance');
+    }
     const revoked = await post(first, `${keysPath}/${id}/revoke`, { reason: 'bench' });
-    if (revoked.status !== 200) throw new Error(`revokeApiKey answered ${revoked.status}`);
+    if (revoked.status !== 200) {
+      throw new Error(`revokeApiKey answered ${revoked.status}`);
+    }
     const answered = performance.now();
     while ((await verify()) !== 'REVOKED') {
-      if (performance.now() - answered > 30_000) throw new Error('the other instance never saw the revocation');
+      if (performance.now() - answered > 30_000) {
+        throw new Error('the other instance never saw the revocation');
+      }
     }
     latencies.push(performance.now() - answered);
   }
@@ -159,14 +188,24 @@ try {
     await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
     await store.close();
   }
-  const sqlite = await ready(await launch('apikeys, SQLite FULL', ['dist/main.js'], serverEnv(`sqlite:${join(dir, 'bench.db')}`)));
+  const sqlite = await ready(
+    await launch('apikeys, SQLite FULL', ['dist/main.js'], serverEnv(`sqlite:${join(dir, 'bench.db')}`)),
+  );
   const postgres = await ready(await launch('apikeys, PostgreSQL', ['dist/main.js'], serverEnv(database.url)));
-  const postgresPeer = await ready(await launch('apikeys, PostgreSQL (2nd)', ['dist/main.js'], serverEnv(database.url)));
+  const postgresPeer = await ready(
+    await launch('apikeys, PostgreSQL (2nd)', ['dist/main.js'], serverEnv(database.url)),
+  );
   const targets = [bare, stock, sqlite, postgres];
 
   // Warm-up (JIT, the peer's lazily compiled validator, the caches), not counted.
-  for (const target of targets) for (const operation of ['create', 'verify'] as const) await drive(target, operation, 1);
-  for (const target of targets) target.peakRssBytes = 0;
+  for (const target of targets) {
+    for (const operation of ['create', 'verify'] as const) {
+      await drive(target, operation, 1);
+    }
+  }
+  for (const target of targets) {
+    target.peakRssBytes = 0;
+  }
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const operation of ['create', 'verify'] as const) {
@@ -183,29 +222,50 @@ try {
     p50: median(target.runs[operation].map((run) => run.p50)),
     p99: median(target.runs[operation].map((run) => run.p99)),
   });
-  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per server and operation; medians of the rounds, peak RSS under load.\n`);
+  console.log(
+    `\n${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per server and operation; medians of the rounds, peak RSS under load.\n`,
+  );
   console.log('| server | operation | req/s | p50 ms | p99 ms | peak RSS MB |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const target of targets) {
     for (const operation of ['create', 'verify'] as const) {
       const { requestsPerSecond, p50, p99 } = summary(target, operation);
-      console.log(`| ${target.name} | ${operation} | ${Math.round(requestsPerSecond)} | ${p50} | ${p99} | ${(target.peakRssBytes / 2 ** 20).toFixed(0)} |`);
+      console.log(
+        `| ${target.name} | ${operation} | ${Math.round(requestsPerSecond)} | ${p50} | ${p99} | ${(target.peakRssBytes / 2 ** 20).toFixed(0)} |`,
+      );
     }
   }
 
-  const ratio = (a: Target, b: Target, operation: Operation) => summary(a, operation).requestsPerSecond / summary(b, operation).requestsPerSecond;
+  const ratio = (a: Target, b: Target, operation: Operation) =>
+    summary(a, operation).requestsPerSecond / summary(b, operation).requestsPerSecond;
   const worstP99 = Math.max(summary(sqlite, 'create').p99, summary(sqlite, 'verify').p99);
   const revocations = await revocationLatencies(postgres.url, postgresPeer.url);
   const goal = (met: boolean) => (met ? 'met' : 'NOT met');
   const lines: [string, string, boolean][] = [
-    ['createApiKey (SQLite) / stock Express + eov', `${ratio(sqlite, stock, 'create').toFixed(2)}x (goal >= 1.0)`, ratio(sqlite, stock, 'create') >= 1],
-    ['createApiKey (SQLite) / bare node:http', `${ratio(sqlite, bare, 'create').toFixed(2)}x (goal >= 0.20)`, ratio(sqlite, bare, 'create') >= 0.2],
-    ['verifyApiKey (SQLite) / stock Express + eov', `${ratio(sqlite, stock, 'verify').toFixed(2)}x (goal >= 1.2)`, ratio(sqlite, stock, 'verify') >= 1.2],
+    [
+      'createApiKey (SQLite) / stock Express + eov',
+      `${ratio(sqlite, stock, 'create').toFixed(2)}x (goal >= 1.0)`,
+      ratio(sqlite, stock, 'create') >= 1,
+    ],
+    [
+      'createApiKey (SQLite) / bare node:http',
+      `${ratio(sqlite, bare, 'create').toFixed(2)}x (goal >= 0.20)`,
+      ratio(sqlite, bare, 'create') >= 0.2,
+    ],
+    [
+      'verifyApiKey (SQLite) / stock Express + eov',
+      `${ratio(sqlite, stock, 'verify').toFixed(2)}x (goal >= 1.2)`,
+      ratio(sqlite, stock, 'verify') >= 1.2,
+    ],
     ['verifyApiKey (SQLite) / bare node:http', `${ratio(sqlite, bare, 'verify').toFixed(2)}x`, true],
     ['createApiKey (PostgreSQL) / stock Express + eov', `${ratio(postgres, stock, 'create').toFixed(2)}x`, true],
     ['verifyApiKey (PostgreSQL) / stock Express + eov', `${ratio(postgres, stock, 'verify').toFixed(2)}x`, true],
     ['p99, create and verify (SQLite)', `${worstP99} ms (goal <= 25)`, worstP99 <= 25],
-    ['peak RSS under load (SQLite)', `${(sqlite.peakRssBytes / 2 ** 20).toFixed(0)} MB (goal <= 120)`, sqlite.peakRssBytes <= 120 * 2 ** 20],
+    [
+      'peak RSS under load (SQLite)',
+      `${(sqlite.peakRssBytes / 2 ** 20).toFixed(0)} MB (goal <= 120)`,
+      sqlite.peakRssBytes <= 120 * 2 ** 20,
+    ],
     [
       `revocation on one PostgreSQL instance seen by the other, ${REVOCATIONS} times`,
       `p50 ${percentile(revocations, 50).toFixed(1)} ms, p99 ${percentile(revocations, 99).toFixed(1)} ms (goal p99 <= 200)`,
@@ -214,10 +274,18 @@ try {
   ];
   console.log('\n| measure | value | goal |');
   console.log('| --- | --- | --- |');
-  for (const [measure, value, met] of lines) console.log(`| ${measure} | ${value} | ${value.includes('goal') ? goal(met) : ''} |`);
+  for (const [measure, value, met] of lines) {
+    console.log(`| ${measure} | ${value} | ${value.includes('goal') ? goal(met) : ''} |`);
+  }
 } finally {
-  for (const target of started) target.process.kill('SIGTERM');
-  await Promise.all(started.map((target) => (target.process.exitCode === null ? new Promise((resolve) => target.process.once('exit', resolve)) : undefined)));
+  for (const target of started) {
+    target.process.kill('SIGTERM');
+  }
+  await Promise.all(
+    started.map((target) =>
+      target.process.exitCode === null ? new Promise((resolve) => target.process.once('exit', resolve)) : undefined,
+    ),
+  );
   await database.drop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ApiKey, operations } from '@apikeys/types';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { cliArguments } from './cliArguments.js';
 import { databaseUrlFromEnv } from './config.js';
 import { contractLimits, loadContract } from './contract.js';
@@ -11,7 +11,9 @@ import { operationHandlers } from './operations/operationHandlers.js';
 import type { App, KeyStore } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const contract = loadContract();
 const args = cliArguments(contract);
 
@@ -65,9 +67,11 @@ function keyOperations(store: KeyStore): OperationHandlers {
 /** Apps as scripts read them, named like the key records' fields. */
 const appDocument = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, created_at: app.createdAt });
 
-const keyLine = (key: ApiKey) => [key.id, key.status, `${key.key_prefix}_…${key.key_suffix}`, key.created_at, key.name].join('\t');
+const keyLine = (key: ApiKey) =>
+  [key.id, key.status, `${key.key_prefix}_…${key.key_suffix}`, key.created_at, key.name].join('\t');
 
-const withJson = (command: Command) => command.option('--json', 'print the result as one JSON document; errors as {"error": "…"} on stderr');
+const withJson = (command: Command) =>
+  command.option('--json', 'print the result as one JSON document; errors as {"error": "…"} on stderr');
 
 function addAppCommands(program: Command): void {
   const apps = program.command('apps').description('register and list API auth apps');
@@ -75,7 +79,11 @@ function addAppCommands(program: Command): void {
   withJson(apps.command('add'))
     .description('register an API auth app')
     .addArgument(new Argument('<slug>', 'the app slug, as in /api-auth/apps/{appName}').argParser(args.appSlug))
-    .addOption(new Option('--prefix <prefix>', 'what its secrets start with (<prefix>_…)').argParser(args.keyPrefix).makeOptionMandatory())
+    .addOption(
+      new Option('--prefix <prefix>', 'what its secrets start with (<prefix>_…)')
+        .argParser(args.keyPrefix)
+        .makeOptionMandatory(),
+    )
     .action((slug: string, options: Output & { prefix: string }) =>
       withStore(async (store) => {
         const app = await store.addApp({ slug, keyPrefix: options.prefix }, new Date());
@@ -88,7 +96,10 @@ function addAppCommands(program: Command): void {
     .action((options: Output) =>
       withStore(async (store) => {
         const all = await store.listApps();
-        const text = all.length === 0 ? 'No apps yet. Add one with: apikeys apps add <slug> --prefix <prefix>' : all.map((app) => `${app.slug}\t${app.keyPrefix}\t${app.createdAt}`).join('\n');
+        const text =
+          all.length === 0
+            ? 'No apps yet. Add one with: apikeys apps add <slug> --prefix <prefix>'
+            : all.map((app) => `${app.slug}\t${app.keyPrefix}\t${app.createdAt}`).join('\n');
         print(options, all.map(appDocument), text);
       }),
     );
@@ -100,7 +111,9 @@ function addKeyCommands(program: Command): void {
   const keyIdArgument = () => new Argument('<keyId>', "the key's id (a UUID)").argParser(args.keyId);
 
   withJson(keys.command('list'))
-    .description('list keys, newest first: id, status, secret hint, created at, name (--json: the records as the API answers them)')
+    .description(
+      'list keys, newest first: id, status, secret hint, created at, name (--json: the records as the API answers them)',
+    )
     .addArgument(appArgument())
     .addOption(new Option('--status <status>', 'which keys').choices(args.statuses).default(args.defaultStatus))
     .addOption(new Option('--limit <n>', 'list at most n keys (default: all)').argParser(args.limit))
@@ -111,7 +124,11 @@ function addKeyCommands(program: Command): void {
         const found: ApiKey[] = [];
         let cursor: string | undefined;
         do {
-          const query = { status: options.status, limit: Math.min(args.pageSize, wanted - found.length), ...(cursor === undefined ? {} : { cursor }) };
+          const query = {
+            status: options.status,
+            limit: Math.min(args.pageSize, wanted - found.length),
+            ...(cursor === undefined ? {} : { cursor }),
+          };
           const { body } = await listApiKeys({ params: { appName: app }, query, body: undefined });
           found.push(...body.data);
           cursor = body.next_cursor ?? undefined;
@@ -141,15 +158,24 @@ function addKeyCommands(program: Command): void {
     .addArgument(appArgument())
     .addArgument(keyIdArgument())
     .addOption(
-      new Option('--grace-period-seconds <n>', 'how long the old key keeps verifying').argParser(args.gracePeriodSeconds).default(args.defaultGracePeriodSeconds),
+      new Option('--grace-period-seconds <n>', 'how long the old key keeps verifying')
+        .argParser(args.gracePeriodSeconds)
+        .default(args.defaultGracePeriodSeconds),
     )
     .action((app: string, keyId: string, options: Output & { gracePeriodSeconds: number }) =>
       withStore(async (store) => {
         const { rotateApiKey } = keyOperations(store);
         const grace = options.gracePeriodSeconds;
-        const { body } = await rotateApiKey({ params: { appName: app, keyId }, query: NO_QUERY, body: { grace_period_seconds: grace } });
+        const { body } = await rotateApiKey({
+          params: { appName: app, keyId },
+          query: NO_QUERY,
+          body: { grace_period_seconds: grace },
+        });
         const old = grace === 0 ? `Key ${keyId} is revoked.` : `Key ${keyId} keeps verifying for ${grace} seconds.`;
-        const text = [`${old} Its successor is key ${body.key.id}. Its secret, shown only this once:`, body.secret].join('\n');
+        const text = [
+          `${old} Its successor is key ${body.key.id}. Its secret, shown only this once:`,
+          body.secret,
+        ].join('\n');
         print(options, body, text);
       }),
     );
@@ -162,7 +188,8 @@ function program(wantsJson: boolean): Command {
     .version(version)
     // Commander reports a usage error before the options are parsed, so --json is looked for in the arguments.
     .configureOutput({
-      outputError: (text, write) => write(wantsJson ? `${JSON.stringify({ error: text.replace(/^error: /, '').trim() })}\n` : text),
+      outputError: (text, write) =>
+        write(wantsJson ? `${JSON.stringify({ error: text.replace(/^error: /, '').trim() })}\n` : text),
     })
     .showHelpAfterError(wantsJson ? false : '(add --help for usage)')
     // Usage errors end in a CommanderError (exit 2 below) instead of Commander's process.exit(1).
@@ -193,7 +220,9 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     // Commander has printed its message (or the help, or the version) already.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
     const message = error instanceof Error ? error.message : String(error);
     console.error((current.opts() as Output).json ? JSON.stringify({ error: message }) : message);
     return 1;

@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/middleware/bearerAuth.js';
 import type { WindowLimit } from './http/middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/middleware/rateLimit.js';
-import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/serve.js';
-import { databaseUrlProblem, DEFAULT_DATABASE_URL } from './store/openStore.js';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/serve.js';
+import { DEFAULT_DATABASE_URL, databaseUrlProblem } from './store/openStore.js';
 
 export interface Config {
   port: number;
@@ -30,7 +30,9 @@ class Settings {
 
   integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
+    if (raw === undefined || raw === '') {
+      return fallback;
+    }
     const value = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
       this.problems.push(`${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
@@ -46,9 +48,13 @@ class Settings {
  */
 export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  if (!url.startsWith('sqlite:')) return url;
+  if (!url.startsWith('sqlite:')) {
+    return url;
+  }
   const path = url.slice('sqlite:'.length);
-  if (path === ':memory:' || isAbsolute(path)) return url;
+  if (path === ':memory:' || isAbsolute(path)) {
+    return url;
+  }
   return `sqlite:${resolve(env.INIT_CWD || process.cwd(), path)}`;
 }
 
@@ -58,19 +64,28 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const settings = new Settings(env);
-  const integer = (name: string, fallback: number, min: number, max?: number) => settings.integer(name, fallback, min, max);
+  const integer = (name: string, fallback: number, min: number, max?: number) =>
+    settings.integer(name, fallback, min, max);
   const production = env.NODE_ENV === 'production';
   const tokens = (env.APIKEYS_TOKENS ?? '')
     .split(',')
     .map((token) => token.trim())
     .filter(Boolean);
-  if (tokens.some((token) => token.length < 16)) settings.problems.push('APIKEYS_TOKENS: every token must be at least 16 characters');
+  if (tokens.some((token) => token.length < 16)) {
+    settings.problems.push('APIKEYS_TOKENS: every token must be at least 16 characters');
+  }
   // Set but naming no token (", ,") is a mistake, not a request for a made-up one.
-  if (env.APIKEYS_TOKENS !== undefined && env.APIKEYS_TOKENS.trim() !== '' && tokens.length === 0) settings.problems.push('APIKEYS_TOKENS names no token');
-  if (production && tokens.length === 0) settings.problems.push('APIKEYS_TOKENS must be set in production (NODE_ENV=production): no token is made up there');
+  if (env.APIKEYS_TOKENS !== undefined && env.APIKEYS_TOKENS.trim() !== '' && tokens.length === 0) {
+    settings.problems.push('APIKEYS_TOKENS names no token');
+  }
+  if (production && tokens.length === 0) {
+    settings.problems.push('APIKEYS_TOKENS must be set in production (NODE_ENV=production): no token is made up there');
+  }
   const databaseUrl = databaseUrlFromEnv(env);
   const badUrl = databaseUrlProblem(databaseUrl);
-  if (badUrl) settings.problems.push(badUrl);
+  if (badUrl) {
+    settings.problems.push(badUrl);
+  }
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -87,7 +102,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     },
     connections: {
       ...DEFAULT_CONNECTION_LIMITS,
-      shutdownGraceMs: integer('APIKEYS_SHUTDOWN_GRACE_SECONDS', DEFAULT_CONNECTION_LIMITS.shutdownGraceMs / 1000, 0) * 1000,
+      shutdownGraceMs:
+        integer('APIKEYS_SHUTDOWN_GRACE_SECONDS', DEFAULT_CONNECTION_LIMITS.shutdownGraceMs / 1000, 0) * 1000,
     },
     validateResponses: !production,
     production,
@@ -96,6 +112,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean),
   };
-  if (settings.problems.length > 0) throw new Error(`Bad configuration:\n- ${settings.problems.join('\n- ')}`);
+  if (settings.problems.length > 0) {
+    throw new Error(`Bad configuration:\n- ${settings.problems.join('\n- ')}`);
+  }
   return config;
 }

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { ProblemType } from '@apikeys/types';
 import type { OpenAPIV3_1 } from 'openapi-types';
 
@@ -18,13 +18,17 @@ type Schema = OpenAPIV3_1.SchemaObject & Record<`x-${string}`, unknown>;
 
 function schema(contract: OpenAPIV3_1.Document, name: string): Schema {
   const found = contract.components?.schemas?.[name] as Schema | undefined;
-  if (!found) throw new Error(`The contract has no schema ${name}`);
+  if (!found) {
+    throw new Error(`The contract has no schema ${name}`);
+  }
   return found;
 }
 
 function schemaPattern(contract: OpenAPIV3_1.Document, name: string): RegExp {
   const { pattern } = schema(contract, name);
-  if (!pattern) throw new Error(`The contract has no pattern for ${name}`);
+  if (!pattern) {
+    throw new Error(`The contract has no pattern for ${name}`);
+  }
   return new RegExp(pattern);
 }
 
@@ -40,16 +44,24 @@ export interface ContractLimits {
 /** Limits the contract states for the server to enforce (they are not expressible in JSON Schema). */
 export function contractLimits(contract: OpenAPIV3_1.Document): ContractLimits {
   const metadata = schema(contract, 'Metadata');
-  const [bodyBytes, metadataBytes, metadataDepth] = [(contract as Record<string, unknown>)['x-max-body-bytes'], metadata['x-max-serialized-bytes'], metadata['x-max-depth']];
+  const [bodyBytes, metadataBytes, metadataDepth] = [
+    (contract as Record<string, unknown>)['x-max-body-bytes'],
+    metadata['x-max-serialized-bytes'],
+    metadata['x-max-depth'],
+  ];
   if (typeof bodyBytes !== 'number' || typeof metadataBytes !== 'number' || typeof metadataDepth !== 'number') {
     throw new Error('The contract has no x-max-body-bytes, or no x-max-serialized-bytes or x-max-depth on Metadata');
   }
   return { bodyBytes, metadataBytes, metadataDepth };
 }
 
-/** Patterns the server checks outside request validation (the app commands), taken from the contract. */
+/** Patterns the server checks outside request validation (the app commands, a list filter), taken from the contract. */
 export function contractPatterns(contract: OpenAPIV3_1.Document = loadContract()) {
-  return { appSlug: schemaPattern(contract, 'AppSlug'), keyPrefix: schemaPattern(contract, 'KeyPrefix') };
+  return {
+    appSlug: schemaPattern(contract, 'AppSlug'),
+    keyPrefix: schemaPattern(contract, 'KeyPrefix'),
+    owner: schemaPattern(contract, 'Owner'),
+  };
 }
 
 export interface ProblemKind {
@@ -58,9 +70,13 @@ export interface ProblemKind {
 }
 
 /** The status and title of each problem type, declared once in the contract (`x-problem-types` on Problem.type). */
-export function contractProblemTypes(contract: OpenAPIV3_1.Document = loadContract()): Record<ProblemType, ProblemKind> {
+export function contractProblemTypes(
+  contract: OpenAPIV3_1.Document = loadContract(),
+): Record<ProblemType, ProblemKind> {
   const type = schema(contract, 'Problem').properties?.type as Schema | undefined;
   const kinds = type?.['x-problem-types'];
-  if (!kinds || typeof kinds !== 'object') throw new Error('The contract has no x-problem-types on Problem.type');
+  if (!kinds || typeof kinds !== 'object') {
+    throw new Error('The contract has no x-problem-types on Problem.type');
+  }
   return kinds as Record<ProblemType, ProblemKind>;
 }

@@ -1,10 +1,10 @@
+export { type Config, configFromEnv } from './config.js';
+export { DEMO_APP, seedDemoApp } from './demoApp.js';
 export { createServer, type ServerOptions } from './http/createServer.js';
 export { listen, type RunningServer } from './http/serve.js';
-export { configFromEnv, type Config } from './config.js';
+export { hashSecret, hasValidChecksum } from './keys/secret.js';
 export { createJsonLogger, type Logger } from './logger.js';
-export { openStore, DEFAULT_DATABASE_URL } from './store/openStore.js';
-export { SqliteKeyStore } from './store/sqliteKeyStore.js';
+export { type App, AppExistsError, type KeyRecord, type KeyStore, type StoredKey } from './store/keyStore.js';
+export { DEFAULT_DATABASE_URL, openStore } from './store/openStore.js';
 export { PostgresKeyStore } from './store/postgresKeyStore.js';
-export { AppExistsError, type App, type KeyRecord, type KeyStore, type StoredKey } from './store/keyStore.js';
-export { seedDemoApp, DEMO_APP } from './demoApp.js';
-export { hasValidChecksum, hashSecret } from './keys/secret.js';
+export { SqliteKeyStore } from './store/sqliteKeyStore.js';

@@ -18,13 +18,21 @@ function redactor(sensitiveValues: readonly string[]) {
   const values = sensitiveValues.filter(Boolean);
   const maskString = (text: string) => {
     let masked = text.replace(SECRET_SHAPE, '[REDACTED]').replace(DEV_TOKEN_SHAPE, '[REDACTED]');
-    for (const value of values) masked = masked.replaceAll(value, '[REDACTED]');
+    for (const value of values) {
+      masked = masked.replaceAll(value, '[REDACTED]');
+    }
     return masked;
   };
   const redact = (value: unknown, key = ''): unknown => {
-    if (SENSITIVE_KEY.test(key) && value !== undefined && value !== null) return '[REDACTED]';
-    if (typeof value === 'string') return maskString(value);
-    if (Array.isArray(value)) return value.map((item) => redact(item));
+    if (SENSITIVE_KEY.test(key) && value !== undefined && value !== null) {
+      return '[REDACTED]';
+    }
+    if (typeof value === 'string') {
+      return maskString(value);
+    }
+    if (Array.isArray(value)) {
+      return value.map((item) => redact(item));
+    }
     if (value && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
     }
@@ -37,7 +45,11 @@ function redactor(sensitiveValues: readonly string[]) {
  * JSON lines, one object per event: { time, level, msg, ...fields }. `sensitiveValues` (the
  * configured tokens, the pepper) are masked wherever they appear.
  */
-export function createJsonLogger(stream: Writable = process.stdout, now: () => Date = () => new Date(), sensitiveValues: readonly string[] = []): Logger {
+export function createJsonLogger(
+  stream: Writable = process.stdout,
+  now: () => Date = () => new Date(),
+  sensitiveValues: readonly string[] = [],
+): Logger {
   const redact = redactor(sensitiveValues);
   const write = (level: string, message: string, fields: LogFields = {}) => {
     const line = { time: now().toISOString(), level, msg: redact(message), ...(redact(fields) as LogFields) };

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { configFromEnv } from './config.js';
-import { createServer } from './http/createServer.js';
 import { DEMO_APP, seedDemoApp } from './demoApp.js';
+import { createServer } from './http/createServer.js';
+import { listen } from './http/serve.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { createJsonLogger } from './logger.js';
-import { listen } from './http/serve.js';
 import { openStore } from './store/openStore.js';
 
 // Replaced by one that also masks the configured credentials once they are known.
@@ -27,14 +27,22 @@ async function main() {
   const store = openStore(config.databaseUrl);
   await store.migrate();
   // Demo data only outside production.
-  if (!config.production && (await seedDemoApp(store, new Date()))) logger.info('created the demo app', { app: DEMO_APP.slug, keyPrefix: DEMO_APP.keyPrefix });
+  if (!config.production && (await seedDemoApp(store, new Date()))) {
+    logger.info('created the demo app', { app: DEMO_APP.slug, keyPrefix: DEMO_APP.keyPrefix });
+  }
 
   let tokens = config.tokens;
   const generated = tokens.length === 0;
-  if (generated) tokens = [`dev_${randomBytes(24).toString('base64url')}`];
+  if (generated) {
+    tokens = [`dev_${randomBytes(24).toString('base64url')}`];
+  }
 
   const docsFile = builtDocs();
-  const keyUsage = new KeyUsageRecorder({ store, now: () => new Date(), onError: (error) => logger.error('recording key use failed', { error: String(error) }) });
+  const keyUsage = new KeyUsageRecorder({
+    store,
+    now: () => new Date(),
+    onError: (error) => logger.error('recording key use failed', { error: String(error) }),
+  });
   const app = await createServer({
     keyUsage,
     store,
@@ -48,7 +56,11 @@ async function main() {
     docsFile,
   });
   const running = await listen(app, config.port, config.host, config.connections);
-  logger.info('listening', { url: running.url, store: store.kind, docs: docsFile ? `${running.url}/docs` : 'not built (pnpm run docs)' });
+  logger.info('listening', {
+    url: running.url,
+    store: store.kind,
+    docs: docsFile ? `${running.url}/docs` : 'not built (pnpm run docs)',
+  });
 
   if (generated) {
     // Printed to the terminal, not the JSON log: it is for the person who just ran `pnpm start`.
@@ -68,7 +80,9 @@ async function main() {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     logger.info('stopping', { signal });
     try {

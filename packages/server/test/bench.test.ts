@@ -8,11 +8,28 @@ import { serverPackage } from './support/processes.js';
 it('pnpm bench builds the server, drives every peer and prints the whole table', { timeout: 300_000 }, async () => {
   const { stdout } = await promisify(execFile)('pnpm', ['run', 'bench'], {
     cwd: serverPackage,
-    env: { ...process.env, BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_REVOCATIONS: '3', DATABASE_URL: inject('postgresUrl') },
+    env: {
+      ...process.env,
+      BENCH_SECONDS: '1',
+      BENCH_ROUNDS: '1',
+      BENCH_REVOCATIONS: '3',
+      DATABASE_URL: inject('postgresUrl'),
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
-  for (const server of ['bare node:http ceiling', 'stock Express 5 + eov', 'apikeys, SQLite FULL', 'apikeys, PostgreSQL']) {
-    for (const operation of ['create', 'verify']) expect(stdout).toMatch(new RegExp(`\\| ${server.replace(/[+.,]/g, '\\$&')} \\| ${operation} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\|`));
+  for (const server of [
+    'bare node:http ceiling',
+    'stock Express 5 + eov',
+    'apikeys, SQLite FULL',
+    'apikeys, PostgreSQL',
+  ]) {
+    for (const operation of ['create', 'verify']) {
+      expect(stdout).toMatch(
+        new RegExp(
+          `\\| ${server.replace(/[+.,]/g, '\\$&')} \\| ${operation} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\|`,
+        ),
+      );
+    }
   }
   for (const measure of [
     /createApiKey \(SQLite\) \/ stock Express \+ eov \| [\d.]+x/,

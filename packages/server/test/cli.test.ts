@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiKey, ApiKeyList, ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKey, ApiKeyWithSecret, ApiKeyList, VerifyApiKeyResponse } from '@apikeys/types';
-import { openStore } from '../src/store/openStore.js';
 import type { KeyStore } from '../src/store/keyStore.js';
+import { openStore } from '../src/store/openStore.js';
 import { apikeysCli, apikeysCliAsync, serverPackage } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
@@ -25,7 +25,9 @@ describe('apikeys --help, --version and usage errors', () => {
     expect(help.stdout).toContain('DATABASE_URL');
     expect(help.stdout).not.toContain('pnpm apikeys');
 
-    expect(apikeysCli(['keys', '--help'], NO_DATABASE).stdout).toMatch(/list \[options\] <app>[\s\S]*revoke \[options\] <app> <keyId>[\s\S]*rotate \[options\] <app> <keyId>/);
+    expect(apikeysCli(['keys', '--help'], NO_DATABASE).stdout).toMatch(
+      /list \[options\] <app>[\s\S]*revoke \[options\] <app> <keyId>[\s\S]*rotate \[options\] <app> <keyId>/,
+    );
     expect(apikeysCli(['apps', '--help'], NO_DATABASE).stdout).toMatch(/add \[options\] <slug>[\s\S]*list \[options\]/);
 
     const usages = {
@@ -43,7 +45,9 @@ describe('apikeys --help, --version and usage errors', () => {
     }
     const rotate = apikeysCli(['keys', 'rotate', '--help'], NO_DATABASE).stdout;
     expect(rotate).toMatch(/--grace-period-seconds <n>\s+how long the old key keeps verifying \(default: 0\)/);
-    expect(apikeysCli(['keys', 'list', '--help'], NO_DATABASE).stdout).toMatch(/--status <status>\s+which keys \(choices: "active", "revoked", "expired", "all",\s+default: "active"\)/);
+    expect(apikeysCli(['keys', 'list', '--help'], NO_DATABASE).stdout).toMatch(
+      /--status <status>\s+which keys \(choices: "active", "revoked", "expired", "all",\s+default: "active"\)/,
+    );
   }, 120_000);
 
   it('--version prints the package version', () => {
@@ -62,11 +66,26 @@ describe('apikeys --help, --version and usage errors', () => {
     [['keys', 'list', 'billing-api', '--limit', 'ten'], '--limit must be a whole number of at least 1.'],
     [['keys', 'list', '-x'], "unknown option '-x'"],
     [['keys', 'revoke', 'billing-api', 'not-a-uuid'], 'The key id must be a UUID'],
-    [['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', 'x'.repeat(257)], '--reason must be 1-256 characters, not blank, with no control characters.'],
-    [['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', 'leaked\tin a log'], '--reason must be 1-256 characters, not blank, with no control characters.'],
-    [['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', '   '], '--reason must be 1-256 characters, not blank, with no control characters.'],
-    [['keys', 'rotate', 'billing-api', SOME_UUID, '--grace-period-seconds', '86401'], '--grace-period-seconds must be a whole number from 0 to 86400.'],
-    [['keys', 'rotate', 'billing-api', SOME_UUID, '--grace-period-seconds', '1.5'], '--grace-period-seconds must be a whole number from 0 to 86400.'],
+    [
+      ['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', 'x'.repeat(257)],
+      '--reason must be 1-256 characters, not blank, with no control characters.',
+    ],
+    [
+      ['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', 'leaked\tin a log'],
+      '--reason must be 1-256 characters, not blank, with no control characters.',
+    ],
+    [
+      ['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', '   '],
+      '--reason must be 1-256 characters, not blank, with no control characters.',
+    ],
+    [
+      ['keys', 'rotate', 'billing-api', SOME_UUID, '--grace-period-seconds', '86401'],
+      '--grace-period-seconds must be a whole number from 0 to 86400.',
+    ],
+    [
+      ['keys', 'rotate', 'billing-api', SOME_UUID, '--grace-period-seconds', '1.5'],
+      '--grace-period-seconds must be a whole number from 0 to 86400.',
+    ],
     [['keys', 'rotate', 'billing-api'], "missing required argument 'keyId'"],
     [['keys', 'rotate', 'billing-api', SOME_UUID, 'now'], 'too many arguments'],
     [['keys', 'delete'], "unknown command 'delete'"],
@@ -101,7 +120,10 @@ const databases = [
     kind: 'SQLite',
     async create() {
       const dir = mkdtempSync(join(tmpdir(), 'apikeys-cli-'));
-      return { url: `sqlite:${join(dir, 'apikeys.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        url: `sqlite:${join(dir, 'apikeys.db')}`,
+        drop: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   { kind: 'PostgreSQL', create: createPostgresDatabase },
@@ -136,25 +158,36 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
   };
   /** Adds an app through the command: each test has its own, so that no test sees another's keys. */
   const addApp = async (slug: string, prefix: string) =>
-    expect(await cli('apps', 'add', slug, '--prefix', prefix)).toMatchObject({ status: 0, stdout: `Added app ${slug}: its keys start with ${prefix}_\n` });
+    expect(await cli('apps', 'add', slug, '--prefix', prefix)).toMatchObject({
+      status: 0,
+      stdout: `Added app ${slug}: its keys start with ${prefix}_\n`,
+    });
   const createKey = async (app: string, name: string): Promise<ApiKeyWithSecret> => {
     const response = await server.post(app, { name, permissions: ['users:read'] });
     expect(response.status).toBe(201);
     return (await response.json()) as ApiKeyWithSecret;
   };
-  const getKey = async (app: string, id: string) => (await (await server.call('GET', `/api-auth/apps/${app}/keys/${id}`)).json()) as ApiKey;
-  const verify = async (app: string, secret: string) => (await (await server.call('POST', `/api-auth/apps/${app}/keys/verify`, { secret })).json()) as VerifyApiKeyResponse;
+  const getKey = async (app: string, id: string) =>
+    (await (await server.call('GET', `/api-auth/apps/${app}/keys/${id}`)).json()) as ApiKey;
+  const verify = async (app: string, secret: string) =>
+    (await (await server.call('POST', `/api-auth/apps/${app}/keys/verify`, { secret })).json()) as VerifyApiKeyResponse;
 
   it('apps add, then apps list --json; a duplicate fails with exit 1', async () => {
     await addApp('billing-api', 'bill');
-    expect(await cliJson('apps', 'add', 'export-api', '--prefix', 'exp')).toEqual({ slug: 'export-api', key_prefix: 'exp', created_at: expect.any(String) });
+    expect(await cliJson('apps', 'add', 'export-api', '--prefix', 'exp')).toEqual({
+      slug: 'export-api',
+      key_prefix: 'exp',
+      created_at: expect.any(String),
+    });
 
     const apps = await cliJson<{ slug: string; key_prefix: string; created_at: string }[]>('apps', 'list');
     expect(apps.map(({ slug, key_prefix }) => ({ slug, key_prefix }))).toEqual([
       { slug: 'billing-api', key_prefix: 'bill' },
       { slug: 'export-api', key_prefix: 'exp' },
     ]);
-    for (const app of apps) expect(new Date(app.created_at).toISOString()).toBe(app.created_at);
+    for (const app of apps) {
+      expect(new Date(app.created_at).toISOString()).toBe(app.created_at);
+    }
     expect((await cli('apps', 'list')).stdout).toMatch(/^billing-api\tbill\t.+\nexport-api\texp\t.+\n$/);
 
     const duplicate = await cli('apps', 'add', 'billing-api', '--prefix', 'bill', '--json');
@@ -165,26 +198,39 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
   it('keys list --json answers the records as the API lists them, with their status', async () => {
     await addApp('list-api', 'lst');
     const created: ApiKeyWithSecret[] = [];
-    for (let i = 0; i < 3; i++) created.push(await createKey('list-api', `key ${i}`));
+    for (let i = 0; i < 3; i++) {
+      created.push(await createKey('list-api', `key ${i}`));
+    }
     const revokedId = created[1]!.key.id;
     expect((await server.call('POST', `/api-auth/apps/list-api/keys/${revokedId}/revoke`, {})).status).toBe(200);
 
     const all = (await (await server.call('GET', '/api-auth/apps/list-api/keys?status=all')).json()) as ApiKeyList;
     expect(all.data.map((key) => key.status)).toEqual(['active', 'revoked', 'active']);
     expect(await cliJson('keys', 'list', 'list-api', '--status', 'all')).toEqual(all.data);
-    expect((await cliJson<ApiKey[]>('keys', 'list', 'list-api')).map((key) => key.id)).toEqual([created[2]!.key.id, created[0]!.key.id]);
-    expect((await cliJson<ApiKey[]>('keys', 'list', 'list-api', '--status', 'revoked')).map((key) => key.id)).toEqual([revokedId]);
+    expect((await cliJson<ApiKey[]>('keys', 'list', 'list-api')).map((key) => key.id)).toEqual([
+      created[2]!.key.id,
+      created[0]!.key.id,
+    ]);
+    expect((await cliJson<ApiKey[]>('keys', 'list', 'list-api', '--status', 'revoked')).map((key) => key.id)).toEqual([
+      revokedId,
+    ]);
     expect(await cliJson('keys', 'list', 'list-api', '--status', 'all', '--limit', '2')).toEqual(all.data.slice(0, 2));
     expect(await cliJson('keys', 'list', 'list-api', '--status', 'expired')).toEqual([]);
 
     const lines = (await cli('keys', 'list', 'list-api', '--status', 'all')).stdout.trim().split('\n');
-    expect(lines).toEqual(all.data.map((key) => `${key.id}\t${key.status}\tlst_…${key.key_suffix}\t${key.created_at}\t${key.name}`));
-    expect((await cli('keys', 'list', 'list-api', '--status', 'expired')).stdout).toBe('No expired keys in list-api.\n');
+    expect(lines).toEqual(
+      all.data.map((key) => `${key.id}\t${key.status}\tlst_…${key.key_suffix}\t${key.created_at}\t${key.name}`),
+    );
+    expect((await cli('keys', 'list', 'list-api', '--status', 'expired')).stdout).toBe(
+      'No expired keys in list-api.\n',
+    );
   }, 120_000);
 
   it('keys list follows the pages of more than 100 keys', async () => {
     await addApp('many-api', 'many');
-    for (let i = 0; i < 101; i++) await createKey('many-api', `key ${i}`);
+    for (let i = 0; i < 101; i++) {
+      await createKey('many-api', `key ${i}`);
+    }
     const listed = await cliJson<ApiKey[]>('keys', 'list', 'many-api');
     expect(listed).toHaveLength(101);
     expect(new Set(listed.map((key) => key.id)).size).toBe(101);
@@ -202,7 +248,10 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
     expect(await verify('revoke-api', secret)).toEqual({ valid: false, code: 'REVOKED' });
 
     const again = await cli('keys', 'revoke', 'revoke-api', key.id, '--reason', 'another reason');
-    expect(again).toMatchObject({ status: 0, stdout: `Key ${key.id} of revoke-api is revoked as of ${revoked.revoked_at} (${reason}).\n` });
+    expect(again).toMatchObject({
+      status: 0,
+      stdout: `Key ${key.id} of revoke-api is revoked as of ${revoked.revoked_at} (${reason}).\n`,
+    });
     expect(await getKey('revoke-api', key.id)).toEqual(revoked);
   }, 120_000);
 
@@ -214,12 +263,25 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
     expect(Object.keys(rotated).sort()).toEqual(['key', 'secret']);
     expect(rotated.secret).toMatch(/^rot_[0-9A-Za-z]{49}$/);
     expect(rotated.key).toEqual(await getKey('rotate-api', rotated.key.id));
-    expect(rotated.key).toMatchObject({ name: 'rotated key', permissions: ['users:read'], rotated_from: old.key.id, status: 'active' });
+    expect(rotated.key).toMatchObject({
+      name: 'rotated key',
+      permissions: ['users:read'],
+      rotated_from: old.key.id,
+      status: 'active',
+    });
 
     // The server hashes with its pepper: the secret verifies only because the command used the same one.
-    expect(await verify('rotate-api', rotated.secret)).toMatchObject({ valid: true, code: 'VALID', key: { id: rotated.key.id } });
+    expect(await verify('rotate-api', rotated.secret)).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      key: { id: rotated.key.id },
+    });
     expect(await verify('rotate-api', old.secret)).toEqual({ valid: false, code: 'REVOKED' });
-    expect(await getKey('rotate-api', old.key.id)).toMatchObject({ status: 'revoked', rotated_to: rotated.key.id, revocation_reason: 'rotated' });
+    expect(await getKey('rotate-api', old.key.id)).toMatchObject({
+      status: 'revoked',
+      rotated_to: rotated.key.id,
+      revocation_reason: 'rotated',
+    });
   }, 120_000);
 
   it('keys rotate with a grace period: the old key keeps verifying, and the new secret is printed once', async () => {
@@ -229,7 +291,11 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
     const result = await cli('keys', 'rotate', 'grace-api', old.key.id, '--grace-period-seconds', '3600');
     expect(result.status).toBe(0);
     const [first, secret, ...rest] = result.stdout.split('\n');
-    expect(first).toMatch(new RegExp(`^Key ${old.key.id} keeps verifying for 3600 seconds\\. Its successor is key [0-9a-f-]{36}\\. Its secret, shown only this once:$`));
+    expect(first).toMatch(
+      new RegExp(
+        `^Key ${old.key.id} keeps verifying for 3600 seconds\\. Its successor is key [0-9a-f-]{36}\\. Its secret, shown only this once:$`,
+      ),
+    );
     expect(rest).toEqual(['']);
     expect(await verify('grace-api', secret!)).toMatchObject({ valid: true, code: 'VALID' });
     expect(await verify('grace-api', old.secret)).toMatchObject({ valid: true, code: 'VALID' });
@@ -250,9 +316,14 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
       [['keys', 'revoke', 'failing-api', SOME_UUID], `App 'failing-api' has no key '${SOME_UUID}'.`],
       [['keys', 'rotate', 'billing-api', revoked.key.id], `App 'billing-api' has no key '${revoked.key.id}'.`],
       [['keys', 'rotate', 'failing-api', revoked.key.id], `Key '${revoked.key.id}' is revoked and cannot be rotated.`],
-      [['keys', 'rotate', 'failing-api', rotated.key.id], `Key '${rotated.key.id}' was already rotated to '${before.rotated_to}'.`],
+      [
+        ['keys', 'rotate', 'failing-api', rotated.key.id],
+        `Key '${rotated.key.id}' was already rotated to '${before.rotated_to}'.`,
+      ],
     ];
-    for (const [args, message] of failures) expect(await cli(...args)).toMatchObject({ status: 1, stdout: '', stderr: `${message}\n` });
+    for (const [args, message] of failures) {
+      expect(await cli(...args)).toMatchObject({ status: 1, stdout: '', stderr: `${message}\n` });
+    }
     const [args, message] = failures.at(-1)!;
     const json = await cli(...args, '--json');
     expect(json).toMatchObject({ status: 1, stdout: '' });

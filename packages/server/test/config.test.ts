@@ -4,12 +4,20 @@ import { configFromEnv, databaseUrlFromEnv } from '../src/config.js';
 describe('configuration from the environment', () => {
   it('defaults to SQLite in data/apikeys.db under the folder the command was typed in', () => {
     expect(databaseUrlFromEnv({ INIT_CWD: '/home/dev/apikeys' })).toBe('sqlite:/home/dev/apikeys/data/apikeys.db');
-    expect(databaseUrlFromEnv({ DATABASE_URL: 'sqlite:/var/lib/apikeys.db', INIT_CWD: '/x' })).toBe('sqlite:/var/lib/apikeys.db');
+    expect(databaseUrlFromEnv({ DATABASE_URL: 'sqlite:/var/lib/apikeys.db', INIT_CWD: '/x' })).toBe(
+      'sqlite:/var/lib/apikeys.db',
+    );
     expect(databaseUrlFromEnv({ DATABASE_URL: 'postgres://db/apikeys' })).toBe('postgres://db/apikeys');
   });
 
   it('reads tokens, pepper, port and rate limit, with no default credentials', () => {
-    expect(configFromEnv({})).toMatchObject({ port: 3000, tokens: [], pepper: undefined, rateLimit: { limit: 600, windowMs: 60_000 }, validateResponses: true });
+    expect(configFromEnv({})).toMatchObject({
+      port: 3000,
+      tokens: [],
+      pepper: undefined,
+      rateLimit: { limit: 600, windowMs: 60_000 },
+      validateResponses: true,
+    });
     const config = configFromEnv({
       PORT: '8080',
       APIKEYS_TOKENS: ' token-aaaaaaaaaaaaaaaa , token-bbbbbbbbbbbbbbbb,',
@@ -30,24 +38,41 @@ describe('configuration from the environment', () => {
   it('names the variable that is wrong', () => {
     expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(/PORT must be a whole number/);
     expect(() => configFromEnv({ APIKEYS_RATE_LIMIT: '0' })).toThrow(/APIKEYS_RATE_LIMIT/);
-    expect(() => configFromEnv({ APIKEYS_TOKENS: 'short' })).toThrow(/APIKEYS_TOKENS: every token must be at least 16 characters/);
+    expect(() => configFromEnv({ APIKEYS_TOKENS: 'short' })).toThrow(
+      /APIKEYS_TOKENS: every token must be at least 16 characters/,
+    );
   });
 
   it('refuses to start in production without tokens, and a token list that names none', () => {
     expect(() => configFromEnv({ NODE_ENV: 'production' })).toThrow(/APIKEYS_TOKENS must be set in production/);
     expect(() => configFromEnv({ APIKEYS_TOKENS: ', ,' })).toThrow(/APIKEYS_TOKENS names no token/);
-    expect(configFromEnv({ NODE_ENV: 'production', APIKEYS_TOKENS: 'prod-token-0123456789' })).toMatchObject({ production: true, validateResponses: false });
+    expect(configFromEnv({ NODE_ENV: 'production', APIKEYS_TOKENS: 'prod-token-0123456789' })).toMatchObject({
+      production: true,
+      validateResponses: false,
+    });
     expect(configFromEnv({})).toMatchObject({ production: false, tokens: [] });
   });
 
   it('reports every bad setting at once', () => {
     let message = '';
     try {
-      configFromEnv({ PORT: '70000', APIKEYS_RATE_LIMIT: '0', APIKEYS_TOKENS: 'short', DATABASE_URL: 'mysql://db', APIKEYS_SHUTDOWN_GRACE_SECONDS: '-1' });
+      configFromEnv({
+        PORT: '70000',
+        APIKEYS_RATE_LIMIT: '0',
+        APIKEYS_TOKENS: 'short',
+        DATABASE_URL: 'mysql://db',
+        APIKEYS_SHUTDOWN_GRACE_SECONDS: '-1',
+      });
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const variable of ['PORT must be a whole number from 0 to 65535', 'APIKEYS_RATE_LIMIT', 'APIKEYS_TOKENS', 'DATABASE_URL must start with', 'APIKEYS_SHUTDOWN_GRACE_SECONDS']) {
+    for (const variable of [
+      'PORT must be a whole number from 0 to 65535',
+      'APIKEYS_RATE_LIMIT',
+      'APIKEYS_TOKENS',
+      'DATABASE_URL must start with',
+      'APIKEYS_SHUTDOWN_GRACE_SECONDS',
+    ]) {
       expect(message).toContain(variable);
     }
   });

@@ -4,7 +4,13 @@ import { storeKinds, type TestStore } from './support/stores.js';
 
 const T0 = new Date('2026-06-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const claim = (id: string, ms = 0, fingerprint = 'f1'): IdempotencyClaim => ({ id, fingerprint, now: at(ms), expiresAt: at(ms + 86_400_000), staleBefore: at(ms - 120_000) });
+const claim = (id: string, ms = 0, fingerprint = 'f1'): IdempotencyClaim => ({
+  id,
+  fingerprint,
+  now: at(ms),
+  expiresAt: at(ms + 86_400_000),
+  staleBefore: at(ms - 120_000),
+});
 
 describe.each(storeKinds)('$kind idempotency records', ({ open }) => {
   let testStore: TestStore;
@@ -18,7 +24,11 @@ describe.each(storeKinds)('$kind idempotency records', ({ open }) => {
     expect(await store.claimIdempotencyKey(claim('a'))).toBeUndefined();
     expect(await store.claimIdempotencyKey(claim('a', 10, 'f2'))).toEqual({ fingerprint: 'f1', state: 'running' });
     await store.completeIdempotencyKey('a', at(0), Buffer.from('sealed answer'));
-    expect(await store.claimIdempotencyKey(claim('a', 20))).toEqual({ fingerprint: 'f1', state: 'done', response: Buffer.from('sealed answer') });
+    expect(await store.claimIdempotencyKey(claim('a', 20))).toEqual({
+      fingerprint: 'f1',
+      state: 'done',
+      response: Buffer.from('sealed answer'),
+    });
     expect(await store.claimIdempotencyKey(claim('b'))).toBeUndefined();
   });
 
@@ -57,6 +67,10 @@ describe.each(storeKinds)('$kind idempotency records', ({ open }) => {
     await store.releaseIdempotencyKey('slow', at(0));
     expect(await store.claimIdempotencyKey(claim('slow', 120_001))).toEqual({ fingerprint: 'f1', state: 'running' });
     await store.completeIdempotencyKey('slow', at(120_000), Buffer.from('answer'));
-    expect(await store.claimIdempotencyKey(claim('slow', 120_002))).toEqual({ fingerprint: 'f1', state: 'done', response: Buffer.from('answer') });
+    expect(await store.claimIdempotencyKey(claim('slow', 120_002))).toEqual({
+      fingerprint: 'f1',
+      state: 'done',
+      response: Buffer.from('answer'),
+    });
   });
 });

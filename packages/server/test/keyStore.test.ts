@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppExistsError, type KeyPageQuery, type KeyRecord, type KeyStore, type StoredKey } from '../src/store/keyStore.js';
+import {
+  AppExistsError,
+  type KeyPageQuery,
+  type KeyRecord,
+  type KeyStore,
+  type StoredKey,
+} from '../src/store/keyStore.js';
 import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
 import { createPostgresDatabase, storeKinds, type TestStore } from './support/stores.js';
 
@@ -10,7 +16,10 @@ const HOUR = 3_600_000;
 
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
 
-function storedKey(overrides: Partial<StoredKey['key']> = {}, secretHash = randomUUID().replaceAll('-', '')): StoredKey {
+function storedKey(
+  overrides: Partial<StoredKey['key']> = {},
+  secretHash = randomUUID().replaceAll('-', ''),
+): StoredKey {
   return {
     key: {
       id: randomUUID(),
@@ -19,7 +28,7 @@ function storedKey(overrides: Partial<StoredKey['key']> = {}, secretHash = rando
       key_prefix: 'sk',
       key_suffix: 'AbC9',
       permissions: ['users:read', 'users:*'],
-      metadata: { z: 1, a: { nested: ['x', null, true] }, 'ünïcode': 'é' },
+      metadata: { z: 1, a: { nested: ['x', null, true] }, ünïcode: 'é' },
       owner: 'backend-service',
       environment: 'production',
       expires_at: '2026-12-31T23:59:59.000Z',
@@ -42,13 +51,17 @@ async function addApps(store: KeyStore): Promise<void> {
 }
 
 async function insertKeys(store: KeyStore, keys: StoredKey[]): Promise<KeyRecord[]> {
-  for (const key of keys) await store.insertKey(key);
+  for (const key of keys) {
+    await store.insertKey(key);
+  }
   return keys.map((stored) => stored.key);
 }
 
 /** The order every listing promises: created_at DESC, then id DESC. */
 const newestFirst = (keys: KeyRecord[]) =>
-  [...keys].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+  [...keys].sort((a, b) =>
+    a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1,
+  );
 
 const ids = (keys: KeyRecord[]) => keys.map((key) => key.id);
 
@@ -72,10 +85,20 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
 
   it('adds, finds and lists apps, and refuses a second app with the same slug', async () => {
     const { store } = testStore;
-    expect(await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED)).toEqual({ slug: 'internal-api', keyPrefix: 'sk', createdAt: CREATED.toISOString() });
+    expect(await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED)).toEqual({
+      slug: 'internal-api',
+      keyPrefix: 'sk',
+      createdAt: CREATED.toISOString(),
+    });
     await store.addApp({ slug: 'billing-api', keyPrefix: 'bill' }, CREATED);
-    await expect(store.addApp({ slug: 'billing-api', keyPrefix: 'other' }, CREATED)).rejects.toBeInstanceOf(AppExistsError);
-    expect(await store.findApp('billing-api')).toEqual({ slug: 'billing-api', keyPrefix: 'bill', createdAt: CREATED.toISOString() });
+    await expect(store.addApp({ slug: 'billing-api', keyPrefix: 'other' }, CREATED)).rejects.toBeInstanceOf(
+      AppExistsError,
+    );
+    expect(await store.findApp('billing-api')).toEqual({
+      slug: 'billing-api',
+      keyPrefix: 'bill',
+      createdAt: CREATED.toISOString(),
+    });
     expect(await store.findApp('nope')).toBeUndefined();
     expect((await store.listApps()).map((app) => app.slug)).toEqual(['billing-api', 'internal-api']);
   });
@@ -90,7 +113,14 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       rotated_from: randomUUID(),
       rotated_to: randomUUID(),
     });
-    const bare = storedKey({ permissions: [], metadata: {}, owner: null, environment: null, expires_at: null, created_at: '2026-06-01T12:00:00.001Z' });
+    const bare = storedKey({
+      permissions: [],
+      metadata: {},
+      owner: null,
+      environment: null,
+      expires_at: null,
+      created_at: '2026-06-01T12:00:00.001Z',
+    });
     await insertKeys(store, [full, bare]);
     expect(await store.findKeyBySecretHash(full.secretHash)).toEqual(full);
     expect(await store.findKeyBySecretHash(bare.secretHash)).toEqual(bare);
@@ -144,10 +174,25 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     it('pages through an app’s keys newest first, with no key repeated or skipped where created_at ties', async () => {
       const { store } = testStore;
       await addApps(store);
-      const times = [at(-3 * HOUR), at(-2 * HOUR), at(-2 * HOUR), at(-2 * HOUR), at(-2 * HOUR), at(-HOUR), at(-HOUR), at(-4 * HOUR)];
-      const keys = await insertKeys(store, times.map((created_at) => storedKey({ created_at, expires_at: null })));
+      const times = [
+        at(-3 * HOUR),
+        at(-2 * HOUR),
+        at(-2 * HOUR),
+        at(-2 * HOUR),
+        at(-2 * HOUR),
+        at(-HOUR),
+        at(-HOUR),
+        at(-4 * HOUR),
+      ];
+      const keys = await insertKeys(
+        store,
+        times.map((created_at) => storedKey({ created_at, expires_at: null })),
+      );
       // Another app's keys at the same moments must never show up.
-      await insertKeys(store, times.map((created_at) => storedKey({ app_slug: 'billing-api', created_at, expires_at: null })));
+      await insertKeys(
+        store,
+        times.map((created_at) => storedKey({ app_slug: 'billing-api', created_at, expires_at: null })),
+      );
 
       for (const limit of [1, 2, 3, 8]) {
         const seen: KeyRecord[] = [];
@@ -156,7 +201,9 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         for (let pages = 0; pages <= keys.length; pages++) {
           const page = await list(store, { limit, after });
           expect(page.length).toBeLessThanOrEqual(limit);
-          if (page.length === 0) break;
+          if (page.length === 0) {
+            break;
+          }
           seen.push(...page);
           const last = page.at(-1)!;
           after = { createdAt: last.created_at, id: last.id };
@@ -180,14 +227,22 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         expiredDuringGracePeriod: { expires_at: at(-1), revoked_at: at(HOUR), revocation_reason: 'rotated' },
       } satisfies Record<string, Partial<KeyRecord>>;
       const stored = Object.fromEntries(
-        Object.entries(fixture).map(([label, fields], i) => [label, storedKey({ ...fields, created_at: at(-(i + 1) * 24 * HOUR) }).key]),
+        Object.entries(fixture).map(([label, fields], i) => [
+          label,
+          storedKey({ ...fields, created_at: at(-(i + 1) * 24 * HOUR) }).key,
+        ]),
       ) as Record<keyof typeof fixture, KeyRecord>;
-      await insertKeys(store, Object.values(stored).map((key) => ({ key, secretHash: randomUUID(), hashScheme: 'sha256' as const })));
+      await insertKeys(
+        store,
+        Object.values(stored).map((key) => ({ key, secretHash: randomUUID(), hashScheme: 'sha256' as const })),
+      );
       await store.insertKey(storedKey({ app_slug: 'billing-api', expires_at: null }));
 
       const labelsOf = async (status: KeyPageQuery['status']) => {
         const listed = ids(await list(store, { status }));
-        return Object.entries(stored).filter(([, key]) => listed.includes(key.id)).map(([label]) => label);
+        return Object.entries(stored)
+          .filter(([, key]) => listed.includes(key.id))
+          .map(([label]) => label);
       };
       expect(await labelsOf('active')).toEqual(['neverExpires', 'expiresLater', 'revocationScheduled']);
       expect(await labelsOf('expired')).toEqual(['expired', 'expiresNow', 'expiredDuringGracePeriod']);
@@ -195,7 +250,9 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       expect(await labelsOf('all')).toEqual(Object.keys(fixture));
       expect(ids(await list(store, { status: 'all' }))).toEqual(ids(newestFirst(Object.values(stored))));
       // An hour later the scheduled revocation has happened.
-      expect(ids(await list(store, { status: 'revoked', now: new Date(NOW.getTime() + HOUR) }))).toContain(stored.revocationScheduled.id);
+      expect(ids(await list(store, { status: 'revoked', now: new Date(NOW.getTime() + HOUR) }))).toContain(
+        stored.revocationScheduled.id,
+      );
     });
 
     it('filters by environment and owner, together with status and paging', async () => {
@@ -209,19 +266,25 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       ];
       const keys = await insertKeys(
         store,
-        [...combinations, ...combinations].map((fields, i) => storedKey({ ...fields, created_at: at(-(i + 1) * HOUR), expires_at: null })),
+        [...combinations, ...combinations].map((fields, i) =>
+          storedKey({ ...fields, created_at: at(-(i + 1) * HOUR), expires_at: null }),
+        ),
       );
       await store.insertKey(storedKey({ app_slug: 'billing-api', environment: 'production', owner: 'team-a' }));
       const expected = (match: (key: KeyRecord) => boolean) => ids(newestFirst(keys.filter(match)));
 
-      expect(ids(await list(store, { environment: 'production' }))).toEqual(expected((key) => key.environment === 'production'));
+      expect(ids(await list(store, { environment: 'production' }))).toEqual(
+        expected((key) => key.environment === 'production'),
+      );
       expect(ids(await list(store, { owner: 'team-a' }))).toEqual(expected((key) => key.owner === 'team-a'));
       const productionTeamA = expected((key) => key.environment === 'production' && key.owner === 'team-a');
       expect(productionTeamA).toHaveLength(2);
       const firstPage = await list(store, { environment: 'production', owner: 'team-a', status: 'active', limit: 1 });
       expect(ids(firstPage)).toEqual(productionTeamA.slice(0, 1));
       const after = { createdAt: firstPage[0]!.created_at, id: firstPage[0]!.id };
-      expect(ids(await list(store, { environment: 'production', owner: 'team-a', status: 'active', limit: 1, after }))).toEqual(productionTeamA.slice(1));
+      expect(
+        ids(await list(store, { environment: 'production', owner: 'team-a', status: 'active', limit: 1, after })),
+      ).toEqual(productionTeamA.slice(1));
       expect(await list(store, { environment: 'development' })).toEqual([]);
     });
   });
@@ -235,7 +298,12 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       expect(renamed).toEqual({ ...key, name: 'renamed', owner: null });
       expect(await store.findKey('internal-api', key!.id)).toEqual(renamed);
 
-      const changes = { permissions: ['billing:read'], metadata: { b: 2, a: [1] }, environment: 'staging', expires_at: '2027-01-01T00:00:00.000Z' };
+      const changes = {
+        permissions: ['billing:read'],
+        metadata: { b: 2, a: [1] },
+        environment: 'staging',
+        expires_at: '2027-01-01T00:00:00.000Z',
+      };
       const changed = await store.updateKey('internal-api', key!.id, changes, NOW);
       expect(changed).toEqual({ ...renamed, ...changes });
       expect(Object.keys(changed!.metadata)).toEqual(['b', 'a']);
@@ -257,7 +325,10 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         expect(await store.updateKey('internal-api', key.id, { name: 'renamed' }, NOW)).toBeUndefined();
         expect(await store.findKey('internal-api', key.id)).toEqual(key);
       }
-      expect(await store.updateKey('internal-api', scheduled!.id, { name: 'renamed' }, NOW)).toEqual({ ...scheduled, name: 'renamed' });
+      expect(await store.updateKey('internal-api', scheduled!.id, { name: 'renamed' }, NOW)).toEqual({
+        ...scheduled,
+        name: 'renamed',
+      });
     });
 
     it('answers undefined for a missing key or another app’s key, and leaves that key alone', async () => {
@@ -277,16 +348,24 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const [key, unexplained] = await insertKeys(store, [storedKey(), storedKey()]);
       const revoked = await store.revokeKey('internal-api', key!.id, 'leaked in a log', NOW);
       expect(revoked).toEqual({ ...key, revoked_at: NOW.toISOString(), revocation_reason: 'leaked in a log' });
-      expect(await store.revokeKey('internal-api', key!.id, 'another reason', new Date(NOW.getTime() + HOUR))).toEqual(revoked);
+      expect(await store.revokeKey('internal-api', key!.id, 'another reason', new Date(NOW.getTime() + HOUR))).toEqual(
+        revoked,
+      );
       expect(await store.findKey('internal-api', key!.id)).toEqual(revoked);
 
-      expect(await store.revokeKey('internal-api', unexplained!.id, null, NOW)).toEqual({ ...unexplained, revoked_at: NOW.toISOString(), revocation_reason: null });
+      expect(await store.revokeKey('internal-api', unexplained!.id, null, NOW)).toEqual({
+        ...unexplained,
+        revoked_at: NOW.toISOString(),
+        revocation_reason: null,
+      });
     });
 
     it('revokes at once a key whose revocation was scheduled for later', async () => {
       const { store } = testStore;
       await addApps(store);
-      const [scheduled] = await insertKeys(store, [storedKey({ revoked_at: at(HOUR), revocation_reason: 'rotated', rotated_to: randomUUID() })]);
+      const [scheduled] = await insertKeys(store, [
+        storedKey({ revoked_at: at(HOUR), revocation_reason: 'rotated', rotated_to: randomUUID() }),
+      ]);
       const revoked = await store.revokeKey('internal-api', scheduled!.id, 'compromised', NOW);
       expect(revoked).toEqual({ ...scheduled, revoked_at: NOW.toISOString(), revocation_reason: 'compromised' });
       expect(ids(await list(store, { status: 'revoked' }))).toEqual([scheduled!.id]);
@@ -310,7 +389,12 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const successor = storedKey({ name: old!.name, created_at: NOW.toISOString(), rotated_from: old!.id });
       const revokeAt = new Date(NOW.getTime() + HOUR);
       const rotated = await store.rotateKey('internal-api', old!.id, successor, revokeAt, NOW);
-      expect(rotated).toEqual({ ...old, rotated_to: successor.key.id, revoked_at: revokeAt.toISOString(), revocation_reason: 'rotated' });
+      expect(rotated).toEqual({
+        ...old,
+        rotated_to: successor.key.id,
+        revoked_at: revokeAt.toISOString(),
+        revocation_reason: 'rotated',
+      });
       expect(await store.findKey('internal-api', old!.id)).toEqual(rotated);
       expect(await store.findKeyBySecretHash(successor.secretHash)).toEqual(successor);
       // During the grace period both keys are active.
@@ -328,7 +412,13 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         storedKey({ app_slug: 'billing-api' }),
       ]);
       const firstSuccessor = storedKey({ rotated_from: toRotateTwice!.id });
-      const rotatedOnce = await store.rotateKey('internal-api', toRotateTwice!.id, firstSuccessor, new Date(NOW.getTime() + HOUR), NOW);
+      const rotatedOnce = await store.rotateKey(
+        'internal-api',
+        toRotateTwice!.id,
+        firstSuccessor,
+        new Date(NOW.getTime() + HOUR),
+        NOW,
+      );
       expect(rotatedOnce).toBeDefined();
       const keysBefore = await store.countKeys();
 
@@ -355,12 +445,17 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const second = await testStore.openSecondInstance();
       try {
         await addApps(store);
-        const olds = await insertKeys(store, Array.from({ length: 5 }, () => storedKey()));
+        const olds = await insertKeys(
+          store,
+          Array.from({ length: 5 }, () => storedKey()),
+        );
         await Promise.all(
           olds.map(async (old) => {
             const successors = [storedKey({ rotated_from: old.id }), storedKey({ rotated_from: old.id })];
             const results = await Promise.all(
-              [store, second].map((instance, i) => instance.rotateKey('internal-api', old.id, successors[i]!, NOW, NOW)),
+              [store, second].map((instance, i) =>
+                instance.rotateKey('internal-api', old.id, successors[i]!, NOW, NOW),
+              ),
             );
             const winners = successors.filter((_, i) => results[i] !== undefined);
             expect(winners).toHaveLength(1);
@@ -404,7 +499,10 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     const { store } = testStore;
     const second = await testStore.openSecondInstance();
     try {
-      const [fromFirst, fromSecond] = await Promise.all([store.serverSecret('page-cursor'), second.serverSecret('page-cursor')]);
+      const [fromFirst, fromSecond] = await Promise.all([
+        store.serverSecret('page-cursor'),
+        second.serverSecret('page-cursor'),
+      ]);
       expect(fromFirst).toHaveLength(32);
       expect(fromSecond).toEqual(fromFirst);
       expect(await store.serverSecret('page-cursor')).toEqual(fromFirst);

@@ -67,7 +67,8 @@ const RELEASE_1_0_POSTGRES = `
 `;
 
 const INSERT_APP = `INSERT INTO apps (slug, key_prefix, created_at) VALUES ('internal-api', 'sk', '2026-05-01T09:00:00.000Z')`;
-const INSERT_KEY_COLUMNS = 'id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment, expires_at, created_at';
+const INSERT_KEY_COLUMNS =
+  'id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment, expires_at, created_at';
 
 /** A key as release 1.0 stored it. */
 const OLD_KEY = {
@@ -127,7 +128,9 @@ const releases = [
       const db = new Database(file);
       db.exec(RELEASE_1_0_SQLITE);
       db.exec(INSERT_APP);
-      db.prepare(`INSERT INTO api_keys (${INSERT_KEY_COLUMNS}) VALUES (${OLD_KEY_VALUES.map(() => '?').join(', ')})`).run(...OLD_KEY_VALUES);
+      db.prepare(
+        `INSERT INTO api_keys (${INSERT_KEY_COLUMNS}) VALUES (${OLD_KEY_VALUES.map(() => '?').join(', ')})`,
+      ).run(...OLD_KEY_VALUES);
       db.close();
       return { open: () => new SqliteKeyStore(file), drop: async () => rmSync(dir, { recursive: true, force: true }) };
     },
@@ -141,7 +144,10 @@ const releases = [
       try {
         await client.query(RELEASE_1_0_POSTGRES);
         await client.query(INSERT_APP);
-        await client.query(`INSERT INTO api_keys (${INSERT_KEY_COLUMNS}) VALUES (${OLD_KEY_VALUES.map((_, i) => `$${i + 1}`).join(', ')})`, OLD_KEY_VALUES);
+        await client.query(
+          `INSERT INTO api_keys (${INSERT_KEY_COLUMNS}) VALUES (${OLD_KEY_VALUES.map((_, i) => `$${i + 1}`).join(', ')})`,
+          OLD_KEY_VALUES,
+        );
       } finally {
         await client.end();
       }
@@ -161,7 +167,9 @@ describe.each(releases)('upgrading a $kind database made by release 1.0', ({ cre
       expect(await store.findKeyBySecretHash(OLD_KEY.secret_hash)).toEqual(UPGRADED);
       expect(await store.findKey('internal-api', OLD_KEY.id)).toEqual(UPGRADED.key);
       const now = new Date('2026-06-01T00:00:00.000Z');
-      expect(await store.listKeys({ appSlug: 'internal-api', status: 'active', limit: 20, now })).toEqual([UPGRADED.key]);
+      expect(await store.listKeys({ appSlug: 'internal-api', status: 'active', limit: 20, now })).toEqual([
+        UPGRADED.key,
+      ]);
       expect(await store.revokeKey('internal-api', OLD_KEY.id, 'retired', now)).toEqual({
         ...UPGRADED.key,
         revoked_at: now.toISOString(),

@@ -32,9 +32,14 @@ describe('the JSON logger', () => {
     const { logger, lines } = captureLogs(['my-configured-token-0123', 'the-pepper-value']);
     const secret = generateSecret('sk');
     const devToken = `dev_${'x'.repeat(32)}`;
-    logger.info(`path /keys/${secret}more and prefix_${secret}`, { url: `/a/my-configured-token-0123/b`, note: `pepper=the-pepper-value ${devToken}` });
+    logger.info(`path /keys/${secret}more and prefix_${secret}`, {
+      url: `/a/my-configured-token-0123/b`,
+      note: `pepper=the-pepper-value ${devToken}`,
+    });
     const line = lines.join('');
-    for (const leaked of [secret, 'my-configured-token-0123', 'the-pepper-value', devToken]) expect(line).not.toContain(leaked);
+    for (const leaked of [secret, 'my-configured-token-0123', 'the-pepper-value', devToken]) {
+      expect(line).not.toContain(leaked);
+    }
     expect(JSON.parse(lines[0]!)).toMatchObject({ url: '/a/[REDACTED]/b', note: 'pepper=[REDACTED] [REDACTED]' });
   });
 });

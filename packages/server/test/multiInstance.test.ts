@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
 
@@ -12,7 +12,12 @@ describe('two instances on one PostgreSQL database', () => {
 
   beforeAll(async () => {
     database = await createPostgresDatabase();
-    const env = { PORT: '0', DATABASE_URL: database.url, APIKEYS_TOKENS: token, APIKEYS_PEPPER: 'shared-pepper-for-this-test' };
+    const env = {
+      PORT: '0',
+      DATABASE_URL: database.url,
+      APIKEYS_TOKENS: token,
+      APIKEYS_PEPPER: 'shared-pepper-for-this-test',
+    };
     // One after the other: the first seeds the demo app.
     for (let i = 0; i < 2; i++) {
       const instance = startServerProcess(env);
@@ -21,7 +26,11 @@ describe('two instances on one PostgreSQL database', () => {
     }
   });
   afterAll(async () => {
-    for (const instance of instances) if (instance.child.exitCode === null) instance.child.kill('SIGKILL');
+    for (const instance of instances) {
+      if (instance.child.exitCode === null) {
+        instance.child.kill('SIGKILL');
+      }
+    }
     await Promise.all(instances.map((instance) => instance.exited));
     await database?.drop();
   });
@@ -32,7 +41,8 @@ describe('two instances on one PostgreSQL database', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const verify = async (url: string, secret: string) => ((await (await call(url, 'POST', '/verify', { secret })).json()) as VerifyApiKeyResponse).code;
+  const verify = async (url: string, secret: string) =>
+    ((await (await call(url, 'POST', '/verify', { secret })).json()) as VerifyApiKeyResponse).code;
 
   it('sees a revocation made on one instance on the other within its notification bound, long before the cache TTL', async () => {
     const [first, second] = urls as [string, string];
@@ -55,7 +65,10 @@ describe('two instances on one PostgreSQL database', () => {
     }
     const list = async (url: string, cursor?: string) =>
       (await (
-        await fetch(`${url}/api-auth/apps/internal-api/keys?owner=paging-test&limit=4${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } })
+        await fetch(
+          `${url}/api-auth/apps/internal-api/keys?owner=paging-test&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        )
       ).json()) as { data: { id: string }[]; next_cursor: string | null };
     const page1 = await list(first);
     const page2 = await list(second, page1.next_cursor!);

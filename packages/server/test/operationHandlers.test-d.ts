@@ -1,5 +1,5 @@
-import { describe, expectTypeOf, it } from 'vitest';
 import type { operations } from '@apikeys/types';
+import { describe, expectTypeOf, it } from 'vitest';
 import type { OperationDeps, OperationHandler, OperationHandlers } from '../src/operations/operationHandler.js';
 import { operationHandlers } from '../src/operations/operationHandlers.js';
 
@@ -27,14 +27,23 @@ describe('the server implements the contract, every operation of it', () => {
   });
 
   it('takes the generated request types and only answers a declared success with its generated body', () => {
-    expectTypeOf<Parameters<OperationHandlers['updateApiKey']>[0]['body']>().toEqualTypeOf<operations['updateApiKey']['requestBody']['content']['application/json']>();
-    expectTypeOf<Parameters<OperationHandlers['getApiKey']>[0]['params']>().toEqualTypeOf<operations['getApiKey']['parameters']['path']>();
-    expectTypeOf<Parameters<OperationHandlers['listApiKeys']>[0]['query']>().toEqualTypeOf<NonNullable<operations['listApiKeys']['parameters']['query']>>();
+    expectTypeOf<Parameters<OperationHandlers['updateApiKey']>[0]['body']>().toEqualTypeOf<
+      operations['updateApiKey']['requestBody']['content']['application/json']
+    >();
+    expectTypeOf<Parameters<OperationHandlers['getApiKey']>[0]['params']>().toEqualTypeOf<
+      operations['getApiKey']['parameters']['path']
+    >();
+    expectTypeOf<Parameters<OperationHandlers['listApiKeys']>[0]['query']>().toEqualTypeOf<
+      NonNullable<operations['listApiKeys']['parameters']['query']>
+    >();
 
     // @ts-expect-error the body of getApiKey's 200 is an ApiKey, not anything
     const wrongBody: OperationHandler<operations['getApiKey']> = async () => ({ status: 200, body: { id: 'x' } });
     // @ts-expect-error createApiKey declares 201, not 200
-    const wrongStatus: OperationHandler<operations['createApiKey']> = async () => ({ status: 200, body: { key: {}, secret: '' } });
+    const wrongStatus: OperationHandler<operations['createApiKey']> = async () => ({
+      status: 200,
+      body: { key: {}, secret: '' },
+    });
     void wrongBody;
     void wrongStatus;
   });

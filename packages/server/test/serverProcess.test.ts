@@ -2,13 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyWithSecret } from '@apikeys/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../src/keys/secret.js';
 import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
 import { apikeysCli, startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
-
 
 describe('pnpm start on an empty SQLite database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apikeys-start-'));
@@ -21,7 +20,9 @@ describe('pnpm start on an empty SQLite database', () => {
     await server.waitFor(/API reference: /);
   });
   afterAll(() => {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    if (server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+    }
   });
 
   it('creates the demo app and prints a token with a curl command that works as pasted', async () => {
@@ -33,7 +34,9 @@ describe('pnpm start on an empty SQLite database', () => {
 
     const store = new SqliteKeyStore(dbFile);
     try {
-      expect({ ...(await store.findKeyBySecretHash(hashSecret(body.secret)))?.key, status: 'active' }).toEqual(body.key);
+      expect({ ...(await store.findKeyBySecretHash(hashSecret(body.secret)))?.key, status: 'active' }).toEqual(
+        body.key,
+      );
     } finally {
       await store.close();
     }
@@ -52,8 +55,14 @@ describe('pnpm start on an empty SQLite database', () => {
   it('writes JSON log lines with a request id, and never the token', async () => {
     const { stdout, stderr } = server.output();
     const token = /made just now: (\S+)/.exec(stderr)![1]!;
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.find((line) => line.msg === 'request' && line.status === 201)).toMatchObject({ requestId: expect.any(String), method: 'POST' });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.msg === 'request' && line.status === 201)).toMatchObject({
+      requestId: expect.any(String),
+      method: 'POST',
+    });
     expect(stdout).not.toContain(token);
   });
 
@@ -87,7 +96,9 @@ describe('a crash', () => {
 
     const store = new SqliteKeyStore(dbFile);
     try {
-      for (const secret of secrets) expect(await store.findKeyBySecretHash(hashSecret(secret))).toBeDefined();
+      for (const secret of secrets) {
+        expect(await store.findKeyBySecretHash(hashSecret(secret))).toBeDefined();
+      }
     } finally {
       await store.close();
     }
@@ -106,12 +117,22 @@ describe('configuration', () => {
 
   it('in production, refuses to start without tokens, and seeds no demo app', async () => {
     const dbFile = join(mkdtempSync(join(tmpdir(), 'apikeys-production-')), 'apikeys.db');
-    const tokenless = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, NODE_ENV: 'production', APIKEYS_TOKENS: '' });
+    const tokenless = startServerProcess({
+      PORT: '0',
+      DATABASE_URL: `sqlite:${dbFile}`,
+      NODE_ENV: 'production',
+      APIKEYS_TOKENS: '',
+    });
     expect(await tokenless.exited).toBe(1);
     expect(tokenless.output().stdout).toContain('APIKEYS_TOKENS must be set in production');
     expect(tokenless.output().stderr).not.toContain('made just now');
 
-    const server = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, NODE_ENV: 'production', APIKEYS_TOKENS: 'production-token-0123456789' });
+    const server = startServerProcess({
+      PORT: '0',
+      DATABASE_URL: `sqlite:${dbFile}`,
+      NODE_ENV: 'production',
+      APIKEYS_TOKENS: 'production-token-0123456789',
+    });
     try {
       await server.waitFor(/"msg":"listening"/);
       expect(server.output().stdout).not.toContain('created the demo app');
@@ -149,7 +170,12 @@ describe('pnpm apikeys apps on PostgreSQL, then the server on the same database'
       expect(apikeysCli(['apps', 'list'], env).stdout).toMatch(/^billing-api\tbill\t/m);
 
       const token = 'pg-instance-token-0123456789';
-      const server = startServerProcess({ ...env, PORT: '0', APIKEYS_TOKENS: token, APIKEYS_PEPPER: 'pepper-for-this-test' });
+      const server = startServerProcess({
+        ...env,
+        PORT: '0',
+        APIKEYS_TOKENS: token,
+        APIKEYS_PEPPER: 'pepper-for-this-test',
+      });
       try {
         const baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
         // The database already had an app, so no demo app was added.
@@ -177,13 +203,17 @@ describe('instances starting together on an empty PostgreSQL database', () => {
   it('all start, and the demo app is added once', async () => {
     for (let round = 0; round < 3; round++) {
       const database = await createPostgresDatabase();
-      const instances = Array.from({ length: 3 }, () => startServerProcess({ PORT: '0', DATABASE_URL: database.url, APIKEYS_TOKENS: 'together-token-0123456789' }));
+      const instances = Array.from({ length: 3 }, () =>
+        startServerProcess({ PORT: '0', DATABASE_URL: database.url, APIKEYS_TOKENS: 'together-token-0123456789' }),
+      );
       try {
         await Promise.all(instances.map((instance) => instance.waitFor(/"msg":"listening"/)));
         const seeded = instances.filter((instance) => instance.output().stdout.includes('created the demo app'));
         expect(seeded).toHaveLength(1);
       } finally {
-        for (const instance of instances) instance.child.kill('SIGTERM');
+        for (const instance of instances) {
+          instance.child.kill('SIGTERM');
+        }
         expect(await Promise.all(instances.map((instance) => instance.exited))).toEqual([0, 0, 0]);
         await database.drop();
       }

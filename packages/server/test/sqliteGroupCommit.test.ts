@@ -11,8 +11,14 @@ describe('SQLite group commit', () => {
     const testStore = await storeKinds[0].open();
     try {
       const app = await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
-      const keys = Array.from({ length: 30 }, (_, i) => issueKey(app, { name: `key ${i}`, ...fields }, { now: NOW }).stored);
-      const duplicate = { ...issueKey(app, { name: 'same secret hash', ...fields }, { now: NOW }).stored, secretHash: keys[0]!.secretHash };
+      const keys = Array.from(
+        { length: 30 },
+        (_, i) => issueKey(app, { name: `key ${i}`, ...fields }, { now: NOW }).stored,
+      );
+      const duplicate = {
+        ...issueKey(app, { name: 'same secret hash', ...fields }, { now: NOW }).stored,
+        secretHash: keys[0]!.secretHash,
+      };
       const outcomes = await Promise.allSettled([...keys, duplicate].map((key) => testStore.store.insertKey(key)));
       expect(outcomes.slice(0, 30).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
       expect(outcomes[30]).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_UNIQUE' } });

@@ -1,11 +1,15 @@
 import { inspect } from 'node:util';
+import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
 import { issueKey } from '../src/keys/issueKey.js';
 import { hashSecret } from '../src/keys/secret.js';
 import type { KeyStore } from '../src/store/keyStore.js';
-import { DEFAULT_VERIFICATION_CACHE, VerificationCache, withVerificationCache } from '../src/store/verificationCache.js';
+import {
+  DEFAULT_VERIFICATION_CACHE,
+  VerificationCache,
+  withVerificationCache,
+} from '../src/store/verificationCache.js';
 import { storeKinds, type TestStore } from './support/stores.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
@@ -16,12 +20,24 @@ describe('the verification cache', () => {
     const testStore = await storeKinds[0].open();
     try {
       const app = await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
-      const { store, cache } = await withVerificationCache(testStore.store, { ...DEFAULT_VERIFICATION_CACHE, now: () => NOW.getTime() });
-      const issued = issueKey(app, { name: 'cached', permissions: [], metadata: {}, owner: null, environment: null, expires_at: null }, { now: NOW });
+      const { store, cache } = await withVerificationCache(testStore.store, {
+        ...DEFAULT_VERIFICATION_CACHE,
+        now: () => NOW.getTime(),
+      });
+      const issued = issueKey(
+        app,
+        { name: 'cached', permissions: [], metadata: {}, owner: null, environment: null, expires_at: null },
+        { now: NOW },
+      );
       await store.insertKey(issued.stored);
       expect(await store.findKeyBySecretHash(hashSecret(issued.answer.secret))).toEqual(issued.stored);
       expect(cache.size).toBe(1);
-      const everything = inspect(cache, { depth: Infinity, showHidden: true, maxStringLength: Infinity, maxArrayLength: Infinity });
+      const everything = inspect(cache, {
+        depth: Infinity,
+        showHidden: true,
+        maxStringLength: Infinity,
+        maxArrayLength: Infinity,
+      });
       expect(everything).toContain(issued.stored.secretHash);
       expect(everything).not.toContain(issued.answer.secret.slice(3, 46));
     } finally {
@@ -31,7 +47,9 @@ describe('the verification cache', () => {
 
   it('stays within its memory bound, dropping the oldest entries first', () => {
     const cache = new VerificationCache({ ttlMs: 60_000, maxBytes: 10_000, now: () => 0 });
-    for (let i = 0; i < 1000; i++) cache.remember(`hash-${i}`, undefined, cache.changeCount);
+    for (let i = 0; i < 1000; i++) {
+      cache.remember(`hash-${i}`, undefined, cache.changeCount);
+    }
     expect(cache.size).toBeLessThan(30);
     expect(cache.lookup('hash-999')).toMatchObject({ found: undefined });
     expect(cache.lookup('hash-0')).toBeUndefined();
@@ -55,7 +73,14 @@ describe.each(storeKinds)('verification through the cache on $kind', ({ open }) 
     testStore = await open();
     await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
     const store = testStore.store;
-    const counting = Object.create(store, { findKeyBySecretHash: { value: (hash: string) => (lookups++, store.findKeyBySecretHash(hash)) } }) as KeyStore;
+    const counting = Object.create(store, {
+      findKeyBySecretHash: {
+        value: (hash: string) => {
+          lookups++;
+          return store.findKeyBySecretHash(hash);
+        },
+      },
+    }) as KeyStore;
     server = await startTestServer({ store: counting, now: () => clock });
   });
   afterAll(async () => {
@@ -66,14 +91,18 @@ describe.each(storeKinds)('verification through the cache on $kind', ({ open }) 
   const create = async (body: Record<string, unknown> = { name: 'cached key', permissions: ['users:read'] }) =>
     (await (await server.post('internal-api', body)).json()) as ApiKeyWithSecret;
   const verify = async (secret: string, required_permissions: string[] = []) =>
-    (await (await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret, required_permissions })).json()) as VerifyApiKeyResponse;
+    (await (
+      await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret, required_permissions })
+    ).json()) as VerifyApiKeyResponse;
   const keyPath = (id: string, action = '') => `/api-auth/apps/internal-api/keys/${id}${action}`;
 
   it('answers a hot key without reading the database', async () => {
     const { secret } = await create();
     expect((await verify(secret)).code).toBe('VALID');
     const before = lookups;
-    for (let i = 0; i < 5; i++) expect((await verify(secret)).code).toBe('VALID');
+    for (let i = 0; i < 5; i++) {
+      expect((await verify(secret)).code).toBe('VALID');
+    }
     expect(lookups).toBe(before);
   });
 
@@ -90,7 +119,9 @@ describe.each(storeKinds)('verification through the cache on $kind', ({ open }) 
 
     const rotated = await create();
     expect((await verify(rotated.secret)).code).toBe('VALID');
-    const successor = (await (await server.call('POST', keyPath(rotated.key.id, '/rotate'), { grace_period_seconds: 0 })).json()) as ApiKeyWithSecret;
+    const successor = (await (
+      await server.call('POST', keyPath(rotated.key.id, '/rotate'), { grace_period_seconds: 0 })
+    ).json()) as ApiKeyWithSecret;
     expect((await verify(rotated.secret)).code).toBe('REVOKED');
     expect((await verify(successor.secret)).code).toBe('VALID');
   });
@@ -105,37 +136,49 @@ describe.each(storeKinds)('verification through the cache on $kind', ({ open }) 
 });
 
 describe('a change made through another connection to the database', () => {
-  it.each(storeKinds)('is seen on $kind without this instance hearing of it, once the TTL passes at the latest', async ({ kind, open }) => {
-    const testStore = await open();
-    const other = await testStore.openSecondInstance();
-    let clock = NOW;
-    const server = await startTestServer({ store: testStore.store, now: () => clock });
-    try {
-      await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
-      const { key, secret } = (await (await server.post('internal-api', { name: 'revoked elsewhere' })).json()) as ApiKeyWithSecret;
-      const verify = async () =>
-        ((await (await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })).json()) as VerifyApiKeyResponse).code;
-      expect(await verify()).toBe('VALID');
-      if (kind === 'postgres') {
-        // A revocation whose notification never arrives: written with SQL that announces nothing.
-        const client = new pg.Client({ connectionString: testStore.location });
-        await client.connect();
-        await client.query(`UPDATE api_keys SET revoked_at = $2, revocation_reason = 'missed' WHERE id = $1`, [key.id, NOW]);
-        await client.end();
+  it.each(storeKinds)(
+    'is seen on $kind without this instance hearing of it, once the TTL passes at the latest',
+    async ({ kind, open }) => {
+      const testStore = await open();
+      const other = await testStore.openSecondInstance();
+      let clock = NOW;
+      const server = await startTestServer({ store: testStore.store, now: () => clock });
+      try {
+        await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
+        const { key, secret } = (await (
+          await server.post('internal-api', { name: 'revoked elsewhere' })
+        ).json()) as ApiKeyWithSecret;
+        const verify = async () =>
+          (
+            (await (
+              await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })
+            ).json()) as VerifyApiKeyResponse
+          ).code;
         expect(await verify()).toBe('VALID');
-        clock = new Date(NOW.getTime() + DEFAULT_VERIFICATION_CACHE.ttlMs);
-        expect(await verify()).toBe('REVOKED');
-      } else {
-        // SQLite tells this connection that another one committed (data_version), not what.
-        await other.revokeKey('internal-api', key.id, 'elsewhere', NOW);
-        await expect.poll(verify, { timeout: 2000, interval: 20 }).toBe('REVOKED');
+        if (kind === 'postgres') {
+          // A revocation whose notification never arrives: written with SQL that announces nothing.
+          const client = new pg.Client({ connectionString: testStore.location });
+          await client.connect();
+          await client.query(`UPDATE api_keys SET revoked_at = $2, revocation_reason = 'missed' WHERE id = $1`, [
+            key.id,
+            NOW,
+          ]);
+          await client.end();
+          expect(await verify()).toBe('VALID');
+          clock = new Date(NOW.getTime() + DEFAULT_VERIFICATION_CACHE.ttlMs);
+          expect(await verify()).toBe('REVOKED');
+        } else {
+          // SQLite tells this connection that another one committed (data_version), not what.
+          await other.revokeKey('internal-api', key.id, 'elsewhere', NOW);
+          await expect.poll(verify, { timeout: 2000, interval: 20 }).toBe('REVOKED');
+        }
+      } finally {
+        await server.close();
+        await other.close();
+        await testStore.dispose();
       }
-    } finally {
-      await server.close();
-      await other.close();
-      await testStore.dispose();
-    }
-  });
+    },
+  );
 
   it('is announced on PostgreSQL: a revocation through another instance is seen without waiting for the TTL', async () => {
     const testStore = await storeKinds[1].open();
@@ -143,9 +186,15 @@ describe('a change made through another connection to the database', () => {
     const server = await startTestServer({ store: testStore.store, now: () => NOW });
     try {
       await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
-      const { key, secret } = (await (await server.post('internal-api', { name: 'revoked by the other instance' })).json()) as ApiKeyWithSecret;
+      const { key, secret } = (await (
+        await server.post('internal-api', { name: 'revoked by the other instance' })
+      ).json()) as ApiKeyWithSecret;
       const verify = async () =>
-        ((await (await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })).json()) as VerifyApiKeyResponse).code;
+        (
+          (await (
+            await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })
+          ).json()) as VerifyApiKeyResponse
+        ).code;
       expect(await verify()).toBe('VALID');
       await other.revokeKey('internal-api', key.id, 'elsewhere', NOW);
       // The clock stands still, so only the notification can make this instance read the key again.

@@ -65,4 +65,3 @@ export const answer201 = (res: ServerResponse) => {
   res.writeHead(201, { 'content-type': 'application/json' });
   res.end(JSON.stringify(created));
 };
-

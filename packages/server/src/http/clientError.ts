@@ -5,9 +5,15 @@ import { ProblemError } from './problem.js';
 // header, too many headers, a request that took too long). Answer those with a problem document
 // too, then close: the connection's state is unknown.
 function problemFor(error: NodeJS.ErrnoException): ProblemError {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return new ProblemError('request-header-fields-too-large', 'The request headers are too large.');
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new ProblemError('request-timeout', 'The request was not received in time.');
-  return new ProblemError('invalid-request', 'The request is not valid HTTP.', { errors: [{ pointer: '', message: 'malformed HTTP request' }] });
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return new ProblemError('request-header-fields-too-large', 'The request headers are too large.');
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return new ProblemError('request-timeout', 'The request was not received in time.');
+  }
+  return new ProblemError('invalid-request', 'The request is not valid HTTP.', {
+    errors: [{ pointer: '', message: 'malformed HTTP request' }],
+  });
 }
 
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {

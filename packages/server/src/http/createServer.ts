@@ -5,19 +5,23 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { bundledContractFile, contractFile, contractLimits, loadContract } from '../contract.js';
 import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
+import { isRfc3339DateTime } from '../keys/rfc3339.js';
 import { createJsonLogger, type Logger } from '../logger.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
 import type { KeyStore } from '../store/keyStore.js';
-import { DEFAULT_VERIFICATION_CACHE, withVerificationCache, type VerificationCacheOptions } from '../store/verificationCache.js';
+import {
+  DEFAULT_VERIFICATION_CACHE,
+  type VerificationCacheOptions,
+  withVerificationCache,
+} from '../store/verificationCache.js';
+import { IdempotencyGuard } from './idempotency.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
 import { cors } from './middleware/cors.js';
-import { jsonBody } from './middleware/jsonBody.js';
 import type { WindowLimit } from './middleware/fixedWindow.js';
-import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitConfig } from './middleware/rateLimit.js';
+import { jsonBody } from './middleware/jsonBody.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig, rateLimit } from './middleware/rateLimit.js';
 import { requestLog } from './middleware/requestLog.js';
 import { ProblemError, problemHandler } from './problem.js';
-import { isRfc3339DateTime } from '../keys/rfc3339.js';
-import { IdempotencyGuard } from './idempotency.js';
 import { contractRoutes, registerOperations } from './registerOperations.js';
 
 export interface ServerOptions {
@@ -54,7 +58,10 @@ const API_PREFIX = '/api-auth';
 export async function createServer(options: ServerOptions): Promise<Express> {
   const { tokens, pepper } = options;
   const now = options.now ?? (() => new Date());
-  const { store } = await withVerificationCache(options.store, { ...(options.verificationCache ?? DEFAULT_VERIFICATION_CACHE), now: () => now().getTime() });
+  const { store } = await withVerificationCache(options.store, {
+    ...(options.verificationCache ?? DEFAULT_VERIFICATION_CACHE),
+    now: () => now().getTime(),
+  });
   const logger = options.logger ?? createJsonLogger();
   const contractPath = options.contract ?? contractFile;
   const contract = loadContract(contractPath);
@@ -78,7 +85,12 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     limits,
     cursorSecret: await store.serverSecret('page-cursor'),
     keyUsage:
-      options.keyUsage ?? new KeyUsageRecorder({ store, now, onError: (error) => logger.error('recording key use failed', { error: String(error) }) }),
+      options.keyUsage ??
+      new KeyUsageRecorder({
+        store,
+        now,
+        onError: (error) => logger.error('recording key use failed', { error: String(error) }),
+      }),
   });
 
   const app = express();
@@ -114,7 +126,11 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   }
 
   app.use(API_PREFIX, cors(options.corsOrigins ?? []));
-  app.use(API_PREFIX, bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }), rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now));
+  app.use(
+    API_PREFIX,
+    bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }),
+    rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now),
+  );
   app.use(jsonBody(limits.bodyBytes));
   app.use(validator);
   registerOperations(app, contract, handlers, new IdempotencyGuard({ store, now, pepper, logger }));
@@ -136,7 +152,9 @@ async function compile(validator: RequestHandler[], contract: OpenAPIV3_1.Docume
   warmup.use(validator);
   let failure: unknown;
   warmup.use(((error, _req, res, _next) => {
-    if (!(typeof error?.status === 'number' && error.status < 500)) failure = error;
+    if (!(typeof error?.status === 'number' && error.status < 500)) {
+      failure = error;
+    }
     res.status(204).end();
   }) as express.ErrorRequestHandler);
   warmup.use((_req, res) => {
@@ -154,10 +172,16 @@ async function compile(validator: RequestHandler[], contract: OpenAPIV3_1.Docume
         method: method.toUpperCase(),
         ...(method === 'get' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
       });
-      if (failure) break;
+      if (failure) {
+        break;
+      }
     }
   } finally {
     server.close();
   }
-  if (failure) throw new Error(`The contract could not be loaded: ${String((failure as Error).message ?? failure)}`, { cause: failure });
+  if (failure) {
+    throw new Error(`The contract could not be loaded: ${String((failure as Error).message ?? failure)}`, {
+      cause: failure,
+    });
+  }
 }

@@ -1,20 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import type { ApiKeyWithSecret } from '@apikeys/types';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyWithSecret } from '@apikeys/types';
-import type { KeyStore, StoredKey } from '../store/keyStore.js';
 import { lifecycleServer } from '../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../test/support/stores.js';
 import { expectProblem, OTHER_TOKEN, startTestServer } from '../../test/support/testServer.js';
+import type { KeyStore, StoredKey } from '../store/keyStore.js';
 
 /** Every byte the store holds of idempotency records, as text. */
 async function recordBytes(kind: string, location: string): Promise<string> {
-  if (kind === 'sqlite') return [location, `${location}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('');
+  if (kind === 'sqlite') {
+    return [location, `${location}-wal`]
+      .filter(existsSync)
+      .map((file) => readFileSync(file).toString('latin1'))
+      .join('');
+  }
   const client = new pg.Client({ connectionString: location });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT id || fingerprint || encode(coalesce(response, ''), 'escape') AS row FROM idempotency_records");
+    const { rows } = await client.query(
+      "SELECT id || fingerprint || encode(coalesce(response, ''), 'escape') AS row FROM idempotency_records",
+    );
     return rows.map((row) => row.row as string).join('\n');
   } finally {
     await client.end();
@@ -31,7 +38,9 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
       insertKey: {
         value: async (stored: StoredKey) => {
           await holdInserts;
-          if (failInserts) throw new Error('disk full');
+          if (failInserts) {
+            throw new Error('disk full');
+          }
           return store.insertKey(stored);
         },
       },
@@ -42,7 +51,10 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
     return { ...testStore, store: controllable(testStore.store) };
   });
   const create = (body: unknown, key: string, init: { token?: string; appName?: string } = {}) =>
-    api.server.call('POST', api.keys(init.appName ?? 'internal-api'), body, { headers: { 'idempotency-key': key }, ...(init.token ? { token: init.token } : {}) });
+    api.server.call('POST', api.keys(init.appName ?? 'internal-api'), body, {
+      headers: { 'idempotency-key': key },
+      ...(init.token ? { token: init.token } : {}),
+    });
 
   it('runs the first request, and answers a retry with the same key and body with the same key and secret, creating nothing', async () => {
     const key = randomUUID();
@@ -68,7 +80,11 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
     const before = await api.store.countKeys();
     const reused = await expectProblem(await create({ name: 'second' }, key), 422, 'idempotency-key-reused');
     expect(reused.detail).toContain('different request');
-    await expectProblem(await create({ name: 'first' }, key, { appName: 'billing-api' }), 422, 'idempotency-key-reused');
+    await expectProblem(
+      await create({ name: 'first' }, key, { appName: 'billing-api' }),
+      422,
+      'idempotency-key-reused',
+    );
     expect(await api.store.countKeys()).toBe(before);
     const otherCaller = await create({ name: 'first' }, key, { token: OTHER_TOKEN });
     expect(otherCaller.status).toBe(201);
@@ -126,7 +142,13 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
   it('replays a rotation, so a retried rotation never rotates twice', async () => {
     const { key } = await api.createKey({ name: 'to rotate' });
     const idempotencyKey = randomUUID();
-    const rotate = () => api.server.call('POST', api.keyPath('internal-api', key.id, 'rotate'), { grace_period_seconds: 60 }, { headers: { 'idempotency-key': idempotencyKey } });
+    const rotate = () =>
+      api.server.call(
+        'POST',
+        api.keyPath('internal-api', key.id, 'rotate'),
+        { grace_period_seconds: 60 },
+        { headers: { 'idempotency-key': idempotencyKey } },
+      );
     const first = (await (await rotate()).json()) as ApiKeyWithSecret;
     const retry = await rotate();
     expect(retry.status).toBe(201);
@@ -148,7 +170,9 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
     const { secret } = (await (await create({ name: 'sealed' }, key)).json()) as ApiKeyWithSecret;
     const bytes = await recordBytes(kind, location);
     expect(bytes.length).toBeGreaterThan(0);
-    for (const leaked of [secret, secret.slice(3, 46), key]) expect(bytes).not.toContain(leaked);
+    for (const leaked of [secret, secret.slice(3, 46), key]) {
+      expect(bytes).not.toContain(leaked);
+    }
   });
 
   it('creates exactly one key when two instances race on the same key', async () => {
@@ -160,10 +184,21 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
       for (let round = 0; round < 5; round++) {
         const key = randomUUID();
         const before = await testStore.store.countKeys();
-        const answers = await Promise.all([a, b, a, b].map((server) => server.call('POST', '/api-auth/apps/race-app/keys', { name: 'raced' }, { headers: { 'idempotency-key': key } })));
+        const answers = await Promise.all(
+          [a, b, a, b].map((server) =>
+            server.call(
+              'POST',
+              '/api-auth/apps/race-app/keys',
+              { name: 'raced' },
+              { headers: { 'idempotency-key': key } },
+            ),
+          ),
+        );
         const created = answers.filter((answer) => answer.status === 201);
         expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
-        const ids = new Set(await Promise.all(created.map(async (answer) => ((await answer.json()) as ApiKeyWithSecret).key.id)));
+        const ids = new Set(
+          await Promise.all(created.map(async (answer) => ((await answer.json()) as ApiKeyWithSecret).key.id)),
+        );
         expect(ids.size).toBe(1);
         expect(await testStore.store.countKeys()).toBe(before + 1);
       }

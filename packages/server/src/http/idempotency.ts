@@ -46,7 +46,9 @@ const sha256 = (text: string) => hashSecret(text);
  */
 function cipherKey(token: string, idempotencyKey: string, pepper: string | undefined, id: string): Buffer {
   // The token too, so that a guessable Idempotency-Key does not open the record to whoever holds the database.
-  return Buffer.from(hkdfSync('sha256', `${token}\n${idempotencyKey}`, pepper ?? '', `apikeys idempotency record ${id}`, 32));
+  return Buffer.from(
+    hkdfSync('sha256', `${token}\n${idempotencyKey}`, pepper ?? '', `apikeys idempotency record ${id}`, 32),
+  );
 }
 
 function seal(answer: RecordedAnswer, key: Buffer, id: string): Buffer {
@@ -59,7 +61,9 @@ function seal(answer: RecordedAnswer, key: Buffer, id: string): Buffer {
 function open(sealed: Buffer, key: Buffer, id: string): RecordedAnswer {
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES)).setAAD(Buffer.from(id));
   decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-  return JSON.parse(Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8')) as RecordedAnswer;
+  return JSON.parse(
+    Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8'),
+  ) as RecordedAnswer;
 }
 
 /** A refusal the operation itself made is an outcome worth keeping, as it was sent. */
@@ -76,7 +80,9 @@ export class IdempotencyGuard {
   constructor(private readonly options: IdempotencyOptions) {}
 
   async answer(request: IdempotentRequest, run: () => Promise<RecordedAnswer>): Promise<RecordedAnswer> {
-    if (request.key === undefined) return run();
+    if (request.key === undefined) {
+      return run();
+    }
     const { store, now, pepper } = this.options;
     const at = now();
     this.sweep(at);
@@ -91,9 +97,15 @@ export class IdempotencyGuard {
     });
     const key = cipherKey(request.token, request.key, pepper, id);
     if (held) {
-      if (held.fingerprint !== fingerprint) throw new ProblemError('idempotency-key-reused', 'This Idempotency-Key was used for a different request.');
+      if (held.fingerprint !== fingerprint) {
+        throw new ProblemError('idempotency-key-reused', 'This Idempotency-Key was used for a different request.');
+      }
       if (held.state === 'running') {
-        throw new ProblemError('idempotency-key-in-use', 'A request with this Idempotency-Key is still running; retry after 1 second.', { headers: { 'Retry-After': '1' } });
+        throw new ProblemError(
+          'idempotency-key-in-use',
+          'A request with this Idempotency-Key is still running; retry after 1 second.',
+          { headers: { 'Retry-After': '1' } },
+        );
       }
       const replay = open(held.response, key, id);
       return { ...replay, headers: { ...replay.headers, 'Idempotent-Replayed': 'true' } };
@@ -126,8 +138,14 @@ export class IdempotencyGuard {
 
   /** Expired records are refused on read; this deletes them, now and then, off the request path. */
   private sweep(at: Date): void {
-    if (at.getTime() - this.lastSweep < SWEEP_EVERY_MS) return;
+    if (at.getTime() - this.lastSweep < SWEEP_EVERY_MS) {
+      return;
+    }
     this.lastSweep = at.getTime();
-    this.options.store.deleteExpiredIdempotencyKeys(at).catch((error: unknown) => this.options.logger.error('deleting expired idempotency records failed', { error: String(error) }));
+    this.options.store
+      .deleteExpiredIdempotencyKeys(at)
+      .catch((error: unknown) =>
+        this.options.logger.error('deleting expired idempotency records failed', { error: String(error) }),
+      );
   }
 }

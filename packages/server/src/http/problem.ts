@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { Problem, ProblemType, ValidationError } from '@apikeys/types';
+import type { NextFunction, Request, Response } from 'express';
 import { contractProblemTypes } from '../contract.js';
 import type { Logger } from '../logger.js';
 
@@ -34,10 +34,13 @@ export class ProblemError extends Error {
   }
 }
 
-export const invalidRequest = (errors: ValidationError[]) => new ProblemError('invalid-request', 'The request does not match the contract.', { errors });
+export const invalidRequest = (errors: ValidationError[]) =>
+  new ProblemError('invalid-request', 'The request does not match the contract.', { errors });
 
 export function sendProblem(res: Response, error: ProblemError): void {
-  for (const [name, value] of Object.entries(error.options.headers ?? {})) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(error.options.headers ?? {})) {
+    res.setHeader(name, value);
+  }
   const requestId = res.locals.requestId as string | undefined;
   res
     .status(error.status)
@@ -51,7 +54,9 @@ export function sendProblem(res: Response, error: ProblemError): void {
  */
 function closeAfterAnswer(req: Request, res: Response): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (!hasBody || req.complete) return;
+  if (!hasBody || req.complete) {
+    return;
+  }
   res.setHeader('Connection', 'close');
   res.on('finish', () => {
     req.socket.end();
@@ -69,8 +74,12 @@ interface ValidatorErrorItem {
 // express-openapi-validator reports `/body/field`, `/params/name`, `/headers/name`; the
 // contract promises JSON Pointers into the body and `#/path/…`, `#/header/…` elsewhere.
 function pointerOf(path: string): string {
-  if (path === '/body') return '';
-  if (path.startsWith('/body/')) return path.slice('/body'.length);
+  if (path === '/body') {
+    return '';
+  }
+  if (path.startsWith('/body/')) {
+    return path.slice('/body'.length);
+  }
   const [, where, ...rest] = path.split('/');
   const location = { params: 'path', headers: 'header', query: 'query' }[where ?? ''] ?? where;
   return `#/${location}/${rest.join('/')}`;
@@ -81,32 +90,60 @@ function messageOf(item: ValidatorErrorItem): string {
   return item.errorCode === 'additionalProperties.openapi.validation' ? 'is not a field of this request' : item.message;
 }
 
-function isHttpError(
-  error: unknown,
-): error is { status: number; type?: string; limit?: number; errors?: ValidatorErrorItem[]; message: string; headers?: Record<string, string> } {
+function isHttpError(error: unknown): error is {
+  status: number;
+  type?: string;
+  limit?: number;
+  errors?: ValidatorErrorItem[];
+  message: string;
+  headers?: Record<string, string>;
+} {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
 }
 
 /** Turns everything thrown on the way to a response into the problem the contract declares. */
 export function toProblemError(error: unknown): ProblemError {
-  if (error instanceof ProblemError) return error;
+  if (error instanceof ProblemError) {
+    return error;
+  }
   if (isHttpError(error)) {
     const { status } = error;
     // body-parser marks its errors with a `type`: malformed JSON is the client's 400, said plainly.
-    if (error.type === 'entity.verify.failed' && status === 415) return new ProblemError('unsupported-media-type', 'The request body must be application/json in UTF-8.');
+    if (error.type === 'entity.verify.failed' && status === 415) {
+      return new ProblemError('unsupported-media-type', 'The request body must be application/json in UTF-8.');
+    }
     if (error.type === 'entity.verify.failed') {
-      return new ProblemError('invalid-request', 'The request body is not valid UTF-8.', { errors: [{ pointer: '', message: 'is not valid UTF-8' }] });
+      return new ProblemError('invalid-request', 'The request body is not valid UTF-8.', {
+        errors: [{ pointer: '', message: 'is not valid UTF-8' }],
+      });
     }
     if (error.type === 'entity.parse.failed') {
-      return new ProblemError('invalid-request', 'The request body is not valid JSON.', { errors: [{ pointer: '', message: 'malformed JSON' }] });
+      return new ProblemError('invalid-request', 'The request body is not valid JSON.', {
+        errors: [{ pointer: '', message: 'malformed JSON' }],
+      });
     }
     // body-parser reports the configured limit, so the detail cannot disagree with it.
-    if (status === 413) return new ProblemError('payload-too-large', `The request body is larger than ${error.limit ?? 'the limit'} bytes.`);
-    if (status === 415) return new ProblemError('unsupported-media-type', 'The request body must be application/json.');
-    if (status === 404) return new ProblemError('not-found', 'No such resource.');
-    if (status === 405) return new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', { headers: error.headers ?? {} });
+    if (status === 413) {
+      return new ProblemError(
+        'payload-too-large',
+        `The request body is larger than ${error.limit ?? 'the limit'} bytes.`,
+      );
+    }
+    if (status === 415) {
+      return new ProblemError('unsupported-media-type', 'The request body must be application/json.');
+    }
+    if (status === 404) {
+      return new ProblemError('not-found', 'No such resource.');
+    }
+    if (status === 405) {
+      return new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', {
+        headers: error.headers ?? {},
+      });
+    }
     if (status === 400) {
-      return invalidRequest((error.errors ?? []).map((item) => ({ pointer: pointerOf(item.path), message: messageOf(item) })));
+      return invalidRequest(
+        (error.errors ?? []).map((item) => ({ pointer: pointerOf(item.path), message: messageOf(item) })),
+      );
     }
   }
   return new ProblemError('internal-error', 'The server failed to handle the request.');

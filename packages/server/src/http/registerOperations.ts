@@ -15,20 +15,28 @@ export interface ContractRoute {
 }
 
 const declaresIdempotencyKey = (operation: OpenAPIV3_1.OperationObject) =>
-  (operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key');
+  (operation.parameters ?? []).some(
+    (parameter) => 'in' in parameter && parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key',
+  );
 
 /** Every operation the contract declares, with its method and path. */
 export function contractRoutes(contract: OpenAPIV3_1.Document): ContractRoute[] {
   return Object.entries(contract.paths ?? {}).flatMap(([path, item]) =>
     METHODS.flatMap((method) => {
       const operation = item?.[method];
-      return operation?.operationId ? [{ method, path, operationId: operation.operationId, idempotent: declaresIdempotencyKey(operation) }] : [];
+      return operation?.operationId
+        ? [{ method, path, operationId: operation.operationId, idempotent: declaresIdempotencyKey(operation) }]
+        : [];
     }),
   );
 }
 
 // What the routes see of any handler; each handler's own types are checked where the map is built.
-type AnyHandler = (request: { params: unknown; query: unknown; body: unknown }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+type AnyHandler = (request: {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 const parameterCount = (path: string) => path.split('{').length - 1;
@@ -39,11 +47,21 @@ const parameterCount = (path: string) => path.split('{').length - 1;
  * a contract that names an operation the handlers lack, or the other way round. An operation
  * that declares the Idempotency-Key header runs through the idempotency guard.
  */
-export function registerOperations(app: Express, contract: OpenAPIV3_1.Document, handlers: OperationHandlers, idempotency: IdempotencyGuard): void {
+export function registerOperations(
+  app: Express,
+  contract: OpenAPIV3_1.Document,
+  handlers: OperationHandlers,
+  idempotency: IdempotencyGuard,
+): void {
   const routes = contractRoutes(contract);
   const declared = new Set(routes.map((route) => route.operationId));
-  const unmatched = [...routes.map((route) => route.operationId).filter((id) => !(id in handlers)), ...Object.keys(handlers).filter((id) => !declared.has(id))];
-  if (unmatched.length > 0) throw new Error(`The contract and the server's handlers disagree on: ${unmatched.join(', ')}`);
+  const unmatched = [
+    ...routes.map((route) => route.operationId).filter((id) => !(id in handlers)),
+    ...Object.keys(handlers).filter((id) => !declared.has(id)),
+  ];
+  if (unmatched.length > 0) {
+    throw new Error(`The contract and the server's handlers disagree on: ${unmatched.join(', ')}`);
+  }
 
   // Fixed segments before parameters, so `/keys/verify` is never taken for `/keys/{keyId}`.
   const ordered = [...routes].sort((a, b) => parameterCount(a.path) - parameterCount(b.path));
@@ -55,10 +73,20 @@ export function registerOperations(app: Express, contract: OpenAPIV3_1.Document,
         return { status, body, headers };
       };
       const answer = idempotent
-        ? await idempotency.answer({ key: req.get('idempotency-key'), token: res.locals.token as string, operationId, params: req.params, body: req.body }, run)
+        ? await idempotency.answer(
+            {
+              key: req.get('idempotency-key'),
+              token: res.locals.token as string,
+              operationId,
+              params: req.params,
+              body: req.body,
+            },
+            run,
+          )
         : await run();
       // A problem replayed for an Idempotency-Key names this request, as every problem does.
-      const body = answer.status >= 400 ? { ...(answer.body as object), request_id: res.locals.requestId as string } : answer.body;
+      const body =
+        answer.status >= 400 ? { ...(answer.body as object), request_id: res.locals.requestId as string } : answer.body;
       res.status(answer.status).set(answer.headers).json(body);
     });
   }

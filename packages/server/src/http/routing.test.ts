@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../../test/support/lifecycleServer.js';
-import { storeKinds } from '../../test/support/stores.js';
 import { parseAnswer, rawExchange } from '../../test/support/rawHttp.js';
+import { storeKinds } from '../../test/support/stores.js';
 import { expectProblem, TOKEN } from '../../test/support/testServer.js';
 
 // Paths are matched case-sensitively, by the routes, the auth mount and the validator alike:
@@ -11,8 +11,15 @@ describe('routing', () => {
 
   it('answers 404 for any other spelling of an API path, and stores nothing', async () => {
     const bodies = [{ name: '', organization_id: 'y', metadata: [1] }, { name: { a: 1 } }, { name: 'valid' }];
-    for (const path of ['/API-AUTH/apps/internal-api/keys', '/Api-Auth/apps/internal-api/keys', '/api-auth/APPS/internal-api/keys', '/api-auth/apps/internal-api/KEYS']) {
-      for (const body of bodies) await expectProblem(await api.server.call('POST', path, body), 404, 'not-found');
+    for (const path of [
+      '/API-AUTH/apps/internal-api/keys',
+      '/Api-Auth/apps/internal-api/keys',
+      '/api-auth/APPS/internal-api/keys',
+      '/api-auth/apps/internal-api/KEYS',
+    ]) {
+      for (const body of bodies) {
+        await expectProblem(await api.server.call('POST', path, body), 404, 'not-found');
+      }
     }
     await expectProblem(await api.server.call('GET', '/api-auth/apps/internal-api/KEYS/verify'), 404, 'not-found');
     expect(await api.store.countKeys()).toBe(0);

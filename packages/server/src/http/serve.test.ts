@@ -50,13 +50,23 @@ describe('connections', () => {
   it("answers what Node's parser refuses with a problem document", async () => {
     const running = await listen(app, 0);
     try {
-      const nulInHeader = parseAnswer(await rawExchange(running.url, 'GET /fast HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n'));
-      expect(nulInHeader).toMatchObject({ status: 400, body: { type: 'urn:apikeys:problem:invalid-request', status: 400 } });
+      const nulInHeader = parseAnswer(
+        await rawExchange(running.url, 'GET /fast HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n'),
+      );
+      expect(nulInHeader).toMatchObject({
+        status: 400,
+        body: { type: 'urn:apikeys:problem:invalid-request', status: 400 },
+      });
       const unknownMethod = parseAnswer(await rawExchange(running.url, 'FROB /fast HTTP/1.1\r\nHost: x\r\n\r\n'));
       expect(unknownMethod).toMatchObject({ status: 400, body: { type: 'urn:apikeys:problem:invalid-request' } });
       const manyHeaders = Array.from({ length: 3000 }, (_, i) => `X-H${i}: ${'v'.repeat(20)}`).join('\r\n');
-      const tooLarge = parseAnswer(await rawExchange(running.url, `GET /fast HTTP/1.1\r\nHost: x\r\n${manyHeaders}\r\n\r\n`));
-      expect(tooLarge).toMatchObject({ status: 431, body: { type: 'urn:apikeys:problem:request-header-fields-too-large', status: 431 } });
+      const tooLarge = parseAnswer(
+        await rawExchange(running.url, `GET /fast HTTP/1.1\r\nHost: x\r\n${manyHeaders}\r\n\r\n`),
+      );
+      expect(tooLarge).toMatchObject({
+        status: 431,
+        body: { type: 'urn:apikeys:problem:request-header-fields-too-large', status: 431 },
+      });
       expect(tooLarge.headers).toContain('content-type: application/problem+json');
     } finally {
       await running.close();

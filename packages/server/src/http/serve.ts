@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import { answerClientError } from './clientError.js';
 
@@ -34,8 +33,16 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   shutdownGraceMs: 10_000,
 };
 
-export async function listen(app: Express, port: number, host = '127.0.0.1', limits: Partial<ConnectionLimits> = {}): Promise<RunningServer> {
-  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, shutdownGraceMs } = { ...DEFAULT_CONNECTION_LIMITS, ...limits };
+export async function listen(
+  app: Express,
+  port: number,
+  host = '127.0.0.1',
+  limits: Partial<ConnectionLimits> = {},
+): Promise<RunningServer> {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, shutdownGraceMs } = {
+    ...DEFAULT_CONNECTION_LIMITS,
+    ...limits,
+  };
   const server = createServer(
     {
       headersTimeout: headersTimeoutMs,
@@ -55,7 +62,9 @@ export async function listen(app: Express, port: number, host = '127.0.0.1', lim
   const silentLimitMs = headersTimeoutMs + Math.min(1000, headersTimeoutMs) + 100;
   server.on('connection', (socket: Socket) => {
     const timer = setTimeout(() => {
-      if (!spoken.has(socket)) socket.destroy();
+      if (!spoken.has(socket)) {
+        socket.destroy();
+      }
     }, silentLimitMs).unref();
     socket.once('close', () => clearTimeout(timer));
   });
@@ -66,17 +75,23 @@ export async function listen(app: Express, port: number, host = '127.0.0.1', lim
   const answering = new Set<ServerResponse>();
   // Keep-alive clients learn that their connection ends with this answer, instead of being reset by the next request.
   const lastAnswer = (res: ServerResponse) => {
-    if (!res.headersSent) res.setHeader('Connection', 'close');
+    if (!res.headersSent) {
+      res.setHeader('Connection', 'close');
+    }
   };
   server.on('request', (req, res) => {
     spoken.add(req.socket);
     answering.add(res);
-    if (closing) lastAnswer(res);
+    if (closing) {
+      lastAnswer(res);
+    }
     res.on('close', () => answering.delete(res));
     // A keep-alive connection whose last request finishes after close() began would otherwise
     // linger until the client drops it.
     res.on('finish', () => {
-      if (closing) setImmediate(() => server.closeIdleConnections());
+      if (closing) {
+        setImmediate(() => server.closeIdleConnections());
+      }
     });
   });
   const address = server.address() as AddressInfo;
@@ -87,12 +102,17 @@ export async function listen(app: Express, port: number, host = '127.0.0.1', lim
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
-        for (const res of answering) lastAnswer(res);
+        for (const res of answering) {
+          lastAnswer(res);
+        }
         const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs).unref();
         server.close((error) => {
           clearTimeout(grace);
-          if (error) reject(error);
-          else resolve();
+          if (error) {
+            reject(error);
+          } else {
+            resolve();
+          }
         });
         // Idle keep-alive connections would hold close() open; busy ones finish their request first.
         server.closeIdleConnections();

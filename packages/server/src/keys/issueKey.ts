@@ -14,7 +14,11 @@ export interface IssuedKey {
 }
 
 /** Makes a new key of `app`: a fresh secret, its hash, and the record. Shared by create and rotate. */
-export function issueKey(app: App, fields: KeyFields, options: { now: Date; pepper?: string | undefined; rotatedFrom?: string }): IssuedKey {
+export function issueKey(
+  app: App,
+  fields: KeyFields,
+  options: { now: Date; pepper?: string | undefined; rotatedFrom?: string },
+): IssuedKey {
   const secret = generateSecret(app.keyPrefix);
   const key: KeyRecord = {
     id: randomUUID(),
@@ -30,7 +34,11 @@ export function issueKey(app: App, fields: KeyFields, options: { now: Date; pepp
     rotated_to: null,
   };
   return {
-    stored: { key, secretHash: hashSecret(secret, options.pepper), hashScheme: options.pepper ? 'hmac-sha256' : 'sha256' },
+    stored: {
+      key,
+      secretHash: hashSecret(secret, options.pepper),
+      hashScheme: options.pepper ? 'hmac-sha256' : 'sha256',
+    },
     answer: { key, secret },
   };
 }

@@ -8,8 +8,12 @@ type Timestamps = Pick<ApiKey, 'revoked_at' | 'expires_at'>;
  */
 export function statusOf(key: Timestamps, now: Date): KeyStatus {
   const time = now.getTime();
-  if (key.revoked_at !== null && Date.parse(key.revoked_at) <= time) return 'revoked';
-  if (key.expires_at !== null && Date.parse(key.expires_at) <= time) return 'expired';
+  if (key.revoked_at !== null && Date.parse(key.revoked_at) <= time) {
+    return 'revoked';
+  }
+  if (key.expires_at !== null && Date.parse(key.expires_at) <= time) {
+    return 'expired';
+  }
   return 'active';
 }
 

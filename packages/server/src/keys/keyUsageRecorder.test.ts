@@ -5,14 +5,20 @@ import { KeyUsageRecorder } from './keyUsageRecorder.js';
 function recorder() {
   const writes: KeyUse[][] = [];
   let clock = new Date('2026-06-01T12:00:00.000Z');
-  const usage = new KeyUsageRecorder({ store: { recordKeyUses: async (uses) => void writes.push([...uses]) }, now: () => clock, flushAfterMs: 60_000 });
+  const usage = new KeyUsageRecorder({
+    store: { recordKeyUses: async (uses) => void writes.push([...uses]) },
+    now: () => clock,
+    flushAfterMs: 60_000,
+  });
   return { usage, writes, advance: (ms: number) => (clock = new Date(clock.getTime() + ms)) };
 }
 
 describe('last-used batching', () => {
   it('writes the uses of many keys in one batch, each key once', async () => {
     const { usage, writes } = recorder();
-    for (const id of ['a', 'b', 'a', 'c', 'b']) usage.record(id);
+    for (const id of ['a', 'b', 'a', 'c', 'b']) {
+      usage.record(id);
+    }
     await usage.flush();
     expect(writes).toEqual([
       [
@@ -34,14 +40,23 @@ describe('last-used batching', () => {
     advance(1);
     usage.record('a');
     await usage.flush();
-    expect(writes).toEqual([[{ id: 'a', usedAt: '2026-06-01T12:00:00.000Z' }], [{ id: 'a', usedAt: '2026-06-01T12:01:00.000Z' }]]);
+    expect(writes).toEqual([
+      [{ id: 'a', usedAt: '2026-06-01T12:00:00.000Z' }],
+      [{ id: 'a', usedAt: '2026-06-01T12:01:00.000Z' }],
+    ]);
   });
 
   it('reports a failed write and keeps working', async () => {
     const errors: unknown[] = [];
     let fail = true;
     const usage = new KeyUsageRecorder({
-      store: { recordKeyUses: async () => { if (fail) throw new Error('database down'); } },
+      store: {
+        recordKeyUses: async () => {
+          if (fail) {
+            throw new Error('database down');
+          }
+        },
+      },
       now: () => new Date(),
       onError: (error) => errors.push(error),
     });

@@ -30,7 +30,9 @@ export class KeyUsageRecorder {
   record(id: string): void {
     const now = this.options.now();
     const last = this.lastQueued.get(id);
-    if (last !== undefined && now.getTime() - last < this.minIntervalMs) return;
+    if (last !== undefined && now.getTime() - last < this.minIntervalMs) {
+      return;
+    }
     this.lastQueued.set(id, now.getTime());
     this.pending.set(id, now.toISOString());
     // unref: a pending write never keeps the process alive; close() flushes it on shutdown.
@@ -43,8 +45,14 @@ export class KeyUsageRecorder {
     const uses = [...this.pending].map(([id, usedAt]) => ({ id, usedAt }));
     this.pending.clear();
     const now = this.options.now().getTime();
-    for (const [id, queued] of this.lastQueued) if (now - queued >= this.minIntervalMs) this.lastQueued.delete(id);
-    if (uses.length === 0) return;
+    for (const [id, queued] of this.lastQueued) {
+      if (now - queued >= this.minIntervalMs) {
+        this.lastQueued.delete(id);
+      }
+    }
+    if (uses.length === 0) {
+      return;
+    }
     try {
       await this.options.store.recordKeyUses(uses);
     } catch (error) {

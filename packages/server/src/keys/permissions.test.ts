@@ -14,7 +14,9 @@ describe('permission matching', () => {
   });
 
   it('names exactly what is missing, matching case and resource exactly', () => {
-    expect(missingPermissions(['users:*', 'orders:read'], ['orders:write', 'Users:read', 'users:read', 'user:read'])).toEqual(['orders:write', 'Users:read', 'user:read']);
+    expect(
+      missingPermissions(['users:*', 'orders:read'], ['orders:write', 'Users:read', 'users:read', 'user:read']),
+    ).toEqual(['orders:write', 'Users:read', 'user:read']);
     expect(missingPermissions(['users.admin:*'], ['users:read'])).toEqual(['users:read']);
   });
 });

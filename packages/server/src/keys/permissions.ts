@@ -9,8 +9,12 @@ const WILDCARD = ':*';
 export function missingPermissions(held: readonly Permission[], required: readonly Permission[]): Permission[] {
   const granted = new Set(held);
   return required.filter((permission) => {
-    if (granted.has(permission)) return false;
-    if (permission.endsWith(WILDCARD)) return true;
+    if (granted.has(permission)) {
+      return false;
+    }
+    if (permission.endsWith(WILDCARD)) {
+      return true;
+    }
     const resource = permission.slice(0, permission.indexOf(':'));
     return !granted.has(`${resource}${WILDCARD}`);
   });

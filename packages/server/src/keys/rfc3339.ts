@@ -7,17 +7,39 @@ const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0
 
 function fieldsOf(value: string) {
   const match = DATE_TIME.exec(value);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!match) {
+    return undefined;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = match[7] ?? '';
   const sign = match[8] === '-' ? -1 : 1;
   const [offsetHour, offsetMinute] = [Number(match[9] ?? 0), Number(match[10] ?? 0)];
-  return { year, month, day, hour, minute, second, fraction, offsetMinutes: sign * (offsetHour * 60 + offsetMinute), offsetHour, offsetMinute };
+  return {
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    fraction,
+    offsetMinutes: sign * (offsetHour * 60 + offsetMinute),
+    offsetHour,
+    offsetMinute,
+  };
 }
 
 export function isRfc3339DateTime(value: string): boolean {
   const fields = fieldsOf(value);
-  if (!fields) return false;
+  if (!fields) {
+    return false;
+  }
   const { year, month, day, hour, minute, second, offsetHour, offsetMinute } = fields;
   const validDate = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
   return validDate && hour <= 23 && minute <= 59 && second <= 60 && offsetHour <= 23 && offsetMinute <= 59;
@@ -31,7 +53,9 @@ export function isRfc3339DateTime(value: string): boolean {
  */
 export function instantOf(value: string): number | undefined {
   const fields = fieldsOf(value);
-  if (!fields || fields.second === 60) return undefined;
+  if (!fields || fields.second === 60) {
+    return undefined;
+  }
   const { year, month, day, hour, minute, second, fraction, offsetMinutes } = fields;
   const milliseconds = Number(fraction.slice(0, 3).padEnd(3, '0')) + (/[1-9]/.test(fraction.slice(3)) ? 1 : 0);
   const utc = new Date(0);

@@ -29,16 +29,23 @@ describe('the secret format', () => {
 
   it('draws every base62 character for the random part', () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 200; i++) for (const char of generateSecret('sk').slice(3, 46)) seen.add(char);
+    for (let i = 0; i < 200; i++) {
+      for (const char of generateSecret('sk').slice(3, 46)) {
+        seen.add(char);
+      }
+    }
     expect(seen.size).toBe(62);
   });
 
   it("shows valid secrets in the contract's examples, with matching suffixes", () => {
-    const examples = [spec.paths['/api-auth/apps/{appName}/keys'].post, spec.paths['/api-auth/apps/{appName}/keys/{keyId}/rotate'].post].flatMap(
-      (operation) => Object.values(operation.responses['201'].content['application/json'].examples),
-    );
+    const examples = [
+      spec.paths['/api-auth/apps/{appName}/keys'].post,
+      spec.paths['/api-auth/apps/{appName}/keys/{keyId}/rotate'].post,
+    ].flatMap((operation) => Object.values(operation.responses['201'].content['application/json'].examples));
     expect(examples).toHaveLength(3);
-    for (const { value } of examples as { value: { key: { key_suffix: string; key_prefix: string }; secret: string } }[]) {
+    for (const { value } of examples as {
+      value: { key: { key_suffix: string; key_prefix: string }; secret: string };
+    }[]) {
       expect(hasValidChecksum(value.secret)).toBe(true);
       expect(value.key.key_suffix).toBe(suffixOf(value.secret));
       expect(value.secret.startsWith(`${value.key.key_prefix}_`)).toBe(true);

@@ -27,7 +27,9 @@ export function checksumOf(body: string): string {
 export function generateSecret(prefix: string): string {
   let random = '';
   // randomInt draws from the CSPRNG without modulo bias.
-  for (let i = 0; i < RANDOM_LENGTH; i++) random += BASE62[randomInt(62)];
+  for (let i = 0; i < RANDOM_LENGTH; i++) {
+    random += BASE62[randomInt(62)];
+  }
   const body = `${prefix}_${random}`;
   return body + checksumOf(body);
 }
@@ -35,7 +37,9 @@ export function generateSecret(prefix: string): string {
 /** True when the secret has the documented shape and its checksum matches: what a secret scanner checks offline. */
 export function hasValidChecksum(secret: string): boolean {
   const match = SECRET_PATTERN.exec(secret);
-  if (!match) return false;
+  if (!match) {
+    return false;
+  }
   const [, prefix, random, checksum] = match;
   return checksumOf(`${prefix}_${random}`) === checksum;
 }

@@ -9,12 +9,20 @@ import { instantOf } from '../keys/rfc3339.js';
 const LATEST_EXPIRY = Date.parse('9999-12-31T23:59:59.999Z');
 
 export function expiryProblems(expiresAt: string | null | undefined, now: Date): ValidationError[] {
-  if (expiresAt === undefined || expiresAt === null) return [];
+  if (expiresAt === undefined || expiresAt === null) {
+    return [];
+  }
   const expiry = instantOf(expiresAt);
   // RFC 3339 allows a leap second (23:59:60), which a JavaScript Date cannot hold.
-  if (expiry === undefined) return [{ pointer: '/expires_at', message: 'must be a date-time without a leap second' }];
-  if (expiry <= now.getTime()) return [{ pointer: '/expires_at', message: 'must lie in the future' }];
-  if (expiry > LATEST_EXPIRY) return [{ pointer: '/expires_at', message: 'must be no later than 9999-12-31T23:59:59.999Z' }];
+  if (expiry === undefined) {
+    return [{ pointer: '/expires_at', message: 'must be a date-time without a leap second' }];
+  }
+  if (expiry <= now.getTime()) {
+    return [{ pointer: '/expires_at', message: 'must lie in the future' }];
+  }
+  if (expiry > LATEST_EXPIRY) {
+    return [{ pointer: '/expires_at', message: 'must be no later than 9999-12-31T23:59:59.999Z' }];
+  }
   return [];
 }
 
@@ -24,20 +32,30 @@ function nestingDepth(value: unknown): number {
   const pending: [unknown, number][] = [[value, 0]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, depth] = next;
-    if (item === null || typeof item !== 'object') continue;
+    if (item === null || typeof item !== 'object') {
+      continue;
+    }
     deepest = Math.max(deepest, depth + 1);
-    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    for (const child of Object.values(item)) {
+      pending.push([child, depth + 1]);
+    }
   }
   return deepest;
 }
 
 export function metadataProblems(metadata: Metadata | undefined, limits: ContractLimits): ValidationError[] {
-  if (metadata === undefined) return [];
+  if (metadata === undefined) {
+    return [];
+  }
   // The depth first: serialising a deeply nested value would exhaust the stack.
   if (nestingDepth(metadata) - 1 > limits.metadataDepth) {
-    return [{ pointer: '/metadata', message: `must nest at most ${limits.metadataDepth} levels of objects and arrays` }];
+    return [
+      { pointer: '/metadata', message: `must nest at most ${limits.metadataDepth} levels of objects and arrays` },
+    ];
   }
-  if (Buffer.byteLength(JSON.stringify(metadata)) <= limits.metadataBytes) return [];
+  if (Buffer.byteLength(JSON.stringify(metadata)) <= limits.metadataBytes) {
+    return [];
+  }
   return [{ pointer: '/metadata', message: `must serialise to at most ${limits.metadataBytes} bytes of JSON` }];
 }
 

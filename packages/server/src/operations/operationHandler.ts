@@ -7,7 +7,9 @@ import type { KeyStore } from '../store/keyStore.js';
 // path, query and body types; what it may answer is one of its generated success responses.
 
 type JsonBody<Part> = Part extends { content: { 'application/json': infer Body } } ? Body : undefined;
-type Parameters<Op, Where extends string> = Op extends { parameters: { [W in Where]?: infer P } } ? Exclude<P, undefined> : never;
+type Parameters<Op, Where extends string> = Op extends { parameters: { [W in Where]?: infer P } }
+  ? Exclude<P, undefined>
+  : never;
 
 export interface OperationRequest<Op> {
   params: Parameters<Op, 'path'>;
@@ -20,7 +22,11 @@ type SuccessStatus = 200 | 201;
 /** One of the operation's declared 2xx answers: its status, its body and any headers. */
 export type OperationResponse<Op> = Op extends { responses: infer Responses }
   ? {
-      [Status in keyof Responses & SuccessStatus]: { status: Status; body: JsonBody<Responses[Status]>; headers?: Record<string, string> };
+      [Status in keyof Responses & SuccessStatus]: {
+        status: Status;
+        body: JsonBody<Responses[Status]>;
+        headers?: Record<string, string>;
+      };
     }[keyof Responses & SuccessStatus]
   : never;
 

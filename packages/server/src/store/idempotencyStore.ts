@@ -10,7 +10,9 @@ export interface IdempotencyClaim {
 }
 
 /** What another request with the same key left: still running, or done with its encrypted answer. */
-export type IdempotencyRecord = { fingerprint: string; state: 'running' } | { fingerprint: string; state: 'done'; response: Buffer };
+export type IdempotencyRecord =
+  | { fingerprint: string; state: 'running' }
+  | { fingerprint: string; state: 'done'; response: Buffer };
 
 /** Records of Idempotency-Key requests, kept beside the keys, in the same database. */
 export interface IdempotencyStore {

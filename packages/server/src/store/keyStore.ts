@@ -8,7 +8,9 @@ import type { IdempotencyStore } from './idempotencyStore.js';
 export type KeyRecord = Omit<ApiKey, 'status'>;
 
 /** The fields updateApiKey may change; `null` clears the nullable ones. */
-export type KeyChanges = Partial<Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>>;
+export type KeyChanges = Partial<
+  Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>
+>;
 
 /** An API auth app: the boundary a key belongs to, with the prefix its secrets start with. */
 export interface App {
@@ -91,7 +93,13 @@ export interface KeyStore extends IdempotencyStore {
    * the old key has no revoked_at, no rotated_to and has not expired as of `now`; otherwise
    * nothing is written and it resolves to undefined. Resolves to the old key as stored afterwards.
    */
-  rotateKey(appSlug: string, id: string, successor: StoredKey, revokeAt: Date, now: Date): Promise<KeyRecord | undefined>;
+  rotateKey(
+    appSlug: string,
+    id: string,
+    successor: StoredKey,
+    revokeAt: Date,
+    now: Date,
+  ): Promise<KeyRecord | undefined>;
   /** Sets last_used_at to usedAt for each key, unless it is already later. */
   recordKeyUses(uses: readonly KeyUse[]): Promise<void>;
   /**

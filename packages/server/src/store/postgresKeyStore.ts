@@ -3,12 +3,12 @@ import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
-  AppExistsError,
   type App,
+  AppExistsError,
+  type KeyChangeListener,
   type KeyChanges,
   type KeyPageQuery,
   type KeyRecord,
-  type KeyChangeListener,
   type KeyStatusFilter,
   type KeyStore,
   type KeyUse,
@@ -115,7 +115,8 @@ const REVOKE_KEY = announcingChanges(`UPDATE api_keys SET revoked_at = $3, revoc
   WHERE app_slug = $1 AND id = $2 AND (revoked_at IS NULL OR revoked_at > $3)
   RETURNING ${KEY_COLUMNS}`);
 
-const MARK_ROTATED = announcingChanges(`UPDATE api_keys SET rotated_to = $3, revoked_at = $4, revocation_reason = 'rotated'
+const MARK_ROTATED =
+  announcingChanges(`UPDATE api_keys SET rotated_to = $3, revoked_at = $4, revocation_reason = 'rotated'
   WHERE app_slug = $1 AND id = $2 AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > $5)
   RETURNING ${KEY_COLUMNS}`);
 
@@ -165,7 +166,11 @@ interface AppRow {
   created_at: Date;
 }
 
-const toApp = (row: AppRow): App => ({ slug: row.slug, keyPrefix: row.key_prefix, createdAt: row.created_at.toISOString() });
+const toApp = (row: AppRow): App => ({
+  slug: row.slug,
+  keyPrefix: row.key_prefix,
+  createdAt: row.created_at.toISOString(),
+});
 
 const toKeyRecord = (row: KeyRow): KeyRecord => ({
   id: row.id,
@@ -231,8 +236,12 @@ export class PostgresKeyStore implements KeyStore {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)');
-      const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)',
+      );
+      const { rows } = await client.query<{ version: number | null }>(
+        'SELECT max(version) AS version FROM schema_migrations',
+      );
       for (let version = (rows[0]?.version ?? 0) + 1; version <= MIGRATIONS.length; version++) {
         await client.query(MIGRATIONS[version - 1]!);
         await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [version]);
@@ -254,13 +263,17 @@ export class PostgresKeyStore implements KeyStore {
       );
       return toApp(rows[0]!);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new AppExistsError(app.slug);
+      if ((error as { code?: string }).code === '23505') {
+        throw new AppExistsError(app.slug);
+      }
       throw error;
     }
   }
 
   async findApp(slug: string): Promise<App | undefined> {
-    const { rows } = await this.pool.query<AppRow>('SELECT slug, key_prefix, created_at FROM apps WHERE slug = $1', [slug]);
+    const { rows } = await this.pool.query<AppRow>('SELECT slug, key_prefix, created_at FROM apps WHERE slug = $1', [
+      slug,
+    ]);
     return rows[0] && toApp(rows[0]);
   }
 
@@ -274,15 +287,18 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
-    const { rows } = await this.pool.query<StoredKeyRow>(`SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = $1`, [
-      secretHash,
-    ]);
+    const { rows } = await this.pool.query<StoredKeyRow>(
+      `SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = $1`,
+      [secretHash],
+    );
     const row = rows[0];
     return row && { key: toKeyRecord(row), secretHash: row.secret_hash, hashScheme: row.hash_scheme };
   }
 
   async findKey(appSlug: string, id: string): Promise<KeyRecord | undefined> {
-    if (!STORED_ID.test(id)) return undefined;
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
     const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [appSlug, id]);
     return rows[0] && toKeyRecord(rows[0]);
   }
@@ -292,11 +308,21 @@ export class PostgresKeyStore implements KeyStore {
     // Adds a parameter and answers its placeholder: only the conditions in play take one.
     const parameter = (value: unknown) => `$${params.push(value)}`;
     const conditions = ['app_slug = $1'];
-    if (after) conditions.push(`(created_at, id) < (${parameter(timestamp(after.createdAt))}::timestamptz, ${parameter(after.id)}::uuid)`);
-    if (environment !== undefined) conditions.push(`environment = ${parameter(environment)}`);
-    if (owner !== undefined) conditions.push(`owner = ${parameter(owner)}`);
+    if (after) {
+      conditions.push(
+        `(created_at, id) < (${parameter(timestamp(after.createdAt))}::timestamptz, ${parameter(after.id)}::uuid)`,
+      );
+    }
+    if (environment !== undefined) {
+      conditions.push(`environment = ${parameter(environment)}`);
+    }
+    if (owner !== undefined) {
+      conditions.push(`owner = ${parameter(owner)}`);
+    }
     const statusCondition = STATUS_CONDITIONS[status];
-    if (statusCondition) conditions.push(statusCondition(`${parameter(now)}::timestamptz`));
+    if (statusCondition) {
+      conditions.push(statusCondition(`${parameter(now)}::timestamptz`));
+    }
     const { rows } = await this.pool.query<KeyRow>(
       `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${parameter(limit)}`,
       params,
@@ -305,7 +331,9 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async updateKey(appSlug: string, id: string, changes: KeyChanges, now: Date): Promise<KeyRecord | undefined> {
-    if (!STORED_ID.test(id)) return undefined;
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
     const { rows } = await this.pool.query<KeyRow>(UPDATE_KEY, [
       appSlug,
       id,
@@ -327,15 +355,25 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async revokeKey(appSlug: string, id: string, reason: string | null, now: Date): Promise<KeyRecord | undefined> {
-    if (!STORED_ID.test(id)) return undefined;
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
     const revoked = await this.pool.query<KeyRow>(REVOKE_KEY, [appSlug, id, now, reason]);
     // A separate statement, not a CTE: it must see a revocation another instance committed meanwhile.
     const row = revoked.rows[0] ?? (await this.pool.query<KeyRow>(FIND_KEY, [appSlug, id])).rows[0];
     return row && toKeyRecord(row);
   }
 
-  async rotateKey(appSlug: string, id: string, successor: StoredKey, revokeAt: Date, now: Date): Promise<KeyRecord | undefined> {
-    if (!STORED_ID.test(id)) return undefined;
+  async rotateKey(
+    appSlug: string,
+    id: string,
+    successor: StoredKey,
+    revokeAt: Date,
+    now: Date,
+  ): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -355,39 +393,52 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
-    if (uses.length === 0) return;
+    if (uses.length === 0) {
+      return;
+    }
     await this.pool.query(RECORD_KEY_USES, [uses.map((use) => use.id), uses.map((use) => timestamp(use.usedAt))]);
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
     // An expired record, or one left running by a process that died, no longer holds the key.
-    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND (expires_at <= $2 OR (state = 'running' AND started_at <= $3))`, [
-      claim.id,
-      claim.now,
-      claim.staleBefore,
-    ]);
+    await this.pool.query(
+      `DELETE FROM idempotency_records WHERE id = $1 AND (expires_at <= $2 OR (state = 'running' AND started_at <= $3))`,
+      [claim.id, claim.now, claim.staleBefore],
+    );
     // Of two instances inserting the same id, the second waits for the first to commit and inserts nothing.
     const inserted = await this.pool.query(
       `INSERT INTO idempotency_records (id, fingerprint, state, started_at, expires_at) VALUES ($1, $2, 'running', $3, $4) ON CONFLICT (id) DO NOTHING`,
       [claim.id, claim.fingerprint, claim.now, claim.expiresAt],
     );
-    if (inserted.rowCount === 1) return undefined;
+    if (inserted.rowCount === 1) {
+      return undefined;
+    }
     const { rows } = await this.pool.query<{ fingerprint: string; state: 'running' | 'done'; response: Buffer | null }>(
       'SELECT fingerprint, state, response FROM idempotency_records WHERE id = $1',
       [claim.id],
     );
     const row = rows[0];
     // Deleted in between (expired, or released by a failed first request): try again.
-    if (!row) return this.claimIdempotencyKey(claim);
-    return row.state === 'done' ? { fingerprint: row.fingerprint, state: 'done', response: row.response! } : { fingerprint: row.fingerprint, state: 'running' };
+    if (!row) {
+      return this.claimIdempotencyKey(claim);
+    }
+    return row.state === 'done'
+      ? { fingerprint: row.fingerprint, state: 'done', response: row.response! }
+      : { fingerprint: row.fingerprint, state: 'running' };
   }
 
   async completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void> {
-    await this.pool.query(`UPDATE idempotency_records SET state = 'done', response = $3 WHERE id = $1 AND state = 'running' AND started_at = $2`, [id, claimedAt, response]);
+    await this.pool.query(
+      `UPDATE idempotency_records SET state = 'done', response = $3 WHERE id = $1 AND state = 'running' AND started_at = $2`,
+      [id, claimedAt, response],
+    );
   }
 
   async releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void> {
-    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND state = 'running' AND started_at = $2`, [id, claimedAt]);
+    await this.pool.query(`DELETE FROM idempotency_records WHERE id = $1 AND state = 'running' AND started_at = $2`, [
+      id,
+      claimedAt,
+    ]);
   }
 
   async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
@@ -395,9 +446,14 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async serverSecret(name: string): Promise<Buffer> {
-    await this.pool.query('INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);
+    await this.pool.query('INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      name,
+      randomBytes(32),
+    ]);
     // A separate statement: it must see the value a concurrent first use committed.
-    const { rows } = await this.pool.query<{ value: Buffer }>('SELECT value FROM server_secrets WHERE name = $1', [name]);
+    const { rows } = await this.pool.query<{ value: Buffer }>('SELECT value FROM server_secrets WHERE name = $1', [
+      name,
+    ]);
     return rows[0]!.value;
   }
 
@@ -415,15 +471,21 @@ export class PostgresKeyStore implements KeyStore {
     const client = new pg.Client({ connectionString: this.connectionString });
     this.keyChangeClients.add(client);
     client.on('notification', ({ payload }) => {
-      if (payload) listener.onChange(payload);
+      if (payload) {
+        listener.onChange(payload);
+      }
     });
     let lost = false;
     const reconnect = () => {
-      if (lost) return;
+      if (lost) {
+        return;
+      }
       lost = true;
       this.keyChangeClients.delete(client);
       void client.end().catch(() => {});
-      if (this.closing) return;
+      if (this.closing) {
+        return;
+      }
       listener.onGap();
       this.watchKeyChangesLater(listener);
     };
@@ -442,7 +504,9 @@ export class PostgresKeyStore implements KeyStore {
 
   private watchKeyChangesLater(listener: KeyChangeListener): void {
     setTimeout(() => {
-      if (this.closing) return;
+      if (this.closing) {
+        return;
+      }
       // What changed while nobody listened is unknown: a gap again once listening.
       this.watchKeyChanges(listener).then(
         () => listener.onGap(),
@@ -454,6 +518,8 @@ export class PostgresKeyStore implements KeyStore {
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.keyChangeClients].map((client) => client.end().catch(() => {})));
-    if (!this.pool.ended) await this.pool.end();
+    if (!this.pool.ended) {
+      await this.pool.end();
+    }
   }
 }

@@ -4,12 +4,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
-  AppExistsError,
   type App,
+  AppExistsError,
+  type KeyChangeListener,
   type KeyChanges,
   type KeyPageQuery,
   type KeyRecord,
-  type KeyChangeListener,
   type KeyStatusFilter,
   type KeyStore,
   type KeyUse,
@@ -215,40 +215,62 @@ export class SqliteKeyStore implements KeyStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly revokeTransaction: Database.Transaction<(params: Record<string, string | null>) => KeyRow | undefined>;
-  private readonly rotateTransaction: Database.Transaction<(successor: StoredKey, params: Record<string, string>) => KeyRow>;
+  private readonly revokeTransaction: Database.Transaction<
+    (params: Record<string, string | null>) => KeyRow | undefined
+  >;
+  private readonly rotateTransaction: Database.Transaction<
+    (successor: StoredKey, params: Record<string, string>) => KeyRow
+  >;
   private readonly recordUsesTransaction: Database.Transaction<(uses: readonly KeyUse[]) => void>;
   private readonly claimTransaction: Database.Transaction<(claim: IdempotencyClaim) => IdempotencyRecord | undefined>;
-  private readonly insertBatchTransaction: Database.Transaction<(batch: readonly PendingInsert[]) => Map<PendingInsert, unknown>>;
+  private readonly insertBatchTransaction: Database.Transaction<
+    (batch: readonly PendingInsert[]) => Map<PendingInsert, unknown>
+  >;
   private pendingInserts: PendingInsert[] = [];
   private readonly keyChangeWatches = new Set<NodeJS.Timeout>();
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true });
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.revokeTransaction = this.db.transaction(
-      (params) => (this.statement(REVOKE_KEY).get(params) ?? this.statement(FIND_KEY).get(params)) as KeyRow | undefined,
+      (params) =>
+        (this.statement(REVOKE_KEY).get(params) ?? this.statement(FIND_KEY).get(params)) as KeyRow | undefined,
     );
     this.rotateTransaction = this.db.transaction((successor, params) => {
       this.statement(INSERT_KEY).run(keyParams(successor));
       const row = this.statement(MARK_ROTATED).get(params) as KeyRow | undefined;
-      if (!row) throw new RotationRefused();
+      if (!row) {
+        throw new RotationRefused();
+      }
       return row;
     });
     this.claimTransaction = this.db.transaction((claim) => {
       const params = { id: claim.id, now: claim.now.toISOString(), stale: claim.staleBefore.toISOString() };
       // An expired record, or one left running by a process that died, no longer holds the key.
-      this.statement(`DELETE FROM idempotency_records WHERE id = @id AND (expires_at <= @now OR (state = 'running' AND started_at <= @stale))`).run(params);
+      this.statement(
+        `DELETE FROM idempotency_records WHERE id = @id AND (expires_at <= @now OR (state = 'running' AND started_at <= @stale))`,
+      ).run(params);
       const inserted = this.statement(
         `INSERT INTO idempotency_records (id, fingerprint, state, started_at, expires_at) VALUES (@id, @fingerprint, 'running', @now, @expires_at)
          ON CONFLICT (id) DO NOTHING`,
-      ).run({ id: claim.id, fingerprint: claim.fingerprint, now: params.now, expires_at: claim.expiresAt.toISOString() });
-      if (inserted.changes === 1) return undefined;
-      const row = this.statement('SELECT fingerprint, state, response FROM idempotency_records WHERE id = ?').get(claim.id) as IdempotencyRow;
+      ).run({
+        id: claim.id,
+        fingerprint: claim.fingerprint,
+        now: params.now,
+        expires_at: claim.expiresAt.toISOString(),
+      });
+      if (inserted.changes === 1) {
+        return undefined;
+      }
+      const row = this.statement('SELECT fingerprint, state, response FROM idempotency_records WHERE id = ?').get(
+        claim.id,
+      ) as IdempotencyRow;
       return recordOf(row);
     });
     this.insertBatchTransaction = this.db.transaction((batch) => {
@@ -260,14 +282,18 @@ export class SqliteKeyStore implements KeyStore {
         try {
           this.statement(INSERT_KEY).run(insert.params);
         } catch (error) {
-          if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT') || !this.db.inTransaction) throw error;
+          if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT') || !this.db.inTransaction) {
+            throw error;
+          }
           failures.set(insert, error);
         }
       }
       return failures;
     });
     this.recordUsesTransaction = this.db.transaction((uses) => {
-      for (const use of uses) this.statement(RECORD_KEY_USE).run({ id: use.id, used_at: storedTime(use.usedAt) });
+      for (const use of uses) {
+        this.statement(RECORD_KEY_USE).run({ id: use.id, used_at: storedTime(use.usedAt) });
+      }
     });
   }
 
@@ -282,12 +308,18 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT',
+    );
     const apply = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null };
+      const row = this.db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as {
+        version: number | null;
+      };
       for (let version = (row.version ?? 0) + 1; version <= MIGRATIONS.length; version++) {
         this.db.exec(MIGRATIONS[version - 1]!);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, new Date().toISOString());
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(version, new Date().toISOString());
       }
     });
     apply.immediate();
@@ -296,16 +328,22 @@ export class SqliteKeyStore implements KeyStore {
   async addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App> {
     const row = { slug: app.slug, key_prefix: app.keyPrefix, created_at: createdAt.toISOString() };
     try {
-      this.statement('INSERT INTO apps (slug, key_prefix, created_at) VALUES (@slug, @key_prefix, @created_at)').run(row);
+      this.statement('INSERT INTO apps (slug, key_prefix, created_at) VALUES (@slug, @key_prefix, @created_at)').run(
+        row,
+      );
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AppExistsError(app.slug);
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new AppExistsError(app.slug);
+      }
       throw error;
     }
     return toApp(row);
   }
 
   async findApp(slug: string): Promise<App | undefined> {
-    const row = this.statement('SELECT slug, key_prefix, created_at FROM apps WHERE slug = ?').get(slug) as AppRow | undefined;
+    const row = this.statement('SELECT slug, key_prefix, created_at FROM apps WHERE slug = ?').get(slug) as
+      | AppRow
+      | undefined;
     return row && toApp(row);
   }
 
@@ -320,25 +358,34 @@ export class SqliteKeyStore implements KeyStore {
    */
   insertKey(stored: StoredKey): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pendingInserts.length === 0) setImmediate(() => this.commitPendingInserts());
+      if (this.pendingInserts.length === 0) {
+        setImmediate(() => this.commitPendingInserts());
+      }
       this.pendingInserts.push({ params: keyParams(stored), resolve, reject });
     });
   }
 
   private commitPendingInserts(): void {
     const batch = this.pendingInserts;
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      return;
+    }
     this.pendingInserts = [];
     let failures: Map<PendingInsert, unknown>;
     try {
       failures = this.insertBatchTransaction.immediate(batch);
     } catch (error) {
-      for (const insert of batch) insert.reject(error);
+      for (const insert of batch) {
+        insert.reject(error);
+      }
       return;
     }
     for (const insert of batch) {
-      if (failures.has(insert)) insert.reject(failures.get(insert));
-      else insert.resolve();
+      if (failures.has(insert)) {
+        insert.reject(failures.get(insert));
+      } else {
+        insert.resolve();
+      }
     }
   }
 
@@ -355,11 +402,19 @@ export class SqliteKeyStore implements KeyStore {
   async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {
     // Only the conditions in play, so that SQLite seeks the index to `after` instead of filtering up to it.
     const conditions = ['app_slug = @app_slug'];
-    if (after) conditions.push('(created_at, id) < (@after_created_at, @after_id)');
-    if (environment !== undefined) conditions.push('environment = @environment');
-    if (owner !== undefined) conditions.push('owner = @owner');
+    if (after) {
+      conditions.push('(created_at, id) < (@after_created_at, @after_id)');
+    }
+    if (environment !== undefined) {
+      conditions.push('environment = @environment');
+    }
+    if (owner !== undefined) {
+      conditions.push('owner = @owner');
+    }
     const statusCondition = STATUS_CONDITIONS[status];
-    if (statusCondition) conditions.push(statusCondition);
+    if (statusCondition) {
+      conditions.push(statusCondition);
+    }
     const sql = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`;
     const rows = this.statement(sql).all({
       app_slug: appSlug,
@@ -400,7 +455,13 @@ export class SqliteKeyStore implements KeyStore {
     return row && toKeyRecord(row);
   }
 
-  async rotateKey(appSlug: string, id: string, successor: StoredKey, revokeAt: Date, now: Date): Promise<KeyRecord | undefined> {
+  async rotateKey(
+    appSlug: string,
+    id: string,
+    successor: StoredKey,
+    revokeAt: Date,
+    now: Date,
+  ): Promise<KeyRecord | undefined> {
     try {
       const row = this.rotateTransaction.immediate(successor, {
         app_slug: appSlug,
@@ -411,7 +472,9 @@ export class SqliteKeyStore implements KeyStore {
       });
       return toKeyRecord(row);
     } catch (error) {
-      if (error instanceof RotationRefused) return undefined;
+      if (error instanceof RotationRefused) {
+        return undefined;
+      }
       throw error;
     }
   }
@@ -425,11 +488,16 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void> {
-    this.statement(`UPDATE idempotency_records SET state = 'done', response = ? WHERE id = ? AND state = 'running' AND started_at = ?`).run(response, id, claimedAt.toISOString());
+    this.statement(
+      `UPDATE idempotency_records SET state = 'done', response = ? WHERE id = ? AND state = 'running' AND started_at = ?`,
+    ).run(response, id, claimedAt.toISOString());
   }
 
   async releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void> {
-    this.statement(`DELETE FROM idempotency_records WHERE id = ? AND state = 'running' AND started_at = ?`).run(id, claimedAt.toISOString());
+    this.statement(`DELETE FROM idempotency_records WHERE id = ? AND state = 'running' AND started_at = ?`).run(
+      id,
+      claimedAt.toISOString(),
+    );
   }
 
   async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
@@ -458,15 +526,21 @@ export class SqliteKeyStore implements KeyStore {
     let version = this.db.pragma('data_version', { simple: true });
     const watch = setInterval(() => {
       const current = this.db.pragma('data_version', { simple: true });
-      if (current !== version) listener.onGap();
+      if (current !== version) {
+        listener.onGap();
+      }
       version = current;
     }, KEY_CHANGE_POLL_MS).unref();
     this.keyChangeWatches.add(watch);
   }
 
   async close(): Promise<void> {
-    if (!this.db.open) return;
-    for (const watch of this.keyChangeWatches) clearInterval(watch);
+    if (!this.db.open) {
+      return;
+    }
+    for (const watch of this.keyChangeWatches) {
+      clearInterval(watch);
+    }
     this.commitPendingInserts();
     this.db.close();
   }

@@ -12,7 +12,10 @@ export interface VerificationCacheOptions {
   now: () => number;
 }
 
-export const DEFAULT_VERIFICATION_CACHE: Omit<VerificationCacheOptions, 'now'> = { ttlMs: 5_000, maxBytes: 16 * 1024 * 1024 };
+export const DEFAULT_VERIFICATION_CACHE: Omit<VerificationCacheOptions, 'now'> = {
+  ttlMs: 5_000,
+  maxBytes: 16 * 1024 * 1024,
+};
 
 interface Entry {
   /** The key as stored (its record and the secret's hash, never the secret), or undefined: no key has this hash. */
@@ -41,7 +44,9 @@ export class VerificationCache {
   /** The cached answer for this hash: `{ found }` on a hit (found undefined: a known miss), undefined when not cached. */
   lookup(secretHash: string): { found: StoredKey | undefined } | undefined {
     const entry = this.bySecretHash.get(secretHash);
-    if (!entry) return undefined;
+    if (!entry) {
+      return undefined;
+    }
     if (entry.expiresAt <= this.options.now()) {
       // Expiry is not a change: lookups in flight may still keep what they read.
       this.drop(secretHash);
@@ -57,14 +62,20 @@ export class VerificationCache {
 
   /** Keeps what a lookup found, unless a change was heard of since it began (`changeCount` then). */
   remember(secretHash: string, found: StoredKey | undefined, changeCountBefore: number): void {
-    if (changeCountBefore !== this.changes) return;
+    if (changeCountBefore !== this.changes) {
+      return;
+    }
     this.drop(secretHash);
     const bytes = ENTRY_OVERHEAD_BYTES + (found ? JSON.stringify(found.key).length * 2 : 0);
     this.bySecretHash.set(secretHash, { found, expiresAt: this.options.now() + this.options.ttlMs, bytes });
-    if (found) this.secretHashById.set(found.key.id, secretHash);
+    if (found) {
+      this.secretHashById.set(found.key.id, secretHash);
+    }
     this.bytes += bytes;
     for (const oldest of this.bySecretHash.keys()) {
-      if (this.bytes <= this.options.maxBytes) break;
+      if (this.bytes <= this.options.maxBytes) {
+        break;
+      }
       this.drop(oldest);
     }
   }
@@ -73,7 +84,9 @@ export class VerificationCache {
   forgetKey(id: string): void {
     this.changes++;
     const secretHash = this.secretHashById.get(id);
-    if (secretHash !== undefined) this.drop(secretHash);
+    if (secretHash !== undefined) {
+      this.drop(secretHash);
+    }
   }
 
   /** A key with this hash was just stored: a cached miss for it goes. */
@@ -96,9 +109,13 @@ export class VerificationCache {
 
   private drop(secretHash: string): void {
     const entry = this.bySecretHash.get(secretHash);
-    if (!entry) return;
+    if (!entry) {
+      return;
+    }
     this.bySecretHash.delete(secretHash);
-    if (entry.found && this.secretHashById.get(entry.found.key.id) === secretHash) this.secretHashById.delete(entry.found.key.id);
+    if (entry.found && this.secretHashById.get(entry.found.key.id) === secretHash) {
+      this.secretHashById.delete(entry.found.key.id);
+    }
     this.bytes -= entry.bytes;
   }
 }
@@ -111,7 +128,10 @@ export class VerificationCache {
  * the TTL as the safety net. A verification's last_used_at may lag by up to the TTL (it is
  * written a second late and once a minute anyway). Every other method is the store's own.
  */
-export async function withVerificationCache(store: KeyStore, options: VerificationCacheOptions): Promise<{ store: KeyStore; cache: VerificationCache }> {
+export async function withVerificationCache(
+  store: KeyStore,
+  options: VerificationCacheOptions,
+): Promise<{ store: KeyStore; cache: VerificationCache }> {
   const cache = new VerificationCache(options);
   await store.watchKeyChanges?.({ onChange: (id) => cache.forgetKey(id), onGap: () => cache.forgetAll() });
   // Apps are never changed or deleted: one found stays right, and the TTL bounds the memory of a mistake.
@@ -120,7 +140,9 @@ export async function withVerificationCache(store: KeyStore, options: Verificati
   const overrides: Partial<KeyStore> = {
     async findKeyBySecretHash(secretHash) {
       const hit = cache.lookup(secretHash);
-      if (hit) return hit.found;
+      if (hit) {
+        return hit.found;
+      }
       const changeCount = cache.changeCount;
       const found = await store.findKeyBySecretHash(secretHash);
       cache.remember(secretHash, found, changeCount);
@@ -128,10 +150,15 @@ export async function withVerificationCache(store: KeyStore, options: Verificati
     },
     async findApp(slug) {
       const cached = apps.get(slug);
-      if (cached && cached.expiresAt > options.now()) return cached.app;
+      if (cached && cached.expiresAt > options.now()) {
+        return cached.app;
+      }
       const app = await store.findApp(slug);
-      if (app) apps.set(slug, { app, expiresAt: options.now() + options.ttlMs });
-      else apps.delete(slug);
+      if (app) {
+        apps.set(slug, { app, expiresAt: options.now() + options.ttlMs });
+      } else {
+        apps.delete(slug);
+      }
       return app;
     },
     async insertKey(stored) {
@@ -168,12 +195,19 @@ export async function withVerificationCache(store: KeyStore, options: Verificati
   // The proxy's own target is empty, so that none of the store's (possibly frozen) properties constrain what it answers.
   const cached = new Proxy({} as KeyStore, {
     get(_empty, property) {
-      if (Object.hasOwn(overrides, property)) return overrides[property as keyof KeyStore];
+      if (Object.hasOwn(overrides, property)) {
+        return overrides[property as keyof KeyStore];
+      }
       const value: unknown = Reflect.get(store, property, store);
-      if (typeof value !== 'function') return value;
+      if (typeof value !== 'function') {
+        return value;
+      }
       // Methods run on the store itself (their `this`), bound once.
       let bound = forwarded.get(property);
-      if (bound === undefined) forwarded.set(property, (bound = value.bind(store)));
+      if (bound === undefined) {
+        bound = value.bind(store);
+        forwarded.set(property, bound);
+      }
       return bound;
     },
   });

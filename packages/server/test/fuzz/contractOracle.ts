@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
-import { format, Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+import { format, type OutputUnit, type Schema, Validator } from '@cfworker/json-schema';
 
 // The fuzz suite's judge of what the contract allows. It is built from the bundled contract
 // (packages/types/openapi.json) and an independent JSON Schema validator (@cfworker/json-schema;
@@ -50,7 +50,12 @@ export function contractOperation(operationId: string): ContractOperation {
     for (const method of METHODS) {
       const operation = item[method] as Operation | undefined;
       if (operation?.operationId === operationId) {
-        return { method: method.toUpperCase(), path, operation, parameters: [...(item.parameters ?? []), ...(operation.parameters ?? [])] };
+        return {
+          method: method.toUpperCase(),
+          path,
+          operation,
+          parameters: [...(item.parameters ?? []), ...(operation.parameters ?? [])],
+        };
       }
     }
   }
@@ -59,7 +64,9 @@ export function contractOperation(operationId: string): ContractOperation {
 
 function requiredMatch(text: string, pattern: RegExp, what: string): RegExpMatchArray {
   const match = text.match(pattern);
-  if (!match) throw new Error(`The contract no longer states ${what} (looked for ${pattern})`);
+  if (!match) {
+    throw new Error(`The contract no longer states ${what} (looked for ${pattern})`);
+  }
   return match;
 }
 
@@ -71,21 +78,31 @@ const createExpiry = contract.components.schemas.CreateApiKeyRequest?.properties
 
 export const limits = {
   /** "A body is JSON in UTF-8, at most 16 KiB" (info.description, "Request bodies"). */
-  bodyBytes: Number(requiredMatch(contract.info.description, /A body is JSON in UTF-8, at most (\d+) KiB/, 'the body size limit')[1]) * 1024,
+  bodyBytes:
+    Number(
+      requiredMatch(contract.info.description, /A body is JSON in UTF-8, at most (\d+) KiB/, 'the body size limit')[1],
+    ) * 1024,
   /** `x-max-serialized-bytes` on Metadata. */
   metadataBytes: metadataSchema['x-max-serialized-bytes'] as number,
   /** `x-max-depth` on Metadata. */
   metadataDepth: metadataSchema['x-max-depth'] as number,
   /** "no later than `9999-12-31T23:59:59.999Z`" (CreateApiKeyRequest.expires_at). */
-  latestExpiry: requiredMatch(String(createExpiry.description ?? ''), /no later than\s+`([^`]+)`/, 'the latest expiry')[1]!,
+  latestExpiry: requiredMatch(
+    String(createExpiry.description ?? ''),
+    /no later than\s+`([^`]+)`/,
+    'the latest expiry',
+  )[1]!,
 };
 if (typeof limits.metadataBytes !== 'number' || typeof limits.metadataDepth !== 'number') {
   throw new Error('The contract has no x-max-serialized-bytes / x-max-depth on Metadata');
 }
 
 /** The contract's problem types (`x-problem-types` on Problem.type), each with its status and title. */
-export const problemTypes = (contract.components.schemas.Problem?.properties?.type?.['x-problem-types'] ?? {}) as Record<string, { status: number; title: string }>;
-if (Object.keys(problemTypes).length === 0) throw new Error('The contract has no x-problem-types on Problem.type');
+export const problemTypes = (contract.components.schemas.Problem?.properties?.type?.['x-problem-types'] ??
+  {}) as Record<string, { status: number; title: string }>;
+if (Object.keys(problemTypes).length === 0) {
+  throw new Error('The contract has no x-problem-types on Problem.type');
+}
 
 // ---------------------------------------------------------------------------------------------
 // RFC 3339 date-time, exactly as the contract states it for expires_at: a real calendar date,
@@ -111,14 +128,29 @@ export interface DateTime {
 
 export function parseDateTime(text: string): DateTime | undefined {
   const match = RFC3339.exec(text);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!match) {
+    return undefined;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = match[7] ?? '';
   const sign = match[8] === '-' ? -1 : 1;
   const [offsetHour, offsetMinute] = [Number(match[9] ?? 0), Number(match[10] ?? 0)];
-  if (month < 1 || month > 12 || day < 1) return undefined;
-  if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined;
-  if (hour > 23 || minute > 59 || second > 60 || offsetHour > 23 || offsetMinute > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1) {
+    return undefined;
+  }
+  if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) {
+    return undefined;
+  }
+  if (hour > 23 || minute > 59 || second > 60 || offsetHour > 23 || offsetMinute > 59) {
+    return undefined;
+  }
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0')));
@@ -133,12 +165,16 @@ export function parseDateTime(text: string): DateTime | undefined {
 format['date-time'] = (text: string) => parseDateTime(text) !== undefined;
 
 const latestExpiry = parseDateTime(limits.latestExpiry);
-if (!latestExpiry) throw new Error(`The contract's latest expiry ${limits.latestExpiry} is not a date-time`);
+if (!latestExpiry) {
+  throw new Error(`The contract's latest expiry ${limits.latestExpiry} is not a date-time`);
+}
 
 /** What an expiry is answered as: the instant in UTC with milliseconds (either neighbour when the request was finer than that). */
 export function answeredExpiries(text: string): string[] {
   const parsed = parseDateTime(text);
-  if (!parsed) return [];
+  if (!parsed) {
+    return [];
+  }
   const floor = new Date(parsed.epochMs).toISOString();
   return parsed.subMillisecond ? [floor, new Date(parsed.epochMs + 1).toISOString()] : [floor];
 }
@@ -155,9 +191,13 @@ export function schemaErrors(schema: SchemaObject, value: unknown): OutputUnit[]
     validators.set(schema, validator);
   }
   const result = validator.validate(value);
-  if (result.valid) return [];
+  if (result.valid) {
+    return [];
+  }
   // cfworker also reports the enclosing keywords ("properties", "items") of a failed leaf; keep the leaves.
-  const leaves = result.errors.filter((error) => !['properties', 'items', 'prefixItems', '$ref'].includes(error.keyword));
+  const leaves = result.errors.filter(
+    (error) => !['properties', 'items', 'prefixItems', '$ref'].includes(error.keyword),
+  );
   return leaves.length > 0 ? leaves : result.errors;
 }
 
@@ -186,7 +226,9 @@ export interface Verdict {
 
 export const problemType = (slug: string): string => {
   const type = `urn:apikeys:problem:${slug}`;
-  if (!(type in problemTypes)) throw new Error(`The contract has no problem type ${type}`);
+  if (!(type in problemTypes)) {
+    throw new Error(`The contract has no problem type ${type}`);
+  }
   return type;
 };
 
@@ -194,8 +236,16 @@ const INVALID = problemType('invalid-request');
 export const invalid = (reason: string): Refusal => ({ type: INVALID, reason });
 
 export function describeVerdict(verdict: Verdict): string {
-  const list = (refusals: Refusal[]) => refusals.map((refusal) => `${problemTypes[refusal.type]?.status} ${refusal.type.replace('urn:apikeys:problem:', '')}: ${refusal.reason}`).join('; ');
-  if (verdict.problems.length > 0) return `refuse (${list(verdict.problems)})${verdict.ambiguities.length ? `, or for: ${list(verdict.ambiguities)}` : ''}`;
+  const list = (refusals: Refusal[]) =>
+    refusals
+      .map(
+        (refusal) =>
+          `${problemTypes[refusal.type]?.status} ${refusal.type.replace('urn:apikeys:problem:', '')}: ${refusal.reason}`,
+      )
+      .join('; ');
+  if (verdict.problems.length > 0) {
+    return `refuse (${list(verdict.problems)})${verdict.ambiguities.length ? `, or for: ${list(verdict.ambiguities)}` : ''}`;
+  }
   return `succeed${verdict.ambiguities.length ? `, or refuse since the contract leaves this open (${list(verdict.ambiguities)})` : ''}`;
 }
 
@@ -211,20 +261,38 @@ export interface WireRequest {
 }
 
 /** The media type rule: the body is `application/json`, in UTF-8. */
-function mediaTypeProblems(contentType: string | undefined, hasBody: boolean): { problems: Refusal[]; ambiguities: Refusal[] } {
+function mediaTypeProblems(
+  contentType: string | undefined,
+  hasBody: boolean,
+): { problems: Refusal[]; ambiguities: Refusal[] } {
   const unsupported = problemType('unsupported-media-type');
   if (contentType === undefined) {
     // No media type at all: not application/json (415), or a missing required body (400).
-    return { problems: [{ type: unsupported, reason: 'no Content-Type' }, invalid(hasBody ? 'body without a media type' : 'no body')], ambiguities: [] };
+    return {
+      problems: [
+        { type: unsupported, reason: 'no Content-Type' },
+        invalid(hasBody ? 'body without a media type' : 'no body'),
+      ],
+      ambiguities: [],
+    };
   }
   const [essence = '', ...parameters] = contentType.split(';');
-  if (essence.trim().toLowerCase() !== 'application/json') return { problems: [{ type: unsupported, reason: `media type ${essence.trim()}` }], ambiguities: [] };
+  if (essence.trim().toLowerCase() !== 'application/json') {
+    return { problems: [{ type: unsupported, reason: `media type ${essence.trim()}` }], ambiguities: [] };
+  }
   for (const parameter of parameters) {
     const [name = '', ...value] = parameter.split('=');
-    const charset = value.join('=').trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = value
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (name.trim().toLowerCase() === 'charset' && charset !== 'utf-8') {
       // The body is JSON in UTF-8: another charset is refused, as a media type or as a body.
-      return { problems: [{ type: unsupported, reason: `charset ${charset}` }, invalid(`charset ${charset}`)], ambiguities: [] };
+      return {
+        problems: [{ type: unsupported, reason: `charset ${charset}` }, invalid(`charset ${charset}`)],
+        ambiguities: [],
+      };
     }
   }
   return { problems: [], ambiguities: [] };
@@ -238,11 +306,15 @@ export function hasDuplicateNames(text: string): boolean {
     const char = text[i];
     if (char === '"') {
       let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      while (text[end] !== '"') {
+        end += text[end] === '\\' ? 2 : 1;
+      }
       const names = objects.at(-1);
       if (names && expectName) {
         const name = JSON.parse(text.slice(i, end + 1)) as string;
-        if (names.has(name)) return true;
+        if (names.has(name)) {
+          return true;
+        }
         names.add(name);
         expectName = false;
       }
@@ -265,11 +337,16 @@ export function hasDuplicateNames(text: string): boolean {
 export function isUnstorable(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
-    if (unit === 0) return true;
+    if (unit === 0) {
+      return true;
+    }
     if (unit >= 0xd800 && unit <= 0xdbff) {
       const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-      else return true;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+      } else {
+        return true;
+      }
     } else if (unit >= 0xdc00 && unit <= 0xdfff) {
       return true;
     }
@@ -286,10 +363,14 @@ function unstorableStrings(value: unknown): string[] {
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, pointer] = next;
     if (typeof item === 'string') {
-      if (isUnstorable(item)) found.push(pointer);
+      if (isUnstorable(item)) {
+        found.push(pointer);
+      }
     } else if (item !== null && typeof item === 'object') {
       for (const [key, child] of Object.entries(item)) {
-        if (isUnstorable(key)) found.push(`${pointer}/${pointerSegment(key)} (name)`);
+        if (isUnstorable(key)) {
+          found.push(`${pointer}/${pointerSegment(key)} (name)`);
+        }
         pending.push([child, `${pointer}/${pointerSegment(key)}`]);
       }
     }
@@ -303,9 +384,13 @@ export function levelsInside(value: unknown): number {
   const pending: [unknown, number][] = [[value, 0]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, depth] = next;
-    if (item === null || typeof item !== 'object') continue;
+    if (item === null || typeof item !== 'object') {
+      continue;
+    }
     deepest = Math.max(deepest, depth);
-    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    for (const child of Object.values(item)) {
+      pending.push([child, depth + 1]);
+    }
   }
   return deepest;
 }
@@ -315,13 +400,18 @@ function hasUnrepresentableNumber(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const item = pending.pop();
-    if (typeof item === 'number' && !Number.isFinite(item)) return true;
-    if (item !== null && typeof item === 'object') pending.push(...Object.values(item));
+    if (typeof item === 'number' && !Number.isFinite(item)) {
+      return true;
+    }
+    if (item !== null && typeof item === 'object') {
+      pending.push(...Object.values(item));
+    }
   }
   return false;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The body rules every operation shares: media type, size, UTF-8, JSON, the operation's schema,
@@ -332,7 +422,12 @@ export function judgeBody(operation: ContractOperation, request: WireRequest): V
   const bytes = request.body ?? Buffer.alloc(0);
   const media = mediaTypeProblems(request.headers['content-type'], bytes.length > 0);
   verdict.problems.push(...media.problems);
-  if (bytes.length > limits.bodyBytes) verdict.problems.push({ type: problemType('payload-too-large'), reason: `${bytes.length} bytes > ${limits.bodyBytes}` });
+  if (bytes.length > limits.bodyBytes) {
+    verdict.problems.push({
+      type: problemType('payload-too-large'),
+      reason: `${bytes.length} bytes > ${limits.bodyBytes}`,
+    });
+  }
 
   let text: string;
   try {
@@ -356,20 +451,32 @@ export function judgeBody(operation: ContractOperation, request: WireRequest): V
   }
   verdict.body = body;
   // RFC 8259 §4: names SHOULD be unique; with duplicates a receiver may refuse, or keep the last.
-  if (hasDuplicateNames(text)) verdict.ambiguities.push(invalid('a name repeated within one object'));
+  if (hasDuplicateNames(text)) {
+    verdict.ambiguities.push(invalid('a name repeated within one object'));
+  }
   // RFC 8259 §6: an implementation may limit the range of numbers it accepts.
-  if (hasUnrepresentableNumber(body)) verdict.ambiguities.push(invalid('a number beyond the range of a double'));
+  if (hasUnrepresentableNumber(body)) {
+    verdict.ambiguities.push(invalid('a number beyond the range of a double'));
+  }
 
   const schema = operation.operation.requestBody?.content['application/json']?.schema;
-  if (!schema) throw new Error(`${operation.operation.operationId} has no application/json body`);
+  if (!schema) {
+    throw new Error(`${operation.operation.operationId} has no application/json body`);
+  }
   const unstorable = unstorableStrings(body);
-  for (const pointer of unstorable) verdict.problems.push(invalid(`${pointer || '/'} holds a lone surrogate or U+0000`));
+  for (const pointer of unstorable) {
+    verdict.problems.push(invalid(`${pointer || '/'} holds a lone surrogate or U+0000`));
+  }
   try {
-    for (const error of schemaErrors(schema, body)) verdict.problems.push(invalid(`${error.instanceLocation} ${error.error}`));
+    for (const error of schemaErrors(schema, body)) {
+      verdict.problems.push(invalid(`${error.instanceLocation} ${error.error}`));
+    }
   } catch (error) {
     // cfworker cannot write a JSON Pointer to a name holding a lone surrogate (encodeURI throws);
     // such a body is refused by the rule above anyway.
-    if (unstorable.length === 0) throw error;
+    if (unstorable.length === 0) {
+      throw error;
+    }
   }
   return verdict;
 }
@@ -380,33 +487,50 @@ export function judgePathParameters(operation: ContractOperation, values: Record
   for (const parameter of operation.parameters.filter((each) => each.in === 'path')) {
     const value = values[parameter.name] ?? '';
     if (value === '') {
-      problems.push({ type: problemType('not-found'), reason: `an empty ${parameter.name} segment` }, invalid(`empty ${parameter.name}`));
+      problems.push(
+        { type: problemType('not-found'), reason: `an empty ${parameter.name} segment` },
+        invalid(`empty ${parameter.name}`),
+      );
       continue;
     }
-    for (const error of schemaErrors(parameter.schema, value)) problems.push(invalid(`path ${parameter.name}: ${error.error}`));
+    for (const error of schemaErrors(parameter.schema, value)) {
+      problems.push(invalid(`path ${parameter.name}: ${error.error}`));
+    }
   }
   return problems;
 }
 
 /** createApiKey's and updateApiKey's rules beyond the schema (the contract's operation descriptions and field descriptions). */
 export function keyFieldRules(body: unknown, now: Date): Refusal[] {
-  if (!isObject(body)) return [];
+  if (!isObject(body)) {
+    return [];
+  }
   const problems: Refusal[] = [];
   const { expires_at: expiresAt, metadata } = body;
   if (typeof expiresAt === 'string') {
     const parsed = parseDateTime(expiresAt);
     if (parsed) {
-      if (parsed.leapSecond) problems.push(invalid('expires_at is a leap second'));
-      else if (!(parsed.epochMs > now.getTime() || (parsed.epochMs === now.getTime() && parsed.subMillisecond))) problems.push(invalid('expires_at does not lie in the future'));
-      else if (parsed.epochMs > latestExpiry!.epochMs || (parsed.epochMs === latestExpiry!.epochMs && parsed.subMillisecond)) problems.push(invalid(`expires_at is later than ${limits.latestExpiry}`));
+      if (parsed.leapSecond) {
+        problems.push(invalid('expires_at is a leap second'));
+      } else if (!(parsed.epochMs > now.getTime() || (parsed.epochMs === now.getTime() && parsed.subMillisecond))) {
+        problems.push(invalid('expires_at does not lie in the future'));
+      } else if (
+        parsed.epochMs > latestExpiry!.epochMs ||
+        (parsed.epochMs === latestExpiry!.epochMs && parsed.subMillisecond)
+      ) {
+        problems.push(invalid(`expires_at is later than ${limits.latestExpiry}`));
+      }
     }
   }
   if (isObject(metadata)) {
     const levels = levelsInside(metadata);
-    if (levels > limits.metadataDepth) problems.push(invalid(`metadata nests ${levels} levels > ${limits.metadataDepth}`));
-    else {
+    if (levels > limits.metadataDepth) {
+      problems.push(invalid(`metadata nests ${levels} levels > ${limits.metadataDepth}`));
+    } else {
       const size = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
-      if (size > limits.metadataBytes) problems.push(invalid(`metadata serialises to ${size} bytes > ${limits.metadataBytes}`));
+      if (size > limits.metadataBytes) {
+        problems.push(invalid(`metadata serialises to ${size} bytes > ${limits.metadataBytes}`));
+      }
     }
   }
   return problems;
@@ -414,7 +538,9 @@ export function keyFieldRules(body: unknown, now: Date): Refusal[] {
 
 /** createApiKey: "A body appName … must equal the URL's slug". */
 export function appNameRule(body: unknown, urlAppName: string): Refusal[] {
-  if (!isObject(body) || body.appName === undefined || body.appName === urlAppName) return [];
+  if (!isObject(body) || body.appName === undefined || body.appName === urlAppName) {
+    return [];
+  }
   return [invalid(`body appName ${JSON.stringify(body.appName)} differs from the URL's ${JSON.stringify(urlAppName)}`)];
 }
 
@@ -430,20 +556,31 @@ export function responseSchema(operation: ContractOperation, status: number): Sc
 
 /** JSON for a failure message, with the numbers JSON cannot write (±Infinity from 1e400) shown as such. */
 export const showJson = (value: unknown): string =>
-  JSON.stringify(value, (_name, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? `«${item}»` : item)) ?? String(value);
+  JSON.stringify(value, (_name, item: unknown) =>
+    typeof item === 'number' && !Number.isFinite(item) ? `«${item}»` : item,
+  ) ?? String(value);
 
 /** Deep equality of JSON values: numbers by value, objects whatever the order of their names. */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (a === b) {
+    return true;
+  }
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
+    return false;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) {
+    return false;
+  }
   if (Array.isArray(a)) {
     const other = b as unknown[];
     return a.length === other.length && a.every((item, index) => jsonEqual(item, other[index]));
   }
   const [left, right] = [a as Record<string, unknown>, b as Record<string, unknown>];
   const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]));
+  return (
+    keys.length === Object.keys(right).length &&
+    keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,8 +608,13 @@ export function isWellFormedSecret(secret: string): boolean {
 
 /** Whether a key's permissions hold `required`: `users:*` holds `users:read`; a required `users:*` only by itself. */
 export function holds(permissions: readonly string[], required: string): boolean {
-  if (permissions.includes(required)) return true;
-  const [resource, action] = [required.slice(0, required.lastIndexOf(':')), required.slice(required.lastIndexOf(':') + 1)];
+  if (permissions.includes(required)) {
+    return true;
+  }
+  const [resource, action] = [
+    required.slice(0, required.lastIndexOf(':')),
+    required.slice(required.lastIndexOf(':') + 1),
+  ];
   return action !== '*' && permissions.includes(`${resource}:*`);
 }
 
@@ -480,23 +622,49 @@ export function holds(permissions: readonly string[], required: string): boolean
 // One judge per operation: the shared body rules, the path, and the operation's own rules.
 
 /** createApiKey (POST …/keys): the body rules, the app, `appName` in the body, expiry and metadata. */
-export function judgeCreate(operation: ContractOperation, request: WireRequest, appName: string, apps: ReadonlySet<string>, now: Date): Verdict {
+export function judgeCreate(
+  operation: ContractOperation,
+  request: WireRequest,
+  appName: string,
+  apps: ReadonlySet<string>,
+  now: Date,
+): Verdict {
   const verdict = judgeBody(operation, request);
   const pathProblems = judgePathParameters(operation, { appName });
   verdict.problems.push(...pathProblems);
-  if (pathProblems.length === 0 && !apps.has(appName)) verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${appName}` });
-  if (verdict.body !== undefined) verdict.problems.push(...appNameRule(verdict.body, appName), ...keyFieldRules(verdict.body, now));
+  if (pathProblems.length === 0 && !apps.has(appName)) {
+    verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${appName}` });
+  }
+  if (verdict.body !== undefined) {
+    verdict.problems.push(...appNameRule(verdict.body, appName), ...keyFieldRules(verdict.body, now));
+  }
   return verdict;
 }
 
 /** Where an update is aimed, as the test set it up. */
-export type UpdateTarget = 'active' | 'in rotation grace period' | 'revoked' | 'missing' | "another app's key" | 'id in upper case' | 'not a UUID' | 'unknown app';
+export type UpdateTarget =
+  | 'active'
+  | 'in rotation grace period'
+  | 'revoked'
+  | 'missing'
+  | "another app's key"
+  | 'id in upper case'
+  | 'not a UUID'
+  | 'unknown app';
 
 /** updateApiKey (PATCH …/keys/{keyId}): the body rules, expiry and metadata, and the key's state. */
-export function judgeUpdate(operation: ContractOperation, request: WireRequest, path: { appName: string; keyId: string }, target: UpdateTarget, now: Date): Verdict {
+export function judgeUpdate(
+  operation: ContractOperation,
+  request: WireRequest,
+  path: { appName: string; keyId: string },
+  target: UpdateTarget,
+  now: Date,
+): Verdict {
   const verdict = judgeBody(operation, request);
   verdict.problems.push(...judgePathParameters(operation, path));
-  if (verdict.body !== undefined) verdict.problems.push(...keyFieldRules(verdict.body, now));
+  if (verdict.body !== undefined) {
+    verdict.problems.push(...keyFieldRules(verdict.body, now));
+  }
   const keyNotFound = problemType('key-not-found');
   switch (target) {
     case 'revoked':
@@ -508,7 +676,10 @@ export function judgeUpdate(operation: ContractOperation, request: WireRequest, 
       break;
     case 'unknown app':
       // KeyNotFound: "or the app does not exist", with the app-not-found example.
-      verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${path.appName}` }, { type: keyNotFound, reason: `no app ${path.appName}` });
+      verdict.problems.push(
+        { type: problemType('app-not-found'), reason: `no app ${path.appName}` },
+        { type: keyNotFound, reason: `no app ${path.appName}` },
+      );
       break;
     case 'id in upper case':
       // RFC 9562 §4: UUIDs are case-insensitive on input; the contract does not say either way.
@@ -543,13 +714,17 @@ export function judgeVerify(
   const pathProblems = judgePathParameters(operation, { appName });
   verdict.problems.push(...pathProblems);
   const body = verdict.body;
-  if (verdict.problems.length > 0 || !isObject(body) || typeof body.secret !== 'string') return verdict;
+  if (verdict.problems.length > 0 || !isObject(body) || typeof body.secret !== 'string') {
+    return verdict;
+  }
   if (!isWellFormedSecret(body.secret)) {
     verdict.code = 'MALFORMED';
     return verdict;
   }
   // "An unknown appName is 404, except for a MALFORMED secret."
-  if (pathProblems.length === 0 && !apps.has(appName)) verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${appName}` });
+  if (pathProblems.length === 0 && !apps.has(appName)) {
+    verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${appName}` });
+  }
   const key = keys.find((each) => each.secret === body.secret && each.appSlug === appName);
   if (!key) {
     verdict.code = 'NOT_FOUND';
@@ -558,9 +733,15 @@ export function judgeVerify(
   verdict.key = key;
   const at = now.getTime();
   const required = Array.isArray(body.required_permissions) ? (body.required_permissions as string[]) : [];
-  if (key.revokedAt !== null && Date.parse(key.revokedAt) <= at) verdict.code = 'REVOKED';
-  else if (key.expiresAt !== null && Date.parse(key.expiresAt) <= at) verdict.code = 'EXPIRED';
-  else verdict.code = required.every((permission) => holds(key.permissions, permission)) ? 'VALID' : 'INSUFFICIENT_PERMISSIONS';
+  if (key.revokedAt !== null && Date.parse(key.revokedAt) <= at) {
+    verdict.code = 'REVOKED';
+  } else if (key.expiresAt !== null && Date.parse(key.expiresAt) <= at) {
+    verdict.code = 'EXPIRED';
+  } else {
+    verdict.code = required.every((permission) => holds(key.permissions, permission))
+      ? 'VALID'
+      : 'INSUFFICIENT_PERMISSIONS';
+  }
   return verdict;
 }
 
@@ -584,10 +765,16 @@ export function judgeList(
   query: readonly [string, string][],
   cursorOfThisListing: boolean,
 ): Verdict & { filters: ListFilters; cursor?: string } {
-  const verdict: Verdict & { filters: ListFilters; cursor?: string } = { problems: [], ambiguities: [], filters: { limit: 0, status: '' } };
+  const verdict: Verdict & { filters: ListFilters; cursor?: string } = {
+    problems: [],
+    ambiguities: [],
+    filters: { limit: 0, status: '' },
+  };
   const pathProblems = judgePathParameters(operation, { appName });
   verdict.problems.push(...pathProblems);
-  const parameters = new Map(operation.parameters.filter((each) => each.in === 'query').map((each) => [each.name, each]));
+  const parameters = new Map(
+    operation.parameters.filter((each) => each.in === 'query').map((each) => [each.name, each]),
+  );
   const values: Record<string, unknown> = {};
   const seen = new Set<string>();
   for (const [encodedName, encodedValue] of query) {
@@ -598,18 +785,25 @@ export function judgeList(
       verdict.problems.push(invalid(`unknown query parameter ${JSON.stringify(name)}`));
       continue;
     }
-    if (seen.has(name)) verdict.problems.push(invalid(`query parameter ${name} repeated`));
+    if (seen.has(name)) {
+      verdict.problems.push(invalid(`query parameter ${name} repeated`));
+    }
     seen.add(name);
-    if (!utf8) verdict.ambiguities.push(invalid(`query parameter ${name} is not percent-encoded UTF-8`));
+    if (!utf8) {
+      verdict.ambiguities.push(invalid(`query parameter ${name} is not percent-encoded UTF-8`));
+    }
     let typed: unknown = value;
     if (parameter.schema.type === 'integer') {
-      if (/^-?(0|[1-9]\d*)$/.test(value)) typed = Number(value);
-      else if (value.trim() !== '' && Number.isFinite(Number(value))) {
+      if (/^-?(0|[1-9]\d*)$/.test(value)) {
+        typed = Number(value);
+      } else if (value.trim() !== '' && Number.isFinite(Number(value))) {
         verdict.ambiguities.push(invalid(`${name}=${JSON.stringify(value)} is not the plain spelling of a number`));
         typed = Number(value);
       }
     }
-    for (const error of schemaErrors(parameter.schema, typed)) verdict.problems.push(invalid(`query ${name}: ${error.error}`));
+    for (const error of schemaErrors(parameter.schema, typed)) {
+      verdict.problems.push(invalid(`query ${name}: ${error.error}`));
+    }
     values[name] = typed;
   }
   const defaultOf = (name: string) => parameters.get(name)?.schema.default;
@@ -621,9 +815,13 @@ export function judgeList(
   };
   if (typeof values.cursor === 'string' && schemaErrors(parameters.get('cursor')!.schema, values.cursor).length === 0) {
     verdict.cursor = values.cursor;
-    if (!cursorOfThisListing) verdict.problems.push(invalid('a cursor not issued for this app and these filters'));
+    if (!cursorOfThisListing) {
+      verdict.problems.push(invalid('a cursor not issued for this app and these filters'));
+    }
   }
-  if (pathProblems.length === 0 && !apps.has(appName)) verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${appName}` });
+  if (pathProblems.length === 0 && !apps.has(appName)) {
+    verdict.problems.push({ type: problemType('app-not-found'), reason: `no app ${appName}` });
+  }
   return verdict;
 }
 

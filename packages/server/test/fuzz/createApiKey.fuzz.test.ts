@@ -1,12 +1,27 @@
+import type { ApiKeyWithSecret } from '@apikeys/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyWithSecret } from '@apikeys/types';
 import { lifecycleServer, NOW } from '../support/lifecycleServer.js';
 import { storeKinds } from '../support/stores.js';
-import { answeredExpiries, isWellFormedSecret, judgeCreate, jsonEqual, showJson, type Verdict } from './contractOracle.js';
-import { checkAnyAnswer, checkRefusal, describeRequest, Findings, printable, send, type Answer } from './exchange.js';
+import {
+  answeredExpiries,
+  isWellFormedSecret,
+  jsonEqual,
+  judgeCreate,
+  showJson,
+  type Verdict,
+} from './contractOracle.js';
+import { type Answer, checkAnyAnswer, checkRefusal, describeRequest, Findings, printable, send } from './exchange.js';
 import { expectsCoverage, FUZZ_SERVER_OPTIONS, fuzzParameters, fuzzRuns, fuzzTimeout } from './fuzzSettings.js';
-import { bodyEncoding, createApiKey, createBody, encodeBody, pathOf, urlAppName, wireRequest } from './requestArbitraries.js';
+import {
+  bodyEncoding,
+  createApiKey,
+  createBody,
+  encodeBody,
+  pathOf,
+  urlAppName,
+  wireRequest,
+} from './requestArbitraries.js';
 
 // createApiKey, fuzzed: generated bodies (valid, invalid and not JSON at all) sent over HTTP to
 // the real server on each store. What the contract allows is decided by the oracle; a request it
@@ -26,10 +41,25 @@ describe.each(storeKinds)('createApiKey fuzz on $kind', ({ open }) => {
   const api = lifecycleServer(open, FUZZ_SERVER_OPTIONS);
 
   /** A 201 that carries what was sent, stored and read back (the store, getApiKey) exactly as answered. */
-  async function checkCreated(findings: Findings, verdict: Verdict, answer: Answer, appName: string, keyPrefix: string, countBefore: number) {
-    if (!findings.check(answer.status === 201, `expected 201, got ${answer.status}`)) return;
-    findings.check(answer.headers.get('cache-control') === 'no-store', `Cache-Control is ${answer.headers.get('cache-control')}, not no-store`);
-    findings.check(/^application\/json(;|$)/.test(answer.headers.get('content-type') ?? ''), 'the answer is not application/json');
+  async function checkCreated(
+    findings: Findings,
+    verdict: Verdict,
+    answer: Answer,
+    appName: string,
+    keyPrefix: string,
+    countBefore: number,
+  ) {
+    if (!findings.check(answer.status === 201, `expected 201, got ${answer.status}`)) {
+      return;
+    }
+    findings.check(
+      answer.headers.get('cache-control') === 'no-store',
+      `Cache-Control is ${answer.headers.get('cache-control')}, not no-store`,
+    );
+    findings.check(
+      /^application\/json(;|$)/.test(answer.headers.get('content-type') ?? ''),
+      'the answer is not application/json',
+    );
     const { key, secret } = answer.json as ApiKeyWithSecret;
     const sent = verdict.body as Record<string, unknown>;
     const expected: Record<string, unknown> = {
@@ -50,18 +80,32 @@ describe.each(storeKinds)('createApiKey fuzz on $kind', ({ open }) => {
     };
     for (const [field, value] of Object.entries(expected)) {
       const answered = (key as unknown as Record<string, unknown>)[field];
-      findings.check(jsonEqual(answered, value), () => `answered ${field} ${showJson(answered)}, expected ${showJson(value)}`);
+      findings.check(
+        jsonEqual(answered, value),
+        () => `answered ${field} ${showJson(answered)}, expected ${showJson(value)}`,
+      );
     }
-    const expiries: (string | null)[] = sent.expires_at === undefined ? [null] : answeredExpiries(sent.expires_at as string);
-    findings.check(expiries.includes(key.expires_at), () => `answered expires_at ${JSON.stringify(key.expires_at)} for ${JSON.stringify(sent.expires_at)}, expected ${expiries.join(' or ')}`);
-    findings.check(secret.startsWith(`${keyPrefix}_`) && isWellFormedSecret(secret), `the secret ${secret} is not a well-formed secret of prefix ${keyPrefix}`);
+    const expiries: (string | null)[] =
+      sent.expires_at === undefined ? [null] : answeredExpiries(sent.expires_at as string);
+    findings.check(
+      expiries.includes(key.expires_at),
+      () =>
+        `answered expires_at ${JSON.stringify(key.expires_at)} for ${JSON.stringify(sent.expires_at)}, expected ${expiries.join(' or ')}`,
+    );
+    findings.check(
+      secret.startsWith(`${keyPrefix}_`) && isWellFormedSecret(secret),
+      `the secret ${secret} is not a well-formed secret of prefix ${keyPrefix}`,
+    );
     findings.check(key.key_suffix === secret.slice(-4), `key_suffix ${key.key_suffix} is not the end of the secret`);
 
     const { status: _status, ...record } = key;
     const stored = await api.store.findKey(appName, key.id);
     findings.check(jsonEqual(stored, record), () => `stored ${showJson(stored)}\nanswered ${showJson(record)}`);
     const readBack = await send(api.server.url, { method: 'GET', target: api.keyPath(appName, key.id), headers: {} });
-    findings.check(readBack.status === 200 && jsonEqual(readBack.json, key), () => `getApiKey answered ${readBack.status} ${readBack.text}`);
+    findings.check(
+      readBack.status === 200 && jsonEqual(readBack.json, key),
+      () => `getApiKey answered ${readBack.status} ${readBack.text}`,
+    );
     const countAfter = await api.store.countKeys();
     findings.check(countAfter === countBefore + 1, `${countAfter - countBefore} keys were created`);
   }

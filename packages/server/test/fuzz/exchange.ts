@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { TOKEN } from '../support/testServer.js';
 import {
+  type ContractOperation,
   describeVerdict,
   problemTypes,
   responseSchema,
   schemaErrors,
-  type ContractOperation,
   type Verdict,
   type WireRequest,
 } from './contractOracle.js';
@@ -38,15 +38,21 @@ export async function send(baseUrl: string, request: WireRequest): Promise<Answe
 }
 
 // Characters a terminal would hide or mangle, shown as escapes.
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u2028\u2029\u200b-\u200f\ufeff\ufff0-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const HIDDEN =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u2028\u2029\u200b-\u200f\ufeff\ufff0-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const HAS_HIDDEN = new RegExp(HIDDEN.source);
-const escapeHidden = (text: string) => text.replace(HIDDEN, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escapeHidden = (text: string) =>
+  text.replace(HIDDEN, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Long runs of one character (padding) shown as `«c×n»`, so a 16 KiB body stays readable. */
-const squeezeRuns = (text: string) => text.replace(/(.)\1{39,}/gsu, (run, char: string) => `«${escapeHidden(char)}×${[...run].length}»`);
+const squeezeRuns = (text: string) =>
+  text.replace(/(.)\1{39,}/gsu, (run, char: string) => `«${escapeHidden(char)}×${[...run].length}»`);
 
 export function describeBody(body: Buffer | undefined): string {
-  if (body === undefined) return '(no body)';
+  if (body === undefined) {
+    return '(no body)';
+  }
   let text: string | undefined;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
@@ -54,8 +60,13 @@ export function describeBody(body: Buffer | undefined): string {
     text = undefined;
   }
   const plain = text !== undefined && !HAS_HIDDEN.test(text) && !/(.)\1{39,}/su.test(text);
-  if (plain) return `(${body.length} bytes) ${text}`;
-  const shown = text === undefined ? `not UTF-8; as latin1: ${squeezeRuns(escapeHidden(body.toString('latin1')))}` : squeezeRuns(escapeHidden(text));
+  if (plain) {
+    return `(${body.length} bytes) ${text}`;
+  }
+  const shown =
+    text === undefined
+      ? `not UTF-8; as latin1: ${squeezeRuns(escapeHidden(body.toString('latin1')))}`
+      : squeezeRuns(escapeHidden(text));
   const exact = body.length <= 4096 ? `\n  exact bytes: Buffer.from('${body.toString('base64')}', 'base64')` : '';
   return `(${body.length} bytes) ${shown}${exact}`;
 }
@@ -81,12 +92,16 @@ export class Findings {
   readonly failures: string[] = [];
 
   check(condition: boolean, failure: string | (() => string)): boolean {
-    if (!condition) this.failures.push(typeof failure === 'string' ? failure : failure());
+    if (!condition) {
+      this.failures.push(typeof failure === 'string' ? failure : failure());
+    }
     return condition;
   }
 
   throwIfAny(request: WireRequest, verdict: Verdict, answer: Answer, context = ''): void {
-    if (this.failures.length === 0) return;
+    if (this.failures.length === 0) {
+      return;
+    }
     throw new Error(
       [
         `${this.failures.join('\n')}`,
@@ -105,7 +120,11 @@ export function checkAnyAnswer(findings: Findings, operation: ContractOperation,
   const schema = responseSchema(operation, answer.status);
   if (schema && answer.json !== undefined) {
     const errors = schemaErrors(schema, answer.json);
-    findings.check(errors.length === 0, () => `the answer breaks the contract's schema for ${answer.status}: ${errors.map((error) => `${error.instanceLocation} ${error.error}`).join('; ')}`);
+    findings.check(
+      errors.length === 0,
+      () =>
+        `the answer breaks the contract's schema for ${answer.status}: ${errors.map((error) => `${error.instanceLocation} ${error.error}`).join('; ')}`,
+    );
   }
 }
 
@@ -115,14 +134,31 @@ export function checkAnyAnswer(findings: Findings, operation: ContractOperation,
  */
 export function checkRefusal(findings: Findings, verdict: Verdict, answer: Answer): void {
   const allowed = new Set([...verdict.problems, ...verdict.ambiguities].map((refusal) => refusal.type));
-  if (!findings.check(answer.status >= 400 && answer.status < 500, `expected a 4xx refusal, got ${answer.status}`)) return;
-  findings.check(/^application\/problem\+json(;|$)/.test(answer.headers.get('content-type') ?? ''), 'the refusal is not application/problem+json');
+  if (!findings.check(answer.status >= 400 && answer.status < 500, `expected a 4xx refusal, got ${answer.status}`)) {
+    return;
+  }
+  findings.check(
+    /^application\/problem\+json(;|$)/.test(answer.headers.get('content-type') ?? ''),
+    'the refusal is not application/problem+json',
+  );
   const problem = answer.json as { type?: unknown; status?: unknown; title?: unknown } | undefined;
   const type = typeof problem?.type === 'string' ? problem.type : undefined;
   const kind = type === undefined ? undefined : problemTypes[type];
-  if (!findings.check(kind !== undefined, `the problem type ${JSON.stringify(problem?.type)} is not one of the contract's x-problem-types`)) return;
-  findings.check(kind!.status === answer.status && problem?.status === answer.status, `the contract gives ${type} the status ${kind!.status}; answered ${answer.status} with status ${JSON.stringify(problem?.status)}`);
-  findings.check(problem?.title === kind!.title, `the contract titles ${type} '${kind!.title}', not ${JSON.stringify(problem?.title)}`);
+  if (
+    !findings.check(
+      kind !== undefined,
+      `the problem type ${JSON.stringify(problem?.type)} is not one of the contract's x-problem-types`,
+    )
+  ) {
+    return;
+  }
+  findings.check(
+    kind!.status === answer.status && problem?.status === answer.status,
+    `the contract gives ${type} the status ${kind!.status}; answered ${answer.status} with status ${JSON.stringify(problem?.status)}`,
+  );
+  findings.check(
+    problem?.title === kind!.title,
+    `the contract titles ${type} '${kind!.title}', not ${JSON.stringify(problem?.title)}`,
+  );
   findings.check(allowed.has(type!), `refused as ${type}, expected one of ${[...allowed].join(', ')}`);
 }
-

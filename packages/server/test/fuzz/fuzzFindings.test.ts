@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import type { ApiKey, ApiKeyWithSecret } from '@apikeys/types';
+import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../support/lifecycleServer.js';
 import { storeKinds } from '../support/stores.js';
 import { TOKEN } from '../support/testServer.js';
@@ -12,7 +12,11 @@ describe.each(storeKinds)('fuzz findings on $kind', ({ open }) => {
   const api = lifecycleServer(open, FUZZ_SERVER_OPTIONS);
 
   const post = (body: string | Uint8Array<ArrayBuffer>, contentType = 'application/json') =>
-    fetch(`${api.server.url}${api.keys('internal-api')}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, body });
+    fetch(`${api.server.url}${api.keys('internal-api')}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType },
+      body,
+    });
 
   async function refusedAndNothingStored(response: Response, before: number) {
     expect(response.status).toBeGreaterThanOrEqual(400);
@@ -32,7 +36,9 @@ describe.each(storeKinds)('fuzz findings on $kind', ({ open }) => {
     expect(response.status).toBe(201);
     const { key } = (await response.json()) as ApiKeyWithSecret;
     expect(key.expires_at).toBe('2030-01-01T00:00:00.001Z');
-    const updated = await api.server.call('PATCH', api.keyPath('internal-api', key.id), { expires_at: '2141-12-23T04:36:57.001000000000001Z' });
+    const updated = await api.server.call('PATCH', api.keyPath('internal-api', key.id), {
+      expires_at: '2141-12-23T04:36:57.001000000000001Z',
+    });
     expect(updated.status).toBe(200);
     expect(((await updated.json()) as ApiKey).expires_at).toMatch(/^2141-12-23T04:36:57\.00[12]Z$/);
   });
@@ -50,7 +56,10 @@ describe.each(storeKinds)('fuzz findings on $kind', ({ open }) => {
 
   it('refuses a body that is not UTF-8 even when labelled charset=utf-16le', async () => {
     const before = await api.store.countKeys();
-    await refusedAndNothingStored(await post(new Uint8Array(Buffer.from('{"name":"a"}', 'utf16le')), 'application/json; charset=utf-16le'), before);
+    await refusedAndNothingStored(
+      await post(new Uint8Array(Buffer.from('{"name":"a"}', 'utf16le')), 'application/json; charset=utf-16le'),
+      before,
+    );
   });
 
   it('does not answer a metadata number beyond a double (1e400) as null: it refuses it', async () => {

@@ -8,9 +8,13 @@ import type { ServerOptions } from '../../src/http/createServer.js';
 
 const positiveInteger = (name: string): number | undefined => {
   const text = process.env[name];
-  if (text === undefined || text === '') return undefined;
+  if (text === undefined || text === '') {
+    return undefined;
+  }
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < (name === 'FUZZ_SEED' ? -(2 ** 31) : 1)) throw new Error(`${name} must be an integer, not ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value) || value < (name === 'FUZZ_SEED' ? -(2 ** 31) : 1)) {
+    throw new Error(`${name} must be an integer, not ${JSON.stringify(text)}`);
+  }
   return value;
 };
 
@@ -42,4 +46,6 @@ export function fuzzParameters(numRuns: number): Parameters<unknown> {
 export const fuzzTimeout = (numRuns: number): number => 120_000 + numRuns * 100;
 
 /** The server under fuzz: every request counts against the rate limit, so lift it. */
-export const FUZZ_SERVER_OPTIONS: Partial<ServerOptions> = { rateLimit: { limit: Number.MAX_SAFE_INTEGER, windowMs: 60_000 } };
+export const FUZZ_SERVER_OPTIONS: Partial<ServerOptions> = {
+  rateLimit: { limit: Number.MAX_SAFE_INTEGER, windowMs: 60_000 },
+};

@@ -1,12 +1,19 @@
+import type { ApiKey, ApiKeyList, ApiKeyWithSecret } from '@apikeys/types';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKey, ApiKeyList, ApiKeyWithSecret } from '@apikeys/types';
 import { lifecycleServer, NOW } from '../support/lifecycleServer.js';
 import { storeKinds } from '../support/stores.js';
-import { decodeQueryComponent, judgeList, jsonEqual, showJson, type ListFilters } from './contractOracle.js';
-import { checkAnyAnswer, checkRefusal, Findings, printable, send, type Answer } from './exchange.js';
+import { decodeQueryComponent, jsonEqual, judgeList, type ListFilters, showJson } from './contractOracle.js';
+import { type Answer, checkAnyAnswer, checkRefusal, Findings, printable, send } from './exchange.js';
 import { expectsCoverage, FUZZ_SERVER_OPTIONS, fuzzParameters, fuzzRuns, fuzzTimeout } from './fuzzSettings.js';
-import { encodeQueryComponent, listApiKeys, listQuery, pathOf, urlAppName, type QueryValue } from './requestArbitraries.js';
+import {
+  encodeQueryComponent,
+  listApiKeys,
+  listQuery,
+  pathOf,
+  type QueryValue,
+  urlAppName,
+} from './requestArbitraries.js';
 
 // listApiKeys, fuzzed: generated query strings (known and unknown parameters, values at and past
 // their limits, repeated parameters, bytes that are not UTF-8, cursors of this listing, of
@@ -18,7 +25,12 @@ const RUNS = fuzzRuns(400);
 const ELAPSED_MS = 60_000;
 
 const listRequest = fc.record({ appName: urlAppName, query: listQuery }).map((spec) => {
-  const shown = spec.query.map(([name, value]) => `${encodeQueryComponent(name)}=${typeof value === 'string' ? encodeQueryComponent(value) : `{cursor ${value.cursor}}`}`).join('&');
+  const shown = spec.query
+    .map(
+      ([name, value]) =>
+        `${encodeQueryComponent(name)}=${typeof value === 'string' ? encodeQueryComponent(value) : `{cursor ${value.cursor}}`}`,
+    )
+    .join('&');
   return printable(spec, () => `GET ${pathOf(listApiKeys.path, { appName: spec.appName })}?${shown}`);
 });
 
@@ -31,7 +43,12 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
   let records: Omit<ApiKey, 'status'>[] = [];
 
   async function call(method: string, target: string, body?: unknown): Promise<Answer> {
-    return send(api.server.url, { method, target, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
+    return send(api.server.url, {
+      method,
+      target,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+    });
   }
 
   // Keys in every state, each created a millisecond after the one before, so that "newest first" is one order.
@@ -54,9 +71,13 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
       const { key } = created.json as ApiKeyWithSecret;
       ids.push([appName, key.id]);
       api.advance(1);
-      if (index % 5 === 1) expect((await call('POST', api.keyPath(appName, key.id, 'revoke'), {})).status).toBe(200);
+      if (index % 5 === 1) {
+        expect((await call('POST', api.keyPath(appName, key.id, 'revoke'), {})).status).toBe(200);
+      }
       if (index % 5 === 3) {
-        const rotated = await call('POST', api.keyPath(appName, key.id, 'rotate'), { grace_period_seconds: index % 2 === 0 ? 0 : 3600 });
+        const rotated = await call('POST', api.keyPath(appName, key.id, 'rotate'), {
+          grace_period_seconds: index % 2 === 0 ? 0 : 3600,
+        });
         expect(rotated.status).toBe(201);
         ids.push([appName, (rotated.json as ApiKeyWithSecret).key.id]);
       }
@@ -65,7 +86,11 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
   });
 
   const statusAt = (key: Omit<ApiKey, 'status'>, now: number): ApiKey['status'] =>
-    key.revoked_at !== null && Date.parse(key.revoked_at) <= now ? 'revoked' : key.expires_at !== null && Date.parse(key.expires_at) <= now ? 'expired' : 'active';
+    key.revoked_at !== null && Date.parse(key.revoked_at) <= now
+      ? 'revoked'
+      : key.expires_at !== null && Date.parse(key.expires_at) <= now
+        ? 'expired'
+        : 'active';
 
   /** The listing the contract describes: the app's keys matching the filters, newest first. */
   function listing(appName: string, filters: ListFilters, now: number): ApiKey[] {
@@ -78,7 +103,8 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
       .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id));
   }
 
-  const queryString = (pairs: readonly [string, string][]) => pairs.map(([name, value]) => `${name}=${value}`).join('&');
+  const queryString = (pairs: readonly [string, string][]) =>
+    pairs.map(([name, value]) => `${name}=${value}`).join('&');
 
   /** The first page's cursor (limit 1) of a listing, or undefined when there is none. */
   async function cursorOf(appName: string, filters: [string, string][]): Promise<string | undefined> {
@@ -87,8 +113,13 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
   }
 
   /** The query as sent (percent-encoded pairs), cursors fetched from real listings. */
-  async function resolve(appName: string, query: readonly [string, QueryValue][]): Promise<{ pairs: [string, string][]; cursorOfThisListing: boolean }> {
-    const plain = query.filter((pair): pair is [string, string] => typeof pair[1] === 'string').map(([name, value]) => [encodeQueryComponent(name), encodeQueryComponent(value)] as [string, string]);
+  async function resolve(
+    appName: string,
+    query: readonly [string, QueryValue][],
+  ): Promise<{ pairs: [string, string][]; cursorOfThisListing: boolean }> {
+    const plain = query
+      .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
+      .map(([name, value]) => [encodeQueryComponent(name), encodeQueryComponent(value)] as [string, string]);
     const filters = plain.filter(([name]) => ['status', 'environment', 'owner'].includes(name));
     let cursorOfThisListing = false;
     const pairs: [string, string][] = [];
@@ -102,7 +133,11 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
         cursor = await cursorOf(appName, filters);
         cursorOfThisListing = cursor !== undefined;
       } else {
-        const status = filters.some(([filter, text]) => filter === 'status' && decodeQueryComponent(text).text === 'all') ? 'revoked' : 'all';
+        const status = filters.some(
+          ([filter, text]) => filter === 'status' && decodeQueryComponent(text).text === 'all',
+        )
+          ? 'revoked'
+          : 'all';
         cursor = await cursorOf(appName === 'billing-api' ? 'internal-api' : 'billing-api', [['status', status]]);
       }
       pairs.push(['cursor', cursor ?? 'forged.cursor']);
@@ -131,12 +166,21 @@ describe.each(storeKinds)('listApiKeys fuzz on $kind', ({ open }) => {
           const offset = verdict.cursor === undefined ? 0 : 1;
           const all = listing(appName, verdict.filters, now);
           const page = all.slice(offset, offset + verdict.filters.limit);
-          if (page.length > 0) seen.nonEmpty++;
+          if (page.length > 0) {
+            seen.nonEmpty++;
+          }
           context = `the listing ${showJson(verdict.filters)} from key ${offset} holds ${all.length} keys`;
           if (findings.check(answer.status === 200, `expected 200, got ${answer.status}`)) {
             const list = answer.json as ApiKeyList;
-            findings.check(jsonEqual(list.data, page), () => `answered the keys ${list.data.map((key) => key.name).join(', ')}; expected ${page.map((key) => key.name).join(', ')}`);
-            findings.check((list.next_cursor === null) === all.length <= offset + verdict.filters.limit, `next_cursor is ${list.next_cursor} with ${all.length} keys from ${offset}`);
+            findings.check(
+              jsonEqual(list.data, page),
+              () =>
+                `answered the keys ${list.data.map((key) => key.name).join(', ')}; expected ${page.map((key) => key.name).join(', ')}`,
+            );
+            findings.check(
+              (list.next_cursor === null) === all.length <= offset + verdict.filters.limit,
+              `next_cursor is ${list.next_cursor} with ${all.length} keys from ${offset}`,
+            );
           }
         } else {
           seen.refused++;

@@ -1,12 +1,22 @@
+import type { ApiKey, ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKey, ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
 import { lifecycleServer, NOW } from '../support/lifecycleServer.js';
 import { storeKinds } from '../support/stores.js';
-import { judgeVerify, jsonEqual, showJson, type KnownKey } from './contractOracle.js';
-import { checkAnyAnswer, checkRefusal, describeRequest, Findings, printable, send, type Answer } from './exchange.js';
+import { jsonEqual, judgeVerify, type KnownKey, showJson } from './contractOracle.js';
+import { type Answer, checkAnyAnswer, checkRefusal, describeRequest, Findings, printable, send } from './exchange.js';
 import { expectsCoverage, FUZZ_SERVER_OPTIONS, fuzzParameters, fuzzRuns, fuzzTimeout } from './fuzzSettings.js';
-import { bodyEncoding, encodeBody, JsonMembers, pathOf, resolveSecret, urlAppName, verifyApiKey, verifyBody, wireRequest } from './requestArbitraries.js';
+import {
+  bodyEncoding,
+  encodeBody,
+  JsonMembers,
+  pathOf,
+  resolveSecret,
+  urlAppName,
+  verifyApiKey,
+  verifyBody,
+  wireRequest,
+} from './requestArbitraries.js';
 
 // verifyApiKey, fuzzed: generated bodies with the secrets of keys in every state (active,
 // revoked, expired, in a rotation grace period, another app's), altered secrets, well-formed
@@ -21,25 +31,52 @@ const verifyRequest = fc.record({ appName: urlAppName, body: verifyBody, onTheWi
   const wireFor = (secrets: readonly string[]) => {
     const { secret, required_permissions, unknown, repeat } = spec.body;
     const members: [string, unknown][] = [];
-    if (secret !== undefined) members.push(['secret', resolveSecret(secret, secrets)]);
-    if (required_permissions !== undefined) members.push(['required_permissions', required_permissions]);
+    if (secret !== undefined) {
+      members.push(['secret', resolveSecret(secret, secrets)]);
+    }
+    if (required_permissions !== undefined) {
+      members.push(['required_permissions', required_permissions]);
+    }
     members.push(...unknown);
-    if (repeat && members.length > 0) members.push(members[0]!);
-    return wireRequest(verifyApiKey.method, pathOf(verifyApiKey.path, { appName: spec.appName }), encodeBody(new JsonMembers(members), spec.onTheWire));
+    if (repeat && members.length > 0) {
+      members.push(members[0]!);
+    }
+    return wireRequest(
+      verifyApiKey.method,
+      pathOf(verifyApiKey.path, { appName: spec.appName }),
+      encodeBody(new JsonMembers(members), spec.onTheWire),
+    );
   };
   const secretName = spec.body.secret ? JSON.stringify(spec.body.secret) : 'no secret';
-  return printable({ ...spec, wireFor }, () => `secret: ${secretName} (key indices: ${KEY_NAMES.map((name, index) => `${index} ${name}`).join(' · ')})\n${describeRequest(wireFor(KEY_NAMES.map((name) => `<secret of ${name}>`)))}`);
+  return printable(
+    { ...spec, wireFor },
+    () =>
+      `secret: ${secretName} (key indices: ${KEY_NAMES.map((name, index) => `${index} ${name}`).join(' · ')})\n${describeRequest(wireFor(KEY_NAMES.map((name) => `<secret of ${name}>`)))}`,
+  );
 });
 
 /** The keys the verifications are about, in this order (a SecretChoice's index picks one). */
-const KEY_NAMES = ['active', 'active, no permissions', 'revoked', 'expired', 'in rotation grace period', 'successor', "billing-api's"] as const;
+const KEY_NAMES = [
+  'active',
+  'active, no permissions',
+  'revoked',
+  'expired',
+  'in rotation grace period',
+  'successor',
+  "billing-api's",
+] as const;
 
 describe.each(storeKinds)('verifyApiKey fuzz on $kind', ({ open }) => {
   const api = lifecycleServer(open, FUZZ_SERVER_OPTIONS);
   const keys: (KnownKey & { record: ApiKey })[] = [];
 
   async function call(method: string, target: string, body: unknown): Promise<Answer> {
-    return send(api.server.url, { method, target, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
+    return send(api.server.url, {
+      method,
+      target,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+    });
   }
 
   async function create(appName: string, body: object) {
@@ -58,33 +95,62 @@ describe.each(storeKinds)('verifyApiKey fuzz on $kind', ({ open }) => {
   });
 
   beforeAll(async () => {
-    const active = await create('internal-api', { name: 'active', permissions: ['users:read', 'users:write', 'billing:*'] });
+    const active = await create('internal-api', {
+      name: 'active',
+      permissions: ['users:read', 'users:write', 'billing:*'],
+    });
     const bare = await create('internal-api', { name: 'no permissions' });
     const revoked = await create('internal-api', { name: 'revoked', permissions: ['users:*'] });
-    const revokedRecord = (await call('POST', api.keyPath('internal-api', revoked.key.id, 'revoke'), {})).json as ApiKey;
-    const expiring = await create('internal-api', { name: 'expiring', permissions: ['users:*'], expires_at: new Date(NOW.getTime() + ELAPSED_MS / 2).toISOString() });
+    const revokedRecord = (await call('POST', api.keyPath('internal-api', revoked.key.id, 'revoke'), {}))
+      .json as ApiKey;
+    const expiring = await create('internal-api', {
+      name: 'expiring',
+      permissions: ['users:*'],
+      expires_at: new Date(NOW.getTime() + ELAPSED_MS / 2).toISOString(),
+    });
     const rotated = await create('internal-api', { name: 'rotated', permissions: ['users:read'] });
-    const successor = (await call('POST', api.keyPath('internal-api', rotated.key.id, 'rotate'), { grace_period_seconds: 3600 })).json as ApiKeyWithSecret;
+    const successor = (
+      await call('POST', api.keyPath('internal-api', rotated.key.id, 'rotate'), { grace_period_seconds: 3600 })
+    ).json as ApiKeyWithSecret;
     const rotatedRecord = (await call('GET', api.keyPath('internal-api', rotated.key.id), undefined)).json as ApiKey;
     const billing = await create('billing-api', { name: 'billing', permissions: ['users:read'] });
-    keys.push(known(active), known(bare), known(revoked, revokedRecord), known(expiring), known(rotated, rotatedRecord), known(successor), known(billing));
+    keys.push(
+      known(active),
+      known(bare),
+      known(revoked, revokedRecord),
+      known(expiring),
+      known(rotated, rotatedRecord),
+      known(successor),
+      known(billing),
+    );
   });
 
   /** A 200 with the code the contract prescribes, `key` exactly when it says so, and nothing stored. */
   function checkVerdict(findings: Findings, expected: ReturnType<typeof judgeVerify>, answer: Answer) {
-    if (!findings.check(answer.status === 200, `expected 200, got ${answer.status}`)) return;
-    findings.check(answer.headers.get('cache-control') === 'no-store', `Cache-Control is ${answer.headers.get('cache-control')}, not no-store`);
+    if (!findings.check(answer.status === 200, `expected 200, got ${answer.status}`)) {
+      return;
+    }
+    findings.check(
+      answer.headers.get('cache-control') === 'no-store',
+      `Cache-Control is ${answer.headers.get('cache-control')}, not no-store`,
+    );
     const verdict = answer.json as VerifyApiKeyResponse;
     findings.check(verdict.code === expected.code, `answered ${verdict.code}, expected ${expected.code}`);
     findings.check(verdict.valid === (verdict.code === 'VALID'), `valid is ${verdict.valid} with ${verdict.code}`);
     const withKey = verdict.code === 'VALID' || verdict.code === 'INSUFFICIENT_PERMISSIONS';
-    findings.check(withKey === (verdict.key !== undefined), `key is ${verdict.key === undefined ? 'missing' : 'present'} with ${verdict.code}`);
+    findings.check(
+      withKey === (verdict.key !== undefined),
+      `key is ${verdict.key === undefined ? 'missing' : 'present'} with ${verdict.code}`,
+    );
     if (withKey && verdict.key && expected.key) {
       const record = keys.find((each) => each.secret === expected.key!.secret)!.record;
       // last_used_at follows valid verifications within two seconds: not compared.
       const { last_used_at: _answered, ...answered } = verdict.key;
       const { last_used_at: _recorded, ...recorded } = { ...record, status: 'active' };
-      findings.check(jsonEqual(answered, recorded), () => `answered the key ${showJson(verdict.key)}, expected ${showJson(recorded)}`);
+      findings.check(
+        jsonEqual(answered, recorded),
+        () => `answered the key ${showJson(verdict.key)}, expected ${showJson(recorded)}`,
+      );
     }
   }
 
@@ -118,7 +184,14 @@ describe.each(storeKinds)('verifyApiKey fuzz on $kind', ({ open }) => {
     if (expectsCoverage(RUNS)) {
       expect(seen.answered).toBeGreaterThan(RUNS / 10);
       expect(seen.refused).toBeGreaterThan(RUNS / 10);
-      expect([...seen.codes].sort()).toEqual(['EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'MALFORMED', 'NOT_FOUND', 'REVOKED', 'VALID']);
+      expect([...seen.codes].sort()).toEqual([
+        'EXPIRED',
+        'INSUFFICIENT_PERMISSIONS',
+        'MALFORMED',
+        'NOT_FOUND',
+        'REVOKED',
+        'VALID',
+      ]);
     }
   });
 });

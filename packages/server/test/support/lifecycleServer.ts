@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { ApiKey, ApiKeyWithSecret, CreateApiKeyRequest, Permission, VerifyApiKeyResponse } from '@apikeys/types';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { ServerOptions } from '../../src/http/createServer.js';
 import type { KeyStore } from '../../src/store/keyStore.js';
 import type { TestStore } from './stores.js';
@@ -47,7 +47,10 @@ export function lifecycleServer(open: () => Promise<TestStore>, options: Partial
     },
     keys,
     keyPath: (appName: string, id: string, action = '') => `${keys(appName)}/${id}${action ? `/${action}` : ''}`,
-    async createKey(body: CreateApiKeyRequest = { name: 'a key' }, appName = 'internal-api'): Promise<ApiKeyWithSecret> {
+    async createKey(
+      body: CreateApiKeyRequest = { name: 'a key' },
+      appName = 'internal-api',
+    ): Promise<ApiKeyWithSecret> {
       const response = await server.post(appName, body);
       expect(response.status).toBe(201);
       return (await response.json()) as ApiKeyWithSecret;
@@ -57,8 +60,15 @@ export function lifecycleServer(open: () => Promise<TestStore>, options: Partial
       expect(response.status).toBe(200);
       return (await response.json()) as ApiKey;
     },
-    async verify(secret: string, required_permissions?: Permission[], appName = 'internal-api'): Promise<VerifyApiKeyResponse> {
-      const response = await server.call('POST', `${keys(appName)}/verify`, { secret, ...(required_permissions ? { required_permissions } : {}) });
+    async verify(
+      secret: string,
+      required_permissions?: Permission[],
+      appName = 'internal-api',
+    ): Promise<VerifyApiKeyResponse> {
+      const response = await server.call('POST', `${keys(appName)}/verify`, {
+        secret,
+        ...(required_permissions ? { required_permissions } : {}),
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       return (await response.json()) as VerifyApiKeyResponse;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const serverPackage = fileURLToPath(new URL('../..', import.meta.url));
@@ -6,7 +6,11 @@ const tsx = `${serverPackage}node_modules/.bin/tsx`;
 
 /** `pnpm apikeys …`, as the backend team runs it. */
 export function apikeysCli(args: string[], env: Record<string, string>) {
-  const result = spawnSync(tsx, ['src/cli.ts', ...args], { cwd: serverPackage, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(tsx, ['src/cli.ts', ...args], {
+    cwd: serverPackage,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -14,7 +18,10 @@ export function apikeysCli(args: string[], env: Record<string, string>) {
  * apikeysCli without blocking this process, for tests that serve HTTP from it meanwhile: a
  * synchronous spawn stalls the server, whose keep-alive sockets then close under the next request.
  */
-export function apikeysCliAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function apikeysCliAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, ['src/cli.ts', ...args], { cwd: serverPackage, env: { ...process.env, ...env } });
     let stdout = '';
@@ -28,7 +35,10 @@ export function apikeysCliAsync(args: string[], env: Record<string, string>): Pr
 
 /** `pnpm start`'s server process (one Node process, as in production), with its output collected. */
 export function startServerProcess(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverPackage, env: { ...process.env, NODE_ENV: 'development', ...env } });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: serverPackage,
+    env: { ...process.env, NODE_ENV: 'development', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -38,9 +48,15 @@ export function startServerProcess(env: Record<string, string>) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = (stdout + stderr).match(pattern);
-      if (match) return match;
-      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${stdout}\n${stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`);
+      if (match) {
+        return match;
+      }
+      if (child.exitCode !== null) {
+        throw new Error(`server exited (${child.exitCode}):\n${stdout}\n${stderr}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

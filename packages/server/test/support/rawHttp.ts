@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 
 /** A raw TCP connection to a test server, for requests no HTTP client would send. */
-export async function rawConnection(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+export async function rawConnection(
+  url: string,
+): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { KeyStore } from '../../src/store/keyStore.js';
 import { PostgresKeyStore } from '../../src/store/postgresKeyStore.js';
 import { SqliteKeyStore } from '../../src/store/sqliteKeyStore.js';
-import type { KeyStore } from '../../src/store/keyStore.js';
 import { createDatabase } from './postgresDatabase.js';
 
 export interface TestStore {

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import { expect } from 'vitest';
 import type { Problem } from '@apikeys/types';
+import { expect } from 'vitest';
 import { createServer, type ServerOptions } from '../../src/http/createServer.js';
-import { createJsonLogger } from '../../src/logger.js';
 import { listen } from '../../src/http/serve.js';
+import { createJsonLogger } from '../../src/logger.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'other-token-0123456789abcdef';
@@ -17,7 +17,11 @@ export function captureLogs(sensitiveValues: readonly string[] = [TOKEN, OTHER_T
       done();
     },
   });
-  return { lines, logger: createJsonLogger(stream, undefined, sensitiveValues), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    lines,
+    logger: createJsonLogger(stream, undefined, sensitiveValues),
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 interface CallOptions {
@@ -30,7 +34,12 @@ interface CallOptions {
 /** A real server on a loopback port, validating its responses as in development. */
 export async function startTestServer(options: Partial<ServerOptions> & Pick<ServerOptions, 'store'>) {
   const logs = captureLogs();
-  const app = await createServer({ tokens: [TOKEN, OTHER_TOKEN], logger: logs.logger, validateResponses: true, ...options });
+  const app = await createServer({
+    tokens: [TOKEN, OTHER_TOKEN],
+    logger: logs.logger,
+    validateResponses: true,
+    ...options,
+  });
   const running = await listen(app, 0);
   /** Any request to the API, with the test token unless told otherwise; a body is sent as JSON. */
   const call = (method: string, path: string, body?: unknown, init: CallOptions = {}) => {
@@ -46,7 +55,8 @@ export async function startTestServer(options: Partial<ServerOptions> & Pick<Ser
       ...(hasBody ? { body: init.raw ?? JSON.stringify(body) } : {}),
     });
   };
-  const post = (appName: string, body: unknown, init: CallOptions = {}) => call('POST', `/api-auth/apps/${appName}/keys`, body, init);
+  const post = (appName: string, body: unknown, init: CallOptions = {}) =>
+    call('POST', `/api-auth/apps/${appName}/keys`, body, init);
   return { ...running, logs, call, post };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswer, rawConnection, rawExchange } from '../../../test/support/rawHttp.js';
 import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
+import { parseAnswer, rawConnection, rawExchange } from '../../../test/support/rawHttp.js';
 import { storeKinds } from '../../../test/support/stores.js';
 import { expectProblem, TOKEN } from '../../../test/support/testServer.js';
 
@@ -20,10 +20,16 @@ describe('bearer authentication', () => {
     ].join('\r\n');
 
   it('refuses more than one Authorization header, good or bad, and creates nothing', async () => {
-    for (const headers of [[`Bearer ${TOKEN}`, 'Bearer wrong-token-0123456789'], [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]]) {
+    for (const headers of [
+      [`Bearer ${TOKEN}`, 'Bearer wrong-token-0123456789'],
+      [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`],
+    ]) {
       const answer = parseAnswer(await rawExchange(api.server.url, request(headers)));
       expect(answer.status).toBe(401);
-      expect(answer.body).toMatchObject({ type: 'urn:apikeys:problem:unauthorized', detail: 'Send one Authorization header, not several.' });
+      expect(answer.body).toMatchObject({
+        type: 'urn:apikeys:problem:unauthorized',
+        detail: 'Send one Authorization header, not several.',
+      });
     }
     expect(await api.store.countKeys()).toBe(0);
     expect(parseAnswer(await rawExchange(api.server.url, request([`Bearer ${TOKEN}`]))).status).toBe(201);
@@ -33,14 +39,24 @@ describe('bearer authentication', () => {
     const connection = await rawConnection(api.server.url);
     const size = 32 * 1024 * 1024;
     connection.socket.write(
-      ['POST /api-auth/apps/internal-api/keys HTTP/1.1', 'Host: x', 'Authorization: Bearer wrong-token-0123456789', 'Content-Type: application/json', `Content-Length: ${size}`, '', ''].join('\r\n'),
+      [
+        'POST /api-auth/apps/internal-api/keys HTTP/1.1',
+        'Host: x',
+        'Authorization: Bearer wrong-token-0123456789',
+        'Content-Type: application/json',
+        `Content-Length: ${size}`,
+        '',
+        '',
+      ].join('\r\n'),
     );
     const chunk = Buffer.alloc(64 * 1024, 'a');
     let written = 0;
     let open = true;
     void connection.closed.then(() => (open = false));
     while (open && written < size) {
-      if (!connection.socket.write(chunk)) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (!connection.socket.write(chunk)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       written += chunk.length;
     }
     expect(parseAnswer(connection.received()).status).toBe(401);
@@ -54,7 +70,13 @@ describe('failed authentication from one address', () => {
 
   it('is limited: past the limit the address gets 429 with Retry-After, even with a good token', async () => {
     expect((await api.server.post('internal-api', { name: 'before' })).status).toBe(201);
-    for (let i = 0; i < 3; i++) await expectProblem(await api.server.post('internal-api', { name: 'x' }, { token: `guess-${i}-0123456789abcdef` }), 401, 'unauthorized');
+    for (let i = 0; i < 3; i++) {
+      await expectProblem(
+        await api.server.post('internal-api', { name: 'x' }, { token: `guess-${i}-0123456789abcdef` }),
+        401,
+        'unauthorized',
+      );
+    }
     const limited = await api.server.post('internal-api', { name: 'x' }, { token: 'guess-3-0123456789abcdef' });
     const problem = await expectProblem(limited, 429, 'rate-limited');
     expect(problem.detail).toContain('failed authentications');

@@ -16,14 +16,19 @@ export interface BearerAuthOptions {
 }
 
 // Node keeps only the first of several Authorization headers; count them in the raw headers.
-const authorizationHeaders = (req: Request) => req.rawHeaders.filter((value, index) => index % 2 === 0 && value.toLowerCase() === 'authorization').length;
+const authorizationHeaders = (req: Request) =>
+  req.rawHeaders.filter((value, index) => index % 2 === 0 && value.toLowerCase() === 'authorization').length;
 
 /**
  * Accepts exactly one `Authorization: Bearer <token>` for one of the configured tokens,
  * compared in constant time. Failures are counted per client address, so that guessing tokens
  * is slow: past the limit, that address is refused with 429 before its token is looked at.
  */
-export function bearerAuth({ tokens, failureLimit = DEFAULT_AUTH_FAILURE_LIMIT, now }: BearerAuthOptions): RequestHandler {
+export function bearerAuth({
+  tokens,
+  failureLimit = DEFAULT_AUTH_FAILURE_LIMIT,
+  now,
+}: BearerAuthOptions): RequestHandler {
   const failures = new FixedWindowCounter(failureLimit);
   return (req, res, next) => {
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -37,7 +42,13 @@ export function bearerAuth({ tokens, failureLimit = DEFAULT_AUTH_FAILURE_LIMIT, 
     const presented = count === 1 ? /^Bearer ([\x21-\x7e]+)$/.exec(req.get('authorization') ?? '')?.[1] : undefined;
     // Compare against every token, so the time taken does not tell which one (if any) matched.
     let accepted: string | undefined;
-    if (presented) for (const token of tokens) if (constantTimeEqual(presented, token)) accepted = token;
+    if (presented) {
+      for (const token of tokens) {
+        if (constantTimeEqual(presented, token)) {
+          accepted = token;
+        }
+      }
+    }
     if (!accepted) {
       failures.hit(address, time);
       const detail = count > 1 ? 'Send one Authorization header, not several.' : 'A valid bearer token is required.';

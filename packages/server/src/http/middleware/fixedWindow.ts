@@ -36,7 +36,11 @@ export class FixedWindowCounter {
 
   private open(key: string, time: number) {
     if (this.windows.size >= this.maxKeys) {
-      for (const [other, window] of this.windows) if (time - window.start >= this.limit.windowMs) this.windows.delete(other);
+      for (const [other, window] of this.windows) {
+        if (time - window.start >= this.limit.windowMs) {
+          this.windows.delete(other);
+        }
+      }
     }
     const window = { start: time, count: 0 };
     this.windows.set(key, window);
@@ -44,7 +48,12 @@ export class FixedWindowCounter {
   }
 
   private verdict(window: { start: number; count: number }, time: number) {
-    if (window.count <= this.limit.limit) return { over: false } as const;
-    return { over: true, retryAfter: Math.max(1, Math.ceil((window.start + this.limit.windowMs - time) / 1000)) } as const;
+    if (window.count <= this.limit.limit) {
+      return { over: false } as const;
+    }
+    return {
+      over: true,
+      retryAfter: Math.max(1, Math.ceil((window.start + this.limit.windowMs - time) / 1000)),
+    } as const;
   }
 }

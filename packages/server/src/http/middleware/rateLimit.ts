@@ -7,7 +7,9 @@ export type RateLimitConfig = WindowLimit;
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { limit: 600, windowMs: 60_000 };
 
 export const rateLimited = (retryAfter: number, what: string) =>
-  new ProblemError('rate-limited', `${what}; retry after ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) } });
+  new ProblemError('rate-limited', `${what}; retry after ${retryAfter} seconds.`, {
+    headers: { 'Retry-After': String(retryAfter) },
+  });
 
 /**
  * A fixed window per bearer token, kept in this process's memory: with several instances

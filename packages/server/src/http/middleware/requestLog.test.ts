@@ -7,7 +7,11 @@ import { TOKEN } from '../../../test/support/testServer.js';
 describe('the request log', () => {
   const api = lifecycleServer(storeKinds[0].open);
 
-  const lastRequestLine = () => api.server.logs.entries().filter((entry) => entry.msg === 'request').at(-1)!;
+  const lastRequestLine = () =>
+    api.server.logs
+      .entries()
+      .filter((entry) => entry.msg === 'request')
+      .at(-1)!;
 
   it("keeps a caller's request id only in a tracing shape, and makes one otherwise", async () => {
     const traceId = randomUUID();
@@ -31,12 +35,19 @@ describe('the request log', () => {
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ type: 'urn:apikeys:problem:app-not-found', request_id: traceId });
     const unauthenticated = await api.server.post('internal-api', { name: 'x' }, { token: null });
-    expect((await unauthenticated.json()) as { request_id: string }).toMatchObject({ request_id: unauthenticated.headers.get('x-request-id') });
+    expect((await unauthenticated.json()) as { request_id: string }).toMatchObject({
+      request_id: unauthenticated.headers.get('x-request-id'),
+    });
   });
 
   it('logs the route the contract names, and masks a secret or token pasted into a path', async () => {
     const created = await api.server.post('internal-api', { name: 'logged' });
-    expect(lastRequestLine()).toMatchObject({ method: 'POST', route: '/api-auth/apps/:appName/keys', path: '/api-auth/apps/internal-api/keys', status: 201 });
+    expect(lastRequestLine()).toMatchObject({
+      method: 'POST',
+      route: '/api-auth/apps/:appName/keys',
+      path: '/api-auth/apps/internal-api/keys',
+      status: 201,
+    });
     const { secret } = (await created.json()) as { secret: string };
 
     const devToken = `dev_${'A1b2-C3d4_'.repeat(3)}xy`;
@@ -45,7 +56,9 @@ describe('the request log', () => {
       await fetch(`${api.server.url}/not-the-api/${pasted}`);
     }
     const logs = api.server.logs.lines.join('\n');
-    for (const leaked of [secret, secret.slice(3, 46), devToken, TOKEN]) expect(logs).not.toContain(leaked);
+    for (const leaked of [secret, secret.slice(3, 46), devToken, TOKEN]) {
+      expect(logs).not.toContain(leaked);
+    }
     expect(logs).toContain('/not-the-api/[REDACTED]');
   });
 });

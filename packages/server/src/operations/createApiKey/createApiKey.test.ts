@@ -1,21 +1,23 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyWithSecret, Problem } from '@apikeys/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeKinds, type TestStore } from '../../../test/support/stores.js';
+import { expectProblem, OTHER_TOKEN, startTestServer, TOKEN } from '../../../test/support/testServer.js';
 import { contractFile } from '../../contract.js';
 import { hashSecret, hasValidChecksum } from '../../keys/secret.js';
 import type { KeyStore } from '../../store/keyStore.js';
-import { storeKinds, type TestStore } from '../../../test/support/stores.js';
-import { expectProblem, startTestServer, OTHER_TOKEN, TOKEN } from '../../../test/support/testServer.js';
-
-
 
 // A fixed clock, so that the seed's expiry (2026-12-31) stays in the future for this suite.
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const now = () => NOW;
 
-const seedPrimary = { name: 'Primary production key', permissions: ['users:read', 'users:write'], metadata: { owner: 'backend-service' } };
+const seedPrimary = {
+  name: 'Primary production key',
+  permissions: ['users:read', 'users:write'],
+  metadata: { owner: 'backend-service' },
+};
 const seedTemporary = { name: 'temporary-import-key', permissions: ['users:read'], expires_at: '2026-12-31T23:59:59Z' };
 
 describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
@@ -78,10 +80,20 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
     });
 
     it('keeps an expiry, owner and environment', async () => {
-      const response = await server.post('internal-api', { ...seedTemporary, owner: 'import-team', environment: 'production' });
+      const response = await server.post('internal-api', {
+        ...seedTemporary,
+        owner: 'import-team',
+        environment: 'production',
+      });
       expect(response.status).toBe(201);
       const { key, secret } = (await response.json()) as ApiKeyWithSecret;
-      expect(key).toMatchObject({ expires_at: '2026-12-31T23:59:59.000Z', owner: 'import-team', environment: 'production', metadata: {}, permissions: ['users:read'] });
+      expect(key).toMatchObject({
+        expires_at: '2026-12-31T23:59:59.000Z',
+        owner: 'import-team',
+        environment: 'production',
+        metadata: {},
+        permissions: ['users:read'],
+      });
       expect({ ...(await store.findKeyBySecretHash(hashSecret(secret)))?.key, status: 'active' }).toEqual(key);
     });
 
@@ -111,8 +123,14 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
 
   describe('the app boundary', () => {
     it('refuses a body appName that differs from the URL, and creates nothing', async () => {
-      const problem = await refused(() => server.post('internal-api', { name: 'moved', appName: 'billing-api' }), 400, 'invalid-request');
-      expect(problem.errors).toEqual([{ pointer: '/appName', message: "must equal the app in the URL ('internal-api')" }]);
+      const problem = await refused(
+        () => server.post('internal-api', { name: 'moved', appName: 'billing-api' }),
+        400,
+        'invalid-request',
+      );
+      expect(problem.errors).toEqual([
+        { pointer: '/appName', message: "must equal the app in the URL ('internal-api')" },
+      ]);
     });
 
     it('answers 404 for an unknown app', async () => {
@@ -127,16 +145,29 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
   });
 
   describe('fields the contract does not name', () => {
-    it.each(['organization_id', 'workspace_id', 'organization_membership_id', 'workspace_membership_id', 'user_id', 'app_slug', 'secret'])(
-      'refuses %s with 400 naming it',
-      async (field) => {
-        const problem = await refused(() => server.post('internal-api', { name: 'scoped', [field]: 'x' }), 400, 'invalid-request');
-        expect(problem.errors).toEqual([{ pointer: `/${field}`, message: 'is not a field of this request' }]);
-      },
-    );
+    it.each([
+      'organization_id',
+      'workspace_id',
+      'organization_membership_id',
+      'workspace_membership_id',
+      'user_id',
+      'app_slug',
+      'secret',
+    ])('refuses %s with 400 naming it', async (field) => {
+      const problem = await refused(
+        () => server.post('internal-api', { name: 'scoped', [field]: 'x' }),
+        400,
+        'invalid-request',
+      );
+      expect(problem.errors).toEqual([{ pointer: `/${field}`, message: 'is not a field of this request' }]);
+    });
 
     it('names every unknown field at once', async () => {
-      const problem = await refused(() => server.post('internal-api', { name: 'x', user_id: 'u', team: 't' }), 400, 'invalid-request');
+      const problem = await refused(
+        () => server.post('internal-api', { name: 'x', user_id: 'u', team: 't' }),
+        400,
+        'invalid-request',
+      );
       expect(problem.errors?.map((e) => e.pointer).sort()).toEqual(['/team', '/user_id']);
     });
   });
@@ -149,9 +180,17 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
       ['a permission without an action', { name: 'x', permissions: ['users'] }, '/permissions/0'],
       ['a permission over 128 characters', { name: 'x', permissions: [`users:${'r'.repeat(123)}`] }, '/permissions/0'],
       ['a repeated permission', { name: 'x', permissions: ['users:read', 'users:read'] }, '/permissions'],
-      ['more than 100 permissions', { name: 'x', permissions: Array.from({ length: 101 }, (_, i) => `r${i}:read`) }, '/permissions'],
+      [
+        'more than 100 permissions',
+        { name: 'x', permissions: Array.from({ length: 101 }, (_, i) => `r${i}:read`) },
+        '/permissions',
+      ],
       ['metadata that is not an object', { name: 'x', metadata: ['a'] }, '/metadata'],
-      ['metadata with more than 50 properties', { name: 'x', metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) }, '/metadata'],
+      [
+        'metadata with more than 50 properties',
+        { name: 'x', metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) },
+        '/metadata',
+      ],
       ['a blank owner', { name: 'x', owner: '' }, '/owner'],
       ['an environment with capitals', { name: 'x', environment: 'Production' }, '/environment'],
       ['an expiry that is not a date-time', { name: 'x', expires_at: 'next tuesday' }, '/expires_at'],
@@ -165,7 +204,11 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
 
     it('refuses an expiry in the past, and one equal to now', async () => {
       for (const expires_at of ['2020-01-01T00:00:00Z', NOW.toISOString()]) {
-        const problem = await refused(() => server.post('internal-api', { name: 'x', expires_at }), 400, 'invalid-request');
+        const problem = await refused(
+          () => server.post('internal-api', { name: 'x', expires_at }),
+          400,
+          'invalid-request',
+        );
         expect(problem.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
       }
     });
@@ -175,8 +218,14 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
       const atLimit = { k: 'x'.repeat(4096 - 8) };
       expect((await server.post('internal-api', { name: 'at limit', metadata: atLimit })).status).toBe(201);
       const overByUtf8 = { k: 'é'.repeat(2045) }; // 4090 bytes of text, 4098 with the wrapping
-      const problem = await refused(() => server.post('internal-api', { name: 'x', metadata: overByUtf8 }), 400, 'invalid-request');
-      expect(problem.errors).toEqual([{ pointer: '/metadata', message: 'must serialise to at most 4096 bytes of JSON' }]);
+      const problem = await refused(
+        () => server.post('internal-api', { name: 'x', metadata: overByUtf8 }),
+        400,
+        'invalid-request',
+      );
+      expect(problem.errors).toEqual([
+        { pointer: '/metadata', message: 'must serialise to at most 4096 bytes of JSON' },
+      ]);
     });
   });
 
@@ -190,11 +239,19 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
     });
 
     it('refuses another media type with 415', async () => {
-      await refused(() => server.post('internal-api', null, { raw: 'name=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type');
+      await refused(
+        () => server.post('internal-api', null, { raw: 'name=x', headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported-media-type',
+      );
     });
 
     it('refuses a body over 16 KiB with 413', async () => {
-      const problem = await refused(() => server.post('internal-api', { name: 'x', metadata: { blob: 'x'.repeat(17 * 1024) } }), 413, 'payload-too-large');
+      const problem = await refused(
+        () => server.post('internal-api', { name: 'x', metadata: { blob: 'x'.repeat(17 * 1024) } }),
+        413,
+        'payload-too-large',
+      );
       expect(problem.detail).toBe('The request body is larger than 16384 bytes.');
     });
   });
@@ -265,7 +322,9 @@ describe('failures', () => {
     // A contract in which ApiKey has no created_at: the server's real response now carries an
     // undeclared field, as a leaked hash would.
     const contract = JSON.parse(readFileSync(contractFile, 'utf8'));
-    const apiKey = contract.paths['/api-auth/apps/{appName}/keys'].post.responses['201'].content['application/json'].schema.properties.key;
+    const apiKey =
+      contract.paths['/api-auth/apps/{appName}/keys'].post.responses['201'].content['application/json'].schema
+        .properties.key;
     delete apiKey.properties.created_at;
     apiKey.required = apiKey.required.filter((name: string) => name !== 'created_at');
     const file = join(mkdtempSync(join(tmpdir(), 'contract-')), 'openapi.json');
@@ -285,12 +344,29 @@ describe('failures', () => {
   it('answers a path or method the API does not have, or a path it cannot decode, with a problem', async () => {
     const server = await startTestServer({ store: testStore.store, now });
     try {
-      await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/keys`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } }), 405, 'method-not-allowed');
-      await expectProblem(await fetch(`${server.url}/api-auth/apps/internal-api/nothing-here`, { headers: { authorization: `Bearer ${TOKEN}` } }), 404, 'not-found');
+      await expectProblem(
+        await fetch(`${server.url}/api-auth/apps/internal-api/keys`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+        405,
+        'method-not-allowed',
+      );
+      await expectProblem(
+        await fetch(`${server.url}/api-auth/apps/internal-api/nothing-here`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+        404,
+        'not-found',
+      );
       await expectProblem(await fetch(`${server.url}/no-such-page`), 404, 'not-found');
       // A path Express itself cannot decode.
       await expectProblem(
-        await fetch(`${server.url}/api-auth/apps/%E0%A4%A/keys`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"name":"x"}' }),
+        await fetch(`${server.url}/api-auth/apps/%E0%A4%A/keys`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: '{"name":"x"}',
+        }),
         400,
         'invalid-request',
       );
@@ -301,8 +377,13 @@ describe('failures', () => {
 
   it('fails to start on a contract that does not load', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'contract-')), 'openapi.json');
-    writeFileSync(file, JSON.stringify({ openapi: '3.1.0', info: { title: 'broken' }, paths: { '/x': { post: { responses: 'none' } } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ openapi: '3.1.0', info: { title: 'broken' }, paths: { '/x': { post: { responses: 'none' } } } }),
+    );
     const { createServer } = await import('../../http/createServer.js');
-    await expect(createServer({ store: testStore.store, tokens: [], contract: file })).rejects.toThrow(/contract could not be loaded/);
+    await expect(createServer({ store: testStore.store, tokens: [], contract: file })).rejects.toThrow(
+      /contract could not be loaded/,
+    );
   });
 });

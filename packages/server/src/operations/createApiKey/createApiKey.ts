@@ -1,14 +1,15 @@
-import type { CreateApiKeyRequest, ValidationError } from '@apikeys/types';
-import { withStatus } from '../../keys/keyStatus.js';
-import { issueKey } from '../../keys/issueKey.js';
+import type { CreateApiKeyRequest, operations, ValidationError } from '@apikeys/types';
 import { invalidRequest } from '../../http/problem.js';
-import { appNotFound } from '../keyNotFound.js';
+import { issueKey } from '../../keys/issueKey.js';
+import { withStatus } from '../../keys/keyStatus.js';
 import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
+import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
-import type { operations } from '@apikeys/types';
 
 function appNameProblems(body: CreateApiKeyRequest, appName: string): ValidationError[] {
-  if (body.appName === undefined || body.appName === appName) return [];
+  if (body.appName === undefined || body.appName === appName) {
+    return [];
+  }
   return [{ pointer: '/appName', message: `must equal the app in the URL ('${appName}')` }];
 }
 
@@ -16,11 +17,19 @@ export const createApiKey =
   ({ store, now, pepper, limits }: OperationDeps): OperationHandler<operations['createApiKey']> =>
   async ({ params: { appName }, body }) => {
     const createdAt = now();
-    const problems = [...appNameProblems(body, appName), ...expiryProblems(body.expires_at, createdAt), ...metadataProblems(body.metadata, limits)];
-    if (problems.length > 0) throw invalidRequest(problems);
+    const problems = [
+      ...appNameProblems(body, appName),
+      ...expiryProblems(body.expires_at, createdAt),
+      ...metadataProblems(body.metadata, limits),
+    ];
+    if (problems.length > 0) {
+      throw invalidRequest(problems);
+    }
 
     const app = await store.findApp(appName);
-    if (!app) throw appNotFound(appName);
+    if (!app) {
+      throw appNotFound(appName);
+    }
 
     const { stored, answer } = issueKey(
       app,
@@ -35,5 +44,9 @@ export const createApiKey =
       { now: createdAt, pepper },
     );
     await store.insertKey(stored);
-    return { status: 201, headers: { 'Cache-Control': 'no-store' }, body: { ...answer, key: withStatus(answer.key, createdAt) } };
+    return {
+      status: 201,
+      headers: { 'Cache-Control': 'no-store' },
+      body: { ...answer, key: withStatus(answer.key, createdAt) },
+    };
   };

@@ -7,6 +7,8 @@ export const getApiKey =
   ({ store, now }: OperationDeps): OperationHandler<operations['getApiKey']> =>
   async ({ params: { appName, keyId } }) => {
     const key = await store.findKey(appName, keyId);
-    if (!key) throw await keyNotFound(store, appName, keyId);
+    if (!key) {
+      throw await keyNotFound(store, appName, keyId);
+    }
     return { status: 200, body: withStatus(key, now()) };
   };

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import type { ApiKey, ApiKeyList } from '@apikeys/types';
+import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../../test/support/stores.js';
 import { expectProblem } from '../../../test/support/testServer.js';
@@ -52,7 +52,9 @@ describe.each(storeKinds)('listApiKeys on $kind', ({ open }) => {
     const appName = await freshApp();
     const keys: ApiKey[] = [];
     // Five keys share one created_at: the id breaks the tie.
-    for (let i = 0; i < 5; i++) keys.push((await api.createKey({ name: `same ms ${i}` }, appName)).key);
+    for (let i = 0; i < 5; i++) {
+      keys.push((await api.createKey({ name: `same ms ${i}` }, appName)).key);
+    }
     api.advance(1000);
     keys.push(...(await createKeys(appName, 3)));
     const seen = await listAll(appName, { limit: 2 });
@@ -80,8 +82,12 @@ describe.each(storeKinds)('listApiKeys on $kind', ({ open }) => {
     const ids = (page: ApiKeyList) => page.data.map((key) => key.id);
     expect(ids(await list(appName))).toEqual([tagged.id, active!.id]);
     expect(ids(await list(appName, { status: 'active' }))).toEqual([tagged.id, active!.id]);
-    expect(await list(appName, { status: 'revoked' })).toMatchObject({ data: [{ id: revoked!.id, status: 'revoked', revocation_reason: 'gone' }] });
-    expect(await list(appName, { status: 'expired' })).toMatchObject({ data: [{ id: expired!.id, status: 'expired' }] });
+    expect(await list(appName, { status: 'revoked' })).toMatchObject({
+      data: [{ id: revoked!.id, status: 'revoked', revocation_reason: 'gone' }],
+    });
+    expect(await list(appName, { status: 'expired' })).toMatchObject({
+      data: [{ id: expired!.id, status: 'expired' }],
+    });
     expect(ids(await list(appName, { status: 'all' }))).toEqual([tagged.id, expired!.id, revoked!.id, active!.id]);
     expect(ids(await list(appName, { environment: 'staging' }))).toEqual([tagged.id]);
     expect(ids(await list(appName, { owner: 'team-b', status: 'all' }))).toEqual([tagged.id]);
@@ -107,7 +113,11 @@ describe.each(storeKinds)('listApiKeys on $kind', ({ open }) => {
     ];
     for (const [app, query] of refusals) {
       const search = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]));
-      const problem = await expectProblem(await api.server.call('GET', `${api.keys(app)}?${search}`), 400, 'invalid-request');
+      const problem = await expectProblem(
+        await api.server.call('GET', `${api.keys(app)}?${search}`),
+        400,
+        'invalid-request',
+      );
       expect(problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
     }
     expect((await list(appName, { limit: 1, cursor })).data).toHaveLength(1);
@@ -115,8 +125,19 @@ describe.each(storeKinds)('listApiKeys on $kind', ({ open }) => {
 
   it('refuses a limit outside 1-100, an unknown status or parameter, and answers 404 for an unknown app', async () => {
     const appName = await freshApp();
-    for (const query of ['limit=0', 'limit=101', 'limit=ten', 'status=deleted', 'cursor=not-a-cursor', 'organization_id=x']) {
-      const problem = await expectProblem(await api.server.call('GET', `${api.keys(appName)}?${query}`), 400, 'invalid-request');
+    for (const query of [
+      'limit=0',
+      'limit=101',
+      'limit=ten',
+      'status=deleted',
+      'cursor=not-a-cursor',
+      'organization_id=x',
+    ]) {
+      const problem = await expectProblem(
+        await api.server.call('GET', `${api.keys(appName)}?${query}`),
+        400,
+        'invalid-request',
+      );
       expect(problem.errors?.[0]?.pointer).toBe(`#/query/${query.split('=')[0]}`);
     }
     await expectProblem(await api.server.call('GET', api.keys('no-such-app')), 404, 'app-not-found');

@@ -1,30 +1,49 @@
 import type { operations } from '@apikeys/types';
-import { withStatus } from '../../keys/keyStatus.js';
+import { contractPatterns } from '../../contract.js';
 import { invalidRequest } from '../../http/problem.js';
+import { withStatus } from '../../keys/keyStatus.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 import { decodeCursor, encodeCursor } from './pageCursor.js';
 
-const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/;
+// The contract's Owner pattern: a filter no key's owner can match (a control character, which
+// PostgreSQL could not even compare) matches nothing.
+const OWNER = contractPatterns().owner;
 
 export const listApiKeys =
   ({ store, now, cursorSecret }: OperationDeps): OperationHandler<operations['listApiKeys']> =>
   async ({ params: { appName }, query }) => {
     // express-openapi-validator has filled in the contract's defaults for limit and status.
-    const { limit, status, environment, owner, cursor } = query as typeof query & Required<Pick<typeof query, 'limit' | 'status'>>;
+    const { limit, status, environment, owner, cursor } = query as typeof query &
+      Required<Pick<typeof query, 'limit' | 'status'>>;
     const listing = JSON.stringify([appName, status, environment ?? null, owner ?? null]);
     const after = cursor === undefined ? undefined : decodeCursor(cursorSecret, listing, cursor);
-    if (cursor !== undefined && !after) throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
-    if (!(await store.findApp(appName))) throw appNotFound(appName);
-    // No key's owner holds a control character (the contract refuses them), and PostgreSQL could
-    // not even compare one: such a filter matches nothing.
-    if (owner !== undefined && CONTROL_CHARACTER.test(owner)) return { status: 200, body: { data: [], next_cursor: null } };
+    if (cursor !== undefined && !after) {
+      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    }
+    if (!(await store.findApp(appName))) {
+      throw appNotFound(appName);
+    }
+    if (owner !== undefined && !OWNER.test(owner)) {
+      return { status: 200, body: { data: [], next_cursor: null } };
+    }
 
     const at = now();
     // One key more than the page holds tells whether there is a next page.
-    const keys = await store.listKeys({ appSlug: appName, status, environment, owner, after, limit: limit + 1, now: at });
+    const keys = await store.listKeys({
+      appSlug: appName,
+      status,
+      environment,
+      owner,
+      after,
+      limit: limit + 1,
+      now: at,
+    });
     const page = keys.slice(0, limit);
     const last = page.at(-1);
-    const next_cursor = keys.length > limit && last ? encodeCursor(cursorSecret, listing, { createdAt: last.created_at, id: last.id }) : null;
+    const next_cursor =
+      keys.length > limit && last
+        ? encodeCursor(cursorSecret, listing, { createdAt: last.created_at, id: last.id })
+        : null;
     return { status: 200, body: { data: page.map((key) => withStatus(key, at)), next_cursor } };
   };

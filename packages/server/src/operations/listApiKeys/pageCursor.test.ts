@@ -22,6 +22,8 @@ describe('page cursors', () => {
     const otherBody = Buffer.from(JSON.stringify(['2030-01-01T00:00:00.000Z', position.id])).toString('base64url');
     expect(decodeCursor(secret, listing, `${otherBody}.${mac}`)).toBeUndefined();
     expect(decodeCursor(secret, listing, `${body}.${mac.slice(0, -2)}`)).toBeUndefined();
-    for (const junk of ['', '.', 'abc', 'a.b.c', `${body}.`, `.${mac}`]) expect(decodeCursor(secret, listing, junk)).toBeUndefined();
+    for (const junk of ['', '.', 'abc', 'a.b.c', `${body}.`, `.${mac}`]) {
+      expect(decodeCursor(secret, listing, junk)).toBeUndefined();
+    }
   });
 });

@@ -24,12 +24,20 @@ export function encodeCursor(secret: Buffer, listing: string, { createdAt, id }:
 /** The position a cursor names, or undefined when it was not made by encodeCursor for this listing. */
 export function decodeCursor(secret: Buffer, listing: string, cursor: string): PagePosition | undefined {
   const [position, signature, ...rest] = cursor.split('.');
-  if (!position || !signature || rest.length > 0) return undefined;
+  if (!position || !signature || rest.length > 0) {
+    return undefined;
+  }
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(secret, listing, position))) return undefined;
+  if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(secret, listing, position))) {
+    return undefined;
+  }
   const decoded: unknown = JSON.parse(Buffer.from(position, 'base64url').toString('utf8'));
-  if (!Array.isArray(decoded) || decoded.length !== 2) return undefined;
+  if (!Array.isArray(decoded) || decoded.length !== 2) {
+    return undefined;
+  }
   const [createdAt, id] = decoded as unknown[];
-  if (typeof createdAt !== 'string' || !ISO_TIME.test(createdAt) || typeof id !== 'string' || !UUID.test(id)) return undefined;
+  if (typeof createdAt !== 'string' || !ISO_TIME.test(createdAt) || typeof id !== 'string' || !UUID.test(id)) {
+    return undefined;
+  }
   return { createdAt, id };
 }

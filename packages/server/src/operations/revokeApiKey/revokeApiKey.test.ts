@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
 import type { ApiKey } from '@apikeys/types';
+import { describe, expect, it } from 'vitest';
 import { lifecycleServer, NOW } from '../../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../../test/support/stores.js';
 import { expectProblem } from '../../../test/support/testServer.js';
 
 describe.each(storeKinds)('revokeApiKey on $kind', ({ open }) => {
   const api = lifecycleServer(open);
-  const revoke = (id: string, body: unknown = {}, appName = 'internal-api') => api.server.call('POST', api.keyPath(appName, id, 'revoke'), body);
+  const revoke = (id: string, body: unknown = {}, appName = 'internal-api') =>
+    api.server.call('POST', api.keyPath(appName, id, 'revoke'), body);
 
   it('revokes the key with its reason, and the very next verification answers REVOKED', async () => {
     const { key, secret } = await api.createKey();
@@ -15,7 +16,12 @@ describe.each(storeKinds)('revokeApiKey on $kind', ({ open }) => {
     const response = await revoke(key.id, { reason: 'Leaked in a build log' });
     expect(response.status).toBe(200);
     const revoked = (await response.json()) as ApiKey;
-    expect(revoked).toEqual({ ...key, status: 'revoked', revoked_at: NOW.toISOString(), revocation_reason: 'Leaked in a build log' });
+    expect(revoked).toEqual({
+      ...key,
+      status: 'revoked',
+      revoked_at: NOW.toISOString(),
+      revocation_reason: 'Leaked in a build log',
+    });
     expect(await api.getKey(key.id)).toEqual(revoked);
     expect(await api.verify(secret)).toEqual({ valid: false, code: 'REVOKED' });
   });
@@ -39,7 +45,11 @@ describe.each(storeKinds)('revokeApiKey on $kind', ({ open }) => {
     const { key, secret } = await api.createKey();
     const long = await expectProblem(await revoke(key.id, { reason: 'x'.repeat(257) }), 400, 'invalid-request');
     expect(long.errors?.[0]?.pointer).toBe('/reason');
-    const unknown = await expectProblem(await revoke(key.id, { reason: 'ok', revoked_by: 'me' }), 400, 'invalid-request');
+    const unknown = await expectProblem(
+      await revoke(key.id, { reason: 'ok', revoked_by: 'me' }),
+      400,
+      'invalid-request',
+    );
     expect(unknown.errors).toEqual([{ pointer: '/revoked_by', message: 'is not a field of this request' }]);
     expect(await api.getKey(key.id)).toEqual(key);
     expect((await api.verify(secret)).code).toBe('VALID');

@@ -9,6 +9,8 @@ export const revokeApiKey =
     const at = now();
     // Idempotent: a key already revoked comes back unchanged.
     const key = await store.revokeKey(appName, keyId, body.reason ?? null, at);
-    if (!key) throw await keyNotFound(store, appName, keyId);
+    if (!key) {
+      throw await keyNotFound(store, appName, keyId);
+    }
     return { status: 200, body: withStatus(key, at) };
   };

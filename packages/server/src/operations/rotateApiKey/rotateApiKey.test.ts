@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
 import type { ApiKeyWithSecret } from '@apikeys/types';
-import { hashSecret, hasValidChecksum } from '../../keys/secret.js';
+import { describe, expect, it } from 'vitest';
 import { lifecycleServer, NOW } from '../../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../../test/support/stores.js';
 import { expectProblem } from '../../../test/support/testServer.js';
+import { hashSecret, hasValidChecksum } from '../../keys/secret.js';
 
 const settings = {
   name: 'rotating key',
@@ -17,7 +17,8 @@ const settings = {
 
 describe.each(storeKinds)('rotateApiKey on $kind', ({ open }) => {
   const api = lifecycleServer(open);
-  const rotate = (id: string, body: unknown = {}, appName = 'internal-api') => api.server.call('POST', api.keyPath(appName, id, 'rotate'), body);
+  const rotate = (id: string, body: unknown = {}, appName = 'internal-api') =>
+    api.server.call('POST', api.keyPath(appName, id, 'rotate'), body);
 
   async function refused(id: string, body: unknown, status: number, type: string) {
     const before = await api.store.countKeys();
@@ -49,7 +50,13 @@ describe.each(storeKinds)('rotateApiKey on $kind', ({ open }) => {
     const { status: _status, ...record } = rotated.key;
     expect((await api.store.findKeyBySecretHash(hashSecret(rotated.secret)))?.key).toEqual(record);
 
-    expect(await api.getKey(old.key.id)).toEqual({ ...old.key, status: 'revoked', revoked_at: at, revocation_reason: 'rotated', rotated_to: rotated.key.id });
+    expect(await api.getKey(old.key.id)).toEqual({
+      ...old.key,
+      status: 'revoked',
+      revoked_at: at,
+      revocation_reason: 'rotated',
+      rotated_to: rotated.key.id,
+    });
     expect((await api.verify(old.secret)).code).toBe('REVOKED');
     expect((await api.verify(rotated.secret, ['orders:write'])).code).toBe('VALID');
   });
@@ -58,7 +65,12 @@ describe.each(storeKinds)('rotateApiKey on $kind', ({ open }) => {
     const old = await api.createKey(settings);
     const rotated = (await (await rotate(old.key.id, { grace_period_seconds: 3600 })).json()) as ApiKeyWithSecret;
     const revokeAt = new Date(NOW.getTime() + 3600_000).toISOString();
-    expect(await api.getKey(old.key.id)).toMatchObject({ status: 'active', revoked_at: revokeAt, revocation_reason: 'rotated', rotated_to: rotated.key.id });
+    expect(await api.getKey(old.key.id)).toMatchObject({
+      status: 'active',
+      revoked_at: revokeAt,
+      revocation_reason: 'rotated',
+      rotated_to: rotated.key.id,
+    });
     expect((await api.verify(old.secret)).code).toBe('VALID');
     expect((await api.verify(rotated.secret)).code).toBe('VALID');
     api.advance(3600_000 - 1);

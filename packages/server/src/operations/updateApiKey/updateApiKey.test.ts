@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
 import type { ApiKey } from '@apikeys/types';
-import { hashSecret } from '../../keys/secret.js';
+import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../../test/support/stores.js';
 import { expectProblem } from '../../../test/support/testServer.js';
+import { hashSecret } from '../../keys/secret.js';
 
 const full = {
   name: 'full key',
@@ -17,7 +17,8 @@ const full = {
 
 describe.each(storeKinds)('updateApiKey on $kind', ({ open }) => {
   const api = lifecycleServer(open);
-  const update = (id: string, body: unknown, appName = 'internal-api') => api.server.call('PATCH', api.keyPath(appName, id), body);
+  const update = (id: string, body: unknown, appName = 'internal-api') =>
+    api.server.call('PATCH', api.keyPath(appName, id), body);
 
   /** Sends an update that must be refused, and checks the key did not change. */
   async function refused(id: string, body: unknown, status: number, type: string) {
@@ -40,8 +41,23 @@ describe.each(storeKinds)('updateApiKey on $kind', ({ open }) => {
 
   it('replaces permissions and metadata whole, and null clears owner, environment and expires_at', async () => {
     const { key, secret } = await api.createKey(full);
-    const updated = (await (await update(key.id, { permissions: ['orders:read'], metadata: { only: true }, owner: null, environment: null, expires_at: null })).json()) as ApiKey;
-    expect(updated).toEqual({ ...key, permissions: ['orders:read'], metadata: { only: true }, owner: null, environment: null, expires_at: null });
+    const updated = (await (
+      await update(key.id, {
+        permissions: ['orders:read'],
+        metadata: { only: true },
+        owner: null,
+        environment: null,
+        expires_at: null,
+      })
+    ).json()) as ApiKey;
+    expect(updated).toEqual({
+      ...key,
+      permissions: ['orders:read'],
+      metadata: { only: true },
+      owner: null,
+      environment: null,
+      expires_at: null,
+    });
     expect((await api.verify(secret, ['users:read'])).code).toBe('INSUFFICIENT_PERMISSIONS');
     expect((await api.verify(secret, ['orders:read'])).code).toBe('VALID');
   });
@@ -61,8 +77,18 @@ describe.each(storeKinds)('updateApiKey on $kind', ({ open }) => {
     expect(empty.errors?.[0]?.pointer).toBe('');
     const unknown = await refused(key.id, { name: 'x', app_slug: 'billing-api' }, 400, 'invalid-request');
     expect(unknown.errors).toEqual([{ pointer: '/app_slug', message: 'is not a field of this request' }]);
-    const limits = await refused(key.id, { name: '', permissions: ['no colon'], environment: 'Prod', owner: ' ' }, 400, 'invalid-request');
-    expect([...new Set(limits.errors?.map((error) => error.pointer))].sort()).toEqual(['/environment', '/name', '/owner', '/permissions/0']);
+    const limits = await refused(
+      key.id,
+      { name: '', permissions: ['no colon'], environment: 'Prod', owner: ' ' },
+      400,
+      'invalid-request',
+    );
+    expect([...new Set(limits.errors?.map((error) => error.pointer))].sort()).toEqual([
+      '/environment',
+      '/name',
+      '/owner',
+      '/permissions/0',
+    ]);
     const past = await refused(key.id, { expires_at: '2020-01-01T00:00:00Z' }, 400, 'invalid-request');
     expect(past.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
     const big = await refused(key.id, { metadata: { blob: 'x'.repeat(5000) } }, 400, 'invalid-request');

@@ -1,9 +1,9 @@
 import type { operations } from '@apikeys/types';
-import { withStatus } from '../../keys/keyStatus.js';
 import { invalidRequest, ProblemError } from '../../http/problem.js';
+import { withStatus } from '../../keys/keyStatus.js';
 import type { KeyChanges } from '../../store/keyStore.js';
-import { keyNotFound } from '../keyNotFound.js';
 import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
+import { keyNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
 export const updateApiKey =
@@ -11,12 +11,21 @@ export const updateApiKey =
   async ({ params: { appName, keyId }, body }) => {
     const at = now();
     const problems = [...expiryProblems(body.expires_at, at), ...metadataProblems(body.metadata, limits)];
-    if (problems.length > 0) throw invalidRequest(problems);
+    if (problems.length > 0) {
+      throw invalidRequest(problems);
+    }
 
-    const changes: KeyChanges = { ...body, ...(body.expires_at === undefined ? {} : { expires_at: normaliseExpiry(body.expires_at) }) };
+    const changes: KeyChanges = {
+      ...body,
+      ...(body.expires_at === undefined ? {} : { expires_at: normaliseExpiry(body.expires_at) }),
+    };
     const updated = await store.updateKey(appName, keyId, changes, at);
-    if (updated) return { status: 200, body: withStatus(updated, at) };
+    if (updated) {
+      return { status: 200, body: withStatus(updated, at) };
+    }
     // Nothing was written: say whether the key is missing or revoked.
-    if (!(await store.findKey(appName, keyId))) throw await keyNotFound(store, appName, keyId);
+    if (!(await store.findKey(appName, keyId))) {
+      throw await keyNotFound(store, appName, keyId);
+    }
     throw new ProblemError('key-revoked', `Key '${keyId}' is revoked and cannot be changed.`);
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyStore } from '../../store/keyStore.js';
-import { generateSecret } from '../../keys/secret.js';
 import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../../test/support/stores.js';
 import { expectProblem } from '../../../test/support/testServer.js';
+import { generateSecret } from '../../keys/secret.js';
+import type { KeyStore } from '../../store/keyStore.js';
 
 describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
   const api = lifecycleServer(open);
@@ -37,7 +37,11 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
     expect((await api.verify(wildcard.secret, ['users:read', 'users:delete', 'orders:read'])).code).toBe('VALID');
     expect((await api.verify(wildcard.secret, ['users:*'])).code).toBe('VALID');
     const lacking = await api.verify(wildcard.secret, ['orders:write']);
-    expect(lacking).toEqual({ valid: false, code: 'INSUFFICIENT_PERMISSIONS', key: expect.objectContaining({ id: wildcard.key.id }) });
+    expect(lacking).toEqual({
+      valid: false,
+      code: 'INSUFFICIENT_PERMISSIONS',
+      key: expect.objectContaining({ id: wildcard.key.id }),
+    });
 
     const specific = await api.createKey({ name: 'specific', permissions: ['users:read', 'users:write'] });
     expect((await api.verify(specific.secret, ['users:*'])).code).toBe('INSUFFICIENT_PERMISSIONS');
@@ -58,13 +62,21 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
     expect(long.errors?.[0]?.pointer).toBe('/secret');
     const missing = await expectProblem(await call({}), 400, 'invalid-request');
     expect(missing.errors?.[0]?.message).toContain('secret');
-    const permission = await expectProblem(await call({ secret: 'x', required_permissions: ['read'] }), 400, 'invalid-request');
+    const permission = await expectProblem(
+      await call({ secret: 'x', required_permissions: ['read'] }),
+      400,
+      'invalid-request',
+    );
     expect(permission.errors?.[0]?.pointer).toBe('/required_permissions/0');
   });
 
   it('answers 404 for an unknown app, except for a MALFORMED secret, which is answered first', async () => {
     const { secret } = await api.createKey();
-    await expectProblem(await api.server.call('POST', `${api.keys('no-such-app')}/verify`, { secret }), 404, 'app-not-found');
+    await expectProblem(
+      await api.server.call('POST', `${api.keys('no-such-app')}/verify`, { secret }),
+      404,
+      'app-not-found',
+    );
     const malformed = await api.server.call('POST', `${api.keys('no-such-app')}/verify`, { secret: 'nope' });
     expect(await malformed.json()).toEqual({ valid: false, code: 'MALFORMED' });
   });
@@ -76,8 +88,18 @@ describe.each(storeKinds)('verifyApiKey on $kind: what it reads and writes', ({ 
   // The real store, counting the two calls this suite is about.
   const counting = (store: KeyStore): KeyStore =>
     Object.create(store, {
-      findKeyBySecretHash: { value: (hash: string) => (hashLookups++, store.findKeyBySecretHash(hash)) },
-      recordKeyUses: { value: (uses: Parameters<KeyStore['recordKeyUses']>[0]) => (useWrites++, store.recordKeyUses(uses)) },
+      findKeyBySecretHash: {
+        value: (hash: string) => {
+          hashLookups++;
+          return store.findKeyBySecretHash(hash);
+        },
+      },
+      recordKeyUses: {
+        value: (uses: Parameters<KeyStore['recordKeyUses']>[0]) => {
+          useWrites++;
+          return store.recordKeyUses(uses);
+        },
+      },
     }) as KeyStore;
   const api = lifecycleServer(async () => {
     const testStore = await open();
@@ -86,7 +108,9 @@ describe.each(storeKinds)('verifyApiKey on $kind: what it reads and writes', ({ 
 
   it('decides MALFORMED without a database lookup', async () => {
     const before = hashLookups;
-    for (let i = 0; i < 5; i++) await api.verify(`sk_${'a'.repeat(49)}`);
+    for (let i = 0; i < 5; i++) {
+      await api.verify(`sk_${'a'.repeat(49)}`);
+    }
     expect(hashLookups).toBe(before);
     await api.verify(generateSecret('sk'));
     expect(hashLookups).toBe(before + 1);
@@ -96,17 +120,23 @@ describe.each(storeKinds)('verifyApiKey on $kind: what it reads and writes', ({ 
     const { key, secret } = await api.createKey({ name: 'used key' });
     const writesBefore = useWrites;
     expect((await api.verify(secret)).code).toBe('VALID');
-    await expect.poll(async () => (await api.getKey(key.id)).last_used_at, { timeout: 2000, interval: 100 }).toBe('2026-06-01T12:00:00.000Z');
+    await expect
+      .poll(async () => (await api.getKey(key.id)).last_used_at, { timeout: 2000, interval: 100 })
+      .toBe('2026-06-01T12:00:00.000Z');
     expect(useWrites).toBe(writesBefore + 1);
 
     api.advance(30_000);
-    for (let i = 0; i < 5; i++) await api.verify(secret);
+    for (let i = 0; i < 5; i++) {
+      await api.verify(secret);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(useWrites).toBe(writesBefore + 1);
     expect((await api.getKey(key.id)).last_used_at).toBe('2026-06-01T12:00:00.000Z');
 
     api.advance(31_000);
     await api.verify(secret);
-    await expect.poll(async () => (await api.getKey(key.id)).last_used_at, { timeout: 2000, interval: 100 }).toBe('2026-06-01T12:01:01.000Z');
+    await expect
+      .poll(async () => (await api.getKey(key.id)).last_used_at, { timeout: 2000, interval: 100 })
+      .toBe('2026-06-01T12:01:01.000Z');
   });
 });
