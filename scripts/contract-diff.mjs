@@ -11,7 +11,9 @@ import { parse } from 'yaml';
 const tools = fileURLToPath(new URL('..', import.meta.url));
 const specPath = 'spec/openapi.yaml';
 
+/** @param {string[]} args */
 const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+/** @param {string[]} args */
 const tryGit = (...args) => {
   try {
     return git(...args);
@@ -64,6 +66,7 @@ try {
     console.error('contract:diff: redocly diff failed without a report.');
     process.exit(2);
   }
+  /** @param {string} text */
   const major = (text) => Number(String(parse(text).info.version).split('.')[0]);
   const [from, to] = [major(baseSpec), major(readFileSync(revisionFile, 'utf8'))];
   if (to > from) {

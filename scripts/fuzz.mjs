@@ -20,19 +20,21 @@ const VALUED = new Set([
   '--config',
   '-c',
 ]);
+/** @type {Record<string, string>} */
 const options = { '--runs': 'FUZZ_RUNS', '--seed': 'FUZZ_SEED', '--path': 'FUZZ_PATH' };
+/** @type {string[]} */
 const rest = [];
 const args = process.argv.slice(2);
 for (let index = 0; index < args.length; index++) {
-  const arg = args[index];
+  const arg = /** @type {string} */ (args[index]);
   if (arg === '--help' || arg === '-h') {
     console.log(usage);
     process.exit(0);
   }
-  const [name, inline] = arg.split(/=(.*)/s);
+  const [name = '', inline] = arg.split(/=(.*)/s);
   if (!(name in options)) {
     if (VALUED.has(arg) && index + 1 < args.length) {
-      rest.push(arg, args[++index]);
+      rest.push(arg, /** @type {string} */ (args[++index]));
     } else {
       rest.push(arg.startsWith('-') ? arg : `${FUZZ_DIR}/${arg}`);
     }
@@ -51,7 +53,7 @@ for (let index = 0; index < args.length; index++) {
     );
     process.exit(2);
   }
-  process.env[options[name]] = value;
+  process.env[/** @type {string} */ (options[name])] = value;
 }
 
 const settings = Object.entries(options)

@@ -9,9 +9,11 @@ import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const spec = join(root, 'spec/openapi.yaml');
+/** @param {string} name */
 const bin = (name) => join(root, 'node_modules/.bin', name);
 const check = process.argv.includes('--check');
 
+/** @type {Record<string, (out: string) => void>} */
 const outputs = {
   // The types every package builds on; --root-types gives the named exports (CreateApiKeyRequest, …).
   'packages/types/src/openapi.d.ts': (out) => writeTypes(out),
@@ -30,6 +32,10 @@ const outputs = {
   'packages/client/src/generated/problemTypes.ts': writeProblemTypes,
 };
 
+/**
+ * @param {string} out
+ * @param {string[]} options
+ */
 function bundle(out, options) {
   execFileSync(bin('redocly'), ['bundle', spec, ...options, '--ext', 'json', '--output', out], {
     stdio: 'pipe',
@@ -37,6 +43,7 @@ function bundle(out, options) {
   });
 }
 
+/** @param {string} out */
 function writeTypes(out) {
   execFileSync(
     bin('openapi-typescript'),
@@ -54,6 +61,7 @@ function writeTypes(out) {
   );
 }
 
+/** @param {string} out */
 function writeProblemTypes(out) {
   const kinds = parse(readFileSync(spec, 'utf8')).components.schemas.Problem.properties.type['x-problem-types'];
   const lines = Object.entries(kinds).map(

@@ -7,7 +7,7 @@ import { pnpmStep, root } from './pnpm.mjs';
 try {
   await pnpmStep(['install', '--frozen-lockfile', '--filter', '@apikeys/mock...']);
 } catch (error) {
-  console.error(error.message);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
 // Imported by path: the filtered install links it into packages/mock only, not the workspace root.
@@ -15,7 +15,7 @@ const { startMock } = await import(join(root, 'packages/mock/src/mockServer.mjs'
 const mock = await startMock({
   port: Number(process.env.MOCK_PORT ?? 4010),
   specFile: join(root, 'spec/openapi.yaml'),
-  log: (line) => console.log(line),
+  log: (/** @type {string} */ line) => console.log(line),
 });
 console.log(`The mock answers on ${mock.url}`);
 for (const signal of ['SIGINT', 'SIGTERM']) {
