@@ -1,23 +1,47 @@
 // `npm test` / `pnpm test`: every check of the workspace, in the order a failure is cheapest to
-// read. Extra arguments go to vitest (`pnpm test test/docs.test.ts`).
-import { pnpmStep } from './pnpm.mjs';
+// read. Extra arguments go to vitest (`pnpm test test/docs.test.ts`): then only vitest runs,
+// after an install if a manifest or the lockfile changed since the last one, and a build of the
+// docs or the client only if there is none yet (see README: "Tests").
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { installIfNeeded, pnpmStep, root } from './pnpm.mjs';
 
-const steps = [
-  ['install', '--frozen-lockfile'],
-  ['run', 'test:prerequisites'],
-  ['run', 'generate:check'],
-  ['run', 'lint'],
-  ['run', 'lint:spec'],
-  ['run', 'docs'],
-  ['run', 'build'],
-  ['run', 'typecheck'],
-  ['exec', 'vitest', 'run', ...process.argv.slice(2)],
-];
-try {
-  for (const step of steps) {
+const vitestArgs = process.argv.slice(2);
+
+const everything = async () => {
+  for (const step of [
+    ['install', '--frozen-lockfile'],
+    ['run', 'test:prerequisites'],
+    ['run', 'generate:check'],
+    ['run', 'lint'],
+    ['run', 'lint:spec'],
+    ['run', 'docs'],
+    ['run', 'build'],
+    ['run', 'typecheck'],
+    ['exec', 'vitest', 'run'],
+  ]) {
     await pnpmStep(step);
   }
+};
+
+const some = async () => {
+  await installIfNeeded();
+  await pnpmStep(['run', 'test:prerequisites']);
+  const builds = [
+    { output: 'packages/docs/dist/index.html', step: ['run', 'docs'] },
+    { output: 'packages/client/dist', step: ['run', 'build'] },
+  ];
+  for (const { output, step } of builds) {
+    if (!existsSync(join(root, output))) {
+      await pnpmStep(step);
+    }
+  }
+  await pnpmStep(['exec', 'vitest', 'run', ...vitestArgs]);
+};
+
+try {
+  await (vitestArgs.length > 0 ? some() : everything());
 } catch (error) {
-  console.error(error.message);
+  console.error(/** @type {Error} */ (error).message);
   process.exit(1);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ApiKeysClient,
   ApiKeysError,
@@ -6,8 +7,9 @@ import {
   createApiKeysClient,
   type ListApiKeysQuery,
 } from '@apikeys/client';
+import type { KeyStore } from '@apikeys/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMock, startRealServer, type Target, TOKEN } from './support/targets.js';
+import { SERVER_NOW, startMock, startRealServer, type Target, TOKEN } from './support/targets.js';
 
 // One consumer suite, run against the mock (Prism, started here) and against the real server
 // (started here on SQLite). Nothing in it depends on the target: where the mock cannot know an
@@ -144,6 +146,40 @@ describe.each(targets)('the client against $name', ({ start }) => {
     expect(error.headers.get('www-authenticate')).toBe('Bearer realm="apikeys"');
   });
 
+  it('answers 403 naming the missing scope to a token that lacks it, creating nothing, and lets it do what it may', async () => {
+    // A verify-only service token named gateway: in the real server's database; the mock takes any token.
+    const token = 'consumer-gateway-token-0123456789';
+    if ('store' in target) {
+      await (target as Target & { store: KeyStore }).store.addServiceToken(
+        {
+          name: 'gateway',
+          scopes: ['keys:verify'],
+          createdAt: SERVER_NOW.toISOString(),
+          revokedAt: null,
+          tokenHash: createHash('sha256').update(token).digest('hex'),
+          hashScheme: 'sha256',
+        },
+        { actor: 'consumer-test', operation: 'test', requestId: null },
+      );
+    }
+    const gateway = createApiKeysClient({ baseUrl: target.url, token });
+    const error = await rejection(
+      gateway.apiKeys.createApiKey('internal-api', seedPrimary, { headers: { Prefer: 'code=403' } }),
+    );
+    expect(error).toMatchObject({ status: 403, type: 'urn:apikeys:problem:insufficient-scope' });
+    expect(error.problem.detail).toBe("The token 'gateway' lacks the scope this operation requires: keys:create.");
+    expect(error.headers.get('www-authenticate')).toBe(
+      'Bearer realm="apikeys", error="insufficient_scope", scope="keys:create"',
+    );
+    expect(
+      await gateway.apiKeys.verifyApiKey(
+        'internal-api',
+        { secret: unissuedSecret },
+        { headers: { Prefer: 'example=notFound' } },
+      ),
+    ).toEqual({ valid: false, code: 'NOT_FOUND' });
+  });
+
   it('answers 401 to every other operation for a token that is not accepted', async () => {
     const { apiKeys } = createApiKeysClient({
       baseUrl: target.url,
@@ -157,6 +193,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       () => apiKeys.revokeApiKey('internal-api', unknownKeyId),
       () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
       () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
+      () => apiKeys.listAuditEvents('internal-api'),
     ];
     for (const call of calls) {
       expect(await rejection(call())).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
@@ -429,6 +466,55 @@ describe.each(targets)('the client against $name', ({ start }) => {
         { headers: { Prefer: 'example=revoked' } },
       ),
     ).toEqual({ valid: false, code: 'REVOKED' });
+  });
+
+  it('lists the audit trail of the key just revoked, newest first, naming who did it', async () => {
+    const created = await client.apiKeys.createApiKey('internal-api', seedPrimary);
+    await client.apiKeys.revokeApiKey('internal-api', created.key.id, { reason: 'Leaked in a build log' });
+    const page = await client.apiKeys.listAuditEvents(
+      'internal-api',
+      { key_id: created.key.id },
+      { headers: { Prefer: 'example=firstPage' } },
+    );
+    expect(page.data[0]).toMatchObject({
+      action: 'revoked',
+      operation: 'revokeApiKey',
+      app_slug: 'internal-api',
+      key_id: created.key.id,
+      actor: expect.any(String),
+      request_id: expect.any(String),
+    });
+    expect(page.data[0]!.changes).toContainEqual({
+      field: 'revocation_reason',
+      old: null,
+      new: 'Leaked in a build log',
+    });
+    expect(page.data.every((event) => event.key_id === created.key.id)).toBe(true);
+    // The mock answers every page with the last-page example; the server pages for real.
+    const actions: string[] = [];
+    for await (const event of client.apiKeys.listAllAuditEvents(
+      'internal-api',
+      { key_id: created.key.id, limit: 1 },
+      { headers: { Prefer: 'example=lastPage' } },
+    )) {
+      actions.push(event.action);
+    }
+    expect(actions.at(-1)).toBe('created');
+  });
+
+  it('refuses an audit-trail cursor it did not issue, and answers 404 for an unknown app', async () => {
+    const invalid = await rejection(
+      client.apiKeys.listAuditEvents(
+        'internal-api',
+        { cursor: 'bm90LWEtY3Vyc29y.AAAA' },
+        { headers: { Prefer: 'code=400, example=invalidCursor' } },
+      ),
+    );
+    expect(invalid.problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    const unknown = await rejection(
+      client.apiKeys.listAuditEvents('billing-api', undefined, { headers: { Prefer: 'code=404' } }),
+    );
+    expect(unknown).toMatchObject({ status: 404, type: 'urn:apikeys:problem:app-not-found' });
   });
 
   it('verifies the secret just created, with the permissions the call needs', async () => {

@@ -25,6 +25,10 @@ const keyId = ['keyId', 'string, (uuid)'] as const;
 
 interface Operation {
   operationId: string;
+  /** The tag the docs group it under, as in its `#/<tag>/<operationid>` link; `api-keys` when not given. */
+  tag?: string;
+  /** The scopes its security requirement names, which the docs show beside bearerAuth. */
+  scopes: string[];
   title: string;
   method: string;
   path: string;
@@ -44,6 +48,7 @@ interface Operation {
 const operations: Operation[] = [
   {
     operationId: 'createApiKey',
+    scopes: ['keys:create'],
     title: 'Create an API key',
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys',
@@ -72,7 +77,7 @@ const operations: Operation[] = [
       to: 'A key that expires',
       shows: '"expires_at": "2026-12-31T23:59:59Z"',
     },
-    statuses: ['201', '400', '401', '404', '409', '413', '415', '422', '429', '500'],
+    statuses: ['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500'],
     problem: {
       status: '404',
       says: 'No API auth app has the slug in the URL',
@@ -81,6 +86,7 @@ const operations: Operation[] = [
   },
   {
     operationId: 'listApiKeys',
+    scopes: ['keys:read'],
     title: 'List API keys',
     method: 'GET',
     path: '/api-auth/apps/{appName}/keys',
@@ -100,7 +106,7 @@ const operations: Operation[] = [
       '"next_cursor": "eyJ0IjoiMjAyNi0xMS0yNlQwOTozMTowMC4wMDBaIn0.q9xRkG2C1u5m0c4T8bW1sA"',
     ],
     switchExample: { from: 'A page with more to come', to: 'The last page', shows: '"next_cursor": null' },
-    statuses: ['200', '400', '401', '404', '429', '500'],
+    statuses: ['200', '400', '401', '403', '404', '429', '500'],
     problem: {
       status: '404',
       says: 'No API auth app has the slug in the URL',
@@ -109,6 +115,7 @@ const operations: Operation[] = [
   },
   {
     operationId: 'getApiKey',
+    scopes: ['keys:read'],
     title: 'Get an API key',
     method: 'GET',
     path: '/api-auth/apps/{appName}/keys/{keyId}',
@@ -127,11 +134,12 @@ const operations: Operation[] = [
       to: 'A revoked key',
       shows: '"revocation_reason": "Leaked in a build log"',
     },
-    statuses: ['200', '400', '401', '404', '429', '500'],
+    statuses: ['200', '400', '401', '403', '404', '429', '500'],
     problem: { status: '404', says: 'The app has no key with this id', type: 'urn:apikeys:problem:key-not-found' },
   },
   {
     operationId: 'updateApiKey',
+    scopes: ['keys:update'],
     title: 'Update an API key',
     method: 'PATCH',
     path: '/api-auth/apps/{appName}/keys/{keyId}',
@@ -152,7 +160,7 @@ const operations: Operation[] = [
       to: 'Make the key not expire and tag it',
       shows: '"environment": "production"',
     },
-    statuses: ['200', '400', '401', '404', '409', '413', '415', '429', '500'],
+    statuses: ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500'],
     problem: {
       status: '409',
       says: "The key's state does not allow the change",
@@ -161,6 +169,7 @@ const operations: Operation[] = [
   },
   {
     operationId: 'revokeApiKey',
+    scopes: ['keys:revoke'],
     title: 'Revoke an API key',
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys/{keyId}/revoke',
@@ -172,11 +181,12 @@ const operations: Operation[] = [
       to: 'Without a reason',
       shows: 'Payload\nWithout a reason\n{}',
     },
-    statuses: ['200', '400', '401', '404', '413', '415', '429', '500'],
+    statuses: ['200', '400', '401', '403', '404', '413', '415', '429', '500'],
     problem: { status: '404', says: 'The app has no key with this id', type: 'urn:apikeys:problem:key-not-found' },
   },
   {
     operationId: 'rotateApiKey',
+    scopes: ['keys:create', 'keys:revoke'],
     title: 'Rotate an API key',
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys/{keyId}/rotate',
@@ -198,7 +208,7 @@ const operations: Operation[] = [
       to: 'Revoke the old key at once',
       shows: 'Payload\nRevoke the old key at once\n{}',
     },
-    statuses: ['201', '400', '401', '404', '409', '413', '415', '422', '429', '500'],
+    statuses: ['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500'],
     problem: {
       status: '409',
       says: "The key's state does not allow the change",
@@ -207,6 +217,7 @@ const operations: Operation[] = [
   },
   {
     operationId: 'verifyApiKey',
+    scopes: ['keys:verify'],
     title: 'Verify an API key',
     method: 'POST',
     path: '/api-auth/apps/{appName}/keys/verify',
@@ -223,11 +234,38 @@ const operations: Operation[] = [
       '"code": "VALID"',
     ],
     switchExample: { from: 'A valid key', to: 'The key was revoked', shows: '"code": "REVOKED"' },
-    statuses: ['200', '400', '401', '404', '413', '415', '429', '500'],
+    statuses: ['200', '400', '401', '403', '404', '413', '415', '429', '500'],
     problem: {
       status: '404',
       says: 'No API auth app has the slug in the URL',
       type: 'urn:apikeys:problem:app-not-found',
+    },
+  },
+  {
+    operationId: 'listAuditEvents',
+    tag: 'audit-trail',
+    scopes: ['audit:read'],
+    title: 'List audit events',
+    method: 'GET',
+    path: '/api-auth/apps/{appName}/audit-events',
+    says: [
+      'Each event is written in the same transaction as the change, so there is no change without its event and no event without its change.',
+    ],
+    fields: [
+      appName,
+      ['key_id', 'string, (uuid)'],
+      ['limit', 'integer, [ 1 .. 100 ]'],
+      ['cursor', 'string, [ 1 .. 512 ] characters'],
+      ['action', 'string\n(AuditAction)'],
+      ['next_cursor', 'string or null, <= 512 characters'],
+    ],
+    examples: ['Default:\n20', '"next_cursor": "eyJ0IjoiMjAyNi0xMS0yNlQxMToxNTowMC4wMDBaIn0.r8wQjF1B0t4l9b3S7aV0rA"'],
+    switchExample: { from: 'A page with more to come', to: 'The last page', shows: '"next_cursor": null' },
+    statuses: ['200', '400', '401', '403', '404', '429', '500'],
+    problem: {
+      status: '403',
+      says: 'The token is valid but lacks a scope this operation requires',
+      type: 'urn:apikeys:problem:insufficient-scope',
     },
   },
 ];
@@ -240,7 +278,7 @@ describe.each(operations)('the published API reference of $operationId', (operat
   const readSection = () => section.evaluate((element) => (element as HTMLElement).innerText);
 
   beforeAll(async () => {
-    const id = `/api-keys/${operation.operationId.toLowerCase()}`;
+    const id = `/${operation.tag ?? 'api-keys'}/${operation.operationId.toLowerCase()}`;
     tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // A missing element fails the test instead of waiting for ever.
     tab.setDefaultTimeout(10_000);
@@ -257,6 +295,9 @@ describe.each(operations)('the published API reference of $operationId', (operat
       expect(text).toContain(sentence);
     }
     expect(text).toContain('bearerAuth');
+    for (const scope of operation.scopes) {
+      expect(text).toContain(scope);
+    }
   });
 
   it('shows every parameter and field with its limits', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -7,6 +8,7 @@ import {
   createApiKeysClient,
   type ListApiKeysQuery,
 } from '@apikeys/client';
+import type { KeyStore } from '@apikeys/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_NOW, startRealServer, startValidationProxy, type Target, TOKEN } from './support/targets.js';
 
@@ -213,6 +215,53 @@ describe('the real server behind the validation proxy', () => {
     expect(await statusOf(client.apiKeys.verifyApiKey('billing-api', { secret: unissuedSecret }))).toBe(404);
   });
 
+  it('answers every listAuditEvents, success or refusal, within the contract', async () => {
+    const { key } = await create();
+    await client.apiKeys.updateApiKey('internal-api', key.id, { name: 'renamed', metadata: { a: [1] } });
+    await client.apiKeys.rotateApiKey('internal-api', key.id, { grace_period_seconds: 60 });
+    await client.apiKeys.revokeApiKey('internal-api', key.id, { reason: 'done' });
+    answers.length = 0;
+    const first = await client.apiKeys.listAuditEvents('internal-api', { key_id: key.id, limit: 2 });
+    expect(answers.at(-1)!.status).toBe(200);
+    expect(first.next_cursor).not.toBeNull();
+    expect(
+      await statusOf(client.apiKeys.listAuditEvents('internal-api', { key_id: key.id, cursor: first.next_cursor! })),
+    ).toBe(200);
+    expect(await statusOf(client.apiKeys.listAuditEvents('internal-api', { limit: 100 }))).toBe(200);
+    expect(await statusOf(client.apiKeys.listAuditEvents('internal-api', { cursor: first.next_cursor! }))).toBe(400);
+    expect(await statusOf(client.apiKeys.listAuditEvents('billing-api'))).toBe(404);
+  });
+
+  it('answers 403 to every operation a service token lacks the scope for', async () => {
+    const token = 'proxy-gateway-token-0123456789';
+    await (server as Target & { store: KeyStore }).store.addServiceToken(
+      {
+        name: 'proxy-gateway',
+        scopes: ['keys:verify'],
+        createdAt: new Date(clock).toISOString(),
+        revokedAt: null,
+        tokenHash: createHash('sha256').update(token).digest('hex'),
+        hashScheme: 'sha256',
+      },
+      { actor: 'proxy-test', operation: 'test', requestId: null },
+    );
+    const { key } = await create();
+    const { apiKeys } = proxiedClient(proxy.url, token);
+    const calls = [
+      () => apiKeys.createApiKey('internal-api', seedPrimary),
+      () => apiKeys.listApiKeys('internal-api'),
+      () => apiKeys.getApiKey('internal-api', key.id),
+      () => apiKeys.updateApiKey('internal-api', key.id, { name: 'x' }),
+      () => apiKeys.revokeApiKey('internal-api', key.id),
+      () => apiKeys.rotateApiKey('internal-api', key.id),
+      () => apiKeys.listAuditEvents('internal-api'),
+    ];
+    for (const call of calls) {
+      expect(await statusOf(call())).toBe(403);
+    }
+    expect(await statusOf(apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }))).toBe(200);
+  });
+
   it('answers 401 to every operation for a token it does not accept', async () => {
     const { apiKeys } = proxiedClient(proxy.url, 'not-a-token-this-server-knows');
     const calls = [
@@ -223,6 +272,7 @@ describe('the real server behind the validation proxy', () => {
       () => apiKeys.revokeApiKey('internal-api', unknownKeyId),
       () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
       () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
+      () => apiKeys.listAuditEvents('internal-api'),
     ];
     for (const call of calls) {
       expect(await statusOf(call())).toBe(401);
@@ -255,6 +305,7 @@ describe('the rate-limited real server behind the validation proxy', () => {
       () => apiKeys.revokeApiKey('internal-api', created.key.id),
       () => apiKeys.rotateApiKey('internal-api', created.key.id),
       () => apiKeys.verifyApiKey('internal-api', { secret: created.secret }),
+      () => apiKeys.listAuditEvents('internal-api'),
     ];
     for (const call of calls) {
       expect(await statusOf(call())).toBe(429);

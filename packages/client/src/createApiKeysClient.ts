@@ -2,6 +2,8 @@ import type {
   ApiKey,
   ApiKeyList,
   ApiKeyWithSecret,
+  AuditEvent,
+  AuditEventList,
   CreateApiKeyRequest,
   operations,
   RevokeApiKeyRequest,
@@ -22,6 +24,9 @@ export interface IdempotentRequestOptions extends RequestOptions {
 
 /** The query of `listApiKeys`: `limit`, `cursor`, `status`, `environment`, `owner`. */
 export type ListApiKeysQuery = NonNullable<operations['listApiKeys']['parameters']['query']>;
+
+/** The query of `listAuditEvents`: `key_id`, `limit`, `cursor`. */
+export type ListAuditEventsQuery = NonNullable<operations['listAuditEvents']['parameters']['query']>;
 
 export interface ApiKeysClient {
   /**
@@ -72,7 +77,34 @@ export interface ApiKeysClient {
       request: VerifyApiKeyRequest,
       options?: RequestOptions,
     ): Promise<VerifyApiKeyResponse>;
+    /** One page of the app's audit trail, newest first (needs the `audit:read` scope); `key_id` keeps one key's events. */
+    listAuditEvents(appName: string, query?: ListAuditEventsQuery, options?: RequestOptions): Promise<AuditEventList>;
+    /** Every audit event the query matches, fetching page after page until `next_cursor` is null. */
+    listAllAuditEvents(
+      appName: string,
+      query?: Omit<ListAuditEventsQuery, 'cursor'>,
+      options?: RequestOptions,
+    ): AsyncIterable<AuditEvent>;
   };
+}
+
+/** Every item of a listing, page after page, until its `next_cursor` is null. */
+async function* everyPage<Item>(
+  operationId: string,
+  page: (cursor: string | undefined) => Promise<{ data: Item[]; next_cursor: string | null }>,
+): AsyncIterable<Item> {
+  let cursor: string | undefined;
+  do {
+    const answer = await page(cursor);
+    // A server (or the mock, answering one example) that hands back the cursor it was sent would page forever.
+    if (answer.next_cursor !== null && answer.next_cursor === cursor) {
+      throw new Error(
+        `${operationId} answered with the cursor it was sent (${cursor}); stopping instead of paging forever.`,
+      );
+    }
+    yield* answer.data;
+    cursor = answer.next_cursor ?? undefined;
+  } while (cursor !== undefined);
 }
 
 // Unique per call, so that the call's retries, and only they, are recognised as the same request.
@@ -86,6 +118,14 @@ export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClien
     send(
       requestOptions,
       (api, init) => api.GET('/api-auth/apps/{appName}/keys', { params: { path: { appName }, query }, ...init }),
+      true,
+    );
+
+  const listAuditEvents: ApiKeysClient['apiKeys']['listAuditEvents'] = (appName, query, requestOptions) =>
+    send(
+      requestOptions,
+      (api, init) =>
+        api.GET('/api-auth/apps/{appName}/audit-events', { params: { path: { appName }, query }, ...init }),
       true,
     );
 
@@ -107,20 +147,8 @@ export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClien
 
       listApiKeys,
 
-      async *listAllApiKeys(appName, query, requestOptions) {
-        let cursor: string | undefined;
-        do {
-          const page = await listApiKeys(appName, { ...query, cursor }, requestOptions);
-          // A server (or the mock, answering one example) that hands back the cursor it was sent would page forever.
-          if (page.next_cursor !== null && page.next_cursor === cursor) {
-            throw new Error(
-              `listApiKeys answered with the cursor it was sent (${cursor}); stopping instead of paging forever.`,
-            );
-          }
-          yield* page.data;
-          cursor = page.next_cursor ?? undefined;
-        } while (cursor !== undefined);
-      },
+      listAllApiKeys: (appName, query, requestOptions) =>
+        everyPage('listApiKeys', (cursor) => listApiKeys(appName, { ...query, cursor }, requestOptions)),
 
       getApiKey: (appName, keyId, requestOptions) =>
         send(
@@ -174,6 +202,11 @@ export function createApiKeysClient(options: ApiKeysClientOptions): ApiKeysClien
             api.POST('/api-auth/apps/{appName}/keys/verify', { params: { path: { appName } }, body: request, ...init }),
           true,
         ),
+
+      listAuditEvents,
+
+      listAllAuditEvents: (appName, query, requestOptions) =>
+        everyPage('listAuditEvents', (cursor) => listAuditEvents(appName, { ...query, cursor }, requestOptions)),
     },
   };
 }

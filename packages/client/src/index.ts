@@ -3,6 +3,7 @@ export {
   createApiKeysClient,
   type IdempotentRequestOptions,
   type ListApiKeysQuery,
+  type ListAuditEventsQuery,
 } from './createApiKeysClient.js';
 export { ApiKeysError, ApiKeysNetworkError, type ApiKeysProblem, ApiKeysTimeoutError } from './errors.js';
 // The contract's own types (generated into this package, so that it installs alone), as consumers
@@ -11,6 +12,10 @@ export type {
   ApiKey,
   ApiKeyList,
   ApiKeyWithSecret,
+  AuditAction,
+  AuditChange,
+  AuditEvent,
+  AuditEventList,
   CreateApiKeyRequest,
   KeyStatus,
   Problem,

@@ -223,6 +223,29 @@ const operations: {
     answer: { data: [], next_cursor: null },
   },
   {
+    name: 'listAuditEvents',
+    call: (client) => client.apiKeys.listAuditEvents(slug, { key_id: keyId, limit: 5, cursor: 'abc.def' }),
+    method: 'GET',
+    url: `/api-auth/apps/${encodedSlug}/audit-events?key_id=${encodedKeyId}&limit=5&cursor=abc.def`,
+    status: 200,
+    answer: {
+      data: [
+        {
+          id: '5d1e8f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a',
+          occurred_at: '2026-01-02T00:00:00.000Z',
+          action: 'revoked',
+          actor: 'key-admin',
+          operation: 'revokeApiKey',
+          request_id: null,
+          app_slug: 'internal-api',
+          key_id: created.key.id,
+          changes: [{ field: 'revocation_reason', old: null, new: 'leaked' }],
+        },
+      ],
+      next_cursor: null,
+    },
+  },
+  {
     name: 'getApiKey',
     call: (client) => client.apiKeys.getApiKey(slug, keyId),
     method: 'GET',
@@ -318,6 +341,7 @@ describe('each operation', () => {
     ['createApiKey', (client) => client.apiKeys.createApiKey(slug, { name: 'x' })],
     ...operations.map(({ name, call }): [string, (client: ApiKeysClient) => Promise<unknown>] => [name, call]),
     ['listAllApiKeys', (client) => collect(client.apiKeys.listAllApiKeys(slug))],
+    ['listAllAuditEvents', (client) => collect(client.apiKeys.listAllAuditEvents(slug))],
   ];
   it.each(refusable)('%s rejects a problem answer with ApiKeysError', async (_name, call) => {
     const baseUrl = await upstream((res) => {

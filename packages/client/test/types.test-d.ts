@@ -7,6 +7,7 @@ import {
   type CreateApiKeyRequest,
   createApiKeysClient,
   type ListApiKeysQuery,
+  type ListAuditEventsQuery,
   type ProblemType,
   type RequestOptions,
 } from '../src/index.js';
@@ -51,6 +52,21 @@ describe('the client types come from the contract', () => {
 });
 
 describe('every operation takes and resolves to the generated types', () => {
+  it('listAuditEvents and listAllAuditEvents', () => {
+    expectTypeOf<ListAuditEventsQuery>().toEqualTypeOf<
+      NonNullable<operations['listAuditEvents']['parameters']['query']>
+    >();
+    expectTypeOf(client.apiKeys.listAuditEvents).parameter(1).toEqualTypeOf<ListAuditEventsQuery | undefined>();
+    expectTypeOf(client.apiKeys.listAuditEvents).returns.resolves.toEqualTypeOf<Schemas['AuditEventList']>();
+    expectTypeOf(client.apiKeys.listAllAuditEvents)
+      .parameter(1)
+      .toEqualTypeOf<Omit<ListAuditEventsQuery, 'cursor'> | undefined>();
+    expectTypeOf(client.apiKeys.listAllAuditEvents).returns.toEqualTypeOf<AsyncIterable<Schemas['AuditEvent']>>();
+    void client.apiKeys.listAllAuditEvents('internal-api', { key_id: keyId, limit: 50 });
+    // @ts-expect-error listAllAuditEvents follows the cursors itself
+    void client.apiKeys.listAllAuditEvents('internal-api', { cursor: 'abc.def' });
+  });
+
   it('listApiKeys and listAllApiKeys', () => {
     expectTypeOf<ListApiKeysQuery>().toEqualTypeOf<NonNullable<operations['listApiKeys']['parameters']['query']>>();
     expectTypeOf(client.apiKeys.listApiKeys).parameter(1).toEqualTypeOf<ListApiKeysQuery | undefined>();

@@ -12,12 +12,14 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { dateTimeProperties, plausibleDates } from './plausibleDates.mjs';
 
 const require = createRequire(import.meta.url);
 const prismBin = join(dirname(require.resolve('@stoplight/prism-cli/package.json')), 'dist/index.js');
 const contract = JSON.parse(readFileSync(require.resolve('@apikeys/types/openapi.json'), 'utf8'));
 
 const bodyLimit = contract['x-max-body-bytes'];
+const dateTimeFields = dateTimeProperties(contract.components.schemas);
 const problemKinds = contract.components.schemas.Problem.properties.type['x-problem-types'];
 // Prism reports path parameters in lower case; the contract's pointers use the declared names.
 const pathNames = new Map(
@@ -31,6 +33,7 @@ const idempotentRoutes = Object.entries(contract.paths).flatMap(([path, item]) =
   ['post', 'put', 'patch', 'delete']
     .filter((method) =>
       (item[method]?.parameters ?? []).some(
+        /** @param {{ in: string, name: string }} parameter */
         (parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key',
       ),
     )
@@ -236,6 +239,11 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
       } else {
         passed['idempotent-replayed'] = 'true';
       }
+    }
+    if (/\bdynamic=true\b/i.test(headers.prefer ?? '') && /json/i.test(answer.headers.get('content-type') ?? '')) {
+      const dynamic = JSON.parse(answerBody.toString('utf8'));
+      const dated = plausibleDates(dynamic, { fields: dateTimeFields, now: Date.now(), random: Math.random });
+      answerBody = Buffer.from(JSON.stringify(dated));
     }
     res.writeHead(answer.status, passed);
     res.end(answerBody);

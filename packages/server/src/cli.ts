@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { ApiKey, operations } from '@apikeys/types';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { cliArguments } from './cliArguments.js';
 import { databaseUrlFromEnv } from './config.js';
 import { contractLimits, loadContract } from './contract.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
+import { issueServiceToken } from './keys/serviceToken.js';
 import type { OperationHandlers } from './operations/operationHandler.js';
 import { operationHandlers } from './operations/operationHandlers.js';
-import type { App, KeyStore } from './store/keyStore.js';
+import type { App, AuditContext, KeyStore, ServiceTokenRecord } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -63,6 +65,22 @@ function keyOperations(store: KeyStore): OperationHandlers {
     keyUsage: new KeyUsageRecorder({ store, now }),
   });
 }
+
+/** Who a command's audit events name: the operating-system user who ran it (`cli` when it cannot be told). */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** What the audit trail records of a change this command makes. */
+const auditOf = (command: string): AuditContext => ({
+  actor: cliActor(),
+  operation: `apikeys ${command}`,
+  requestId: null,
+});
 
 /** Apps as scripts read them, named like the key records' fields. */
 const appDocument = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, created_at: app.createdAt });
@@ -129,7 +147,12 @@ function addKeyCommands(program: Command): void {
             limit: Math.min(args.pageSize, wanted - found.length),
             ...(cursor === undefined ? {} : { cursor }),
           };
-          const { body } = await listApiKeys({ params: { appName: app }, query, body: undefined });
+          const { body } = await listApiKeys({
+            params: { appName: app },
+            query,
+            body: undefined,
+            audit: auditOf('keys list'),
+          });
           found.push(...body.data);
           cursor = body.next_cursor ?? undefined;
         } while (cursor !== undefined && found.length < wanted);
@@ -147,7 +170,12 @@ function addKeyCommands(program: Command): void {
       withStore(async (store) => {
         const { revokeApiKey } = keyOperations(store);
         const body = options.reason === undefined ? {} : { reason: options.reason };
-        const { body: key } = await revokeApiKey({ params: { appName: app, keyId }, query: NO_QUERY, body });
+        const { body: key } = await revokeApiKey({
+          params: { appName: app, keyId },
+          query: NO_QUERY,
+          body,
+          audit: auditOf('keys revoke'),
+        });
         const why = key.revocation_reason === null ? '' : ` (${key.revocation_reason})`;
         print(options, key, `Key ${key.id} of ${app} is revoked as of ${key.revoked_at}${why}.`);
       }),
@@ -170,6 +198,7 @@ function addKeyCommands(program: Command): void {
           params: { appName: app, keyId },
           query: NO_QUERY,
           body: { grace_period_seconds: grace },
+          audit: auditOf('keys rotate'),
         });
         const old = grace === 0 ? `Key ${keyId} is revoked.` : `Key ${keyId} keeps verifying for ${grace} seconds.`;
         const text = [
@@ -181,10 +210,85 @@ function addKeyCommands(program: Command): void {
     );
 }
 
+/** Service tokens as scripts read them: never the token or its hash. */
+const tokenDocument = (token: ServiceTokenRecord) => ({
+  name: token.name,
+  scopes: token.scopes,
+  status: token.revokedAt === null ? 'active' : 'revoked',
+  created_at: token.createdAt,
+  revoked_at: token.revokedAt,
+});
+
+function addTokenCommands(program: Command): void {
+  const tokens = program
+    .command('tokens')
+    .description('add, list and revoke the service tokens callers of the API send, each with the scopes it needs');
+
+  withJson(tokens.command('add'))
+    .description('add a service token; prints the token, this once only (--json: { "name", "scopes", "token" })')
+    .addOption(
+      new Option('--name <name>', 'what the token is called, in the audit trail too; never reused')
+        .argParser(args.tokenName)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--scope <scope>', `a scope it holds; repeat for more (${args.scopes.join(', ')})`)
+        .argParser(args.scope)
+        .makeOptionMandatory(),
+    )
+    .action((options: Output & { name: string; scope: string[] }) =>
+      withStore(async (store) => {
+        // Hashed as the server hashes what it is sent: without the server's pepper, it would never match.
+        const { token, stored } = issueServiceToken(options.name, options.scope, {
+          now: new Date(),
+          pepper: process.env.APIKEYS_PEPPER || undefined,
+        });
+        await store.addServiceToken(stored, auditOf('tokens add'));
+        const text = [
+          `Added service token ${stored.name} with ${stored.scopes.join(', ')}. The token, shown only this once:`,
+          token,
+        ].join('\n');
+        print(options, { name: stored.name, scopes: stored.scopes, token }, text);
+      }),
+    );
+
+  withJson(tokens.command('list'))
+    .description('list the service tokens, oldest first: name, status, scopes, created at, revoked at')
+    .action((options: Output) =>
+      withStore(async (store) => {
+        const all = (await store.listServiceTokens()).map(tokenDocument);
+        const text =
+          all.length === 0
+            ? 'No service tokens yet. Add one with: apikeys tokens add --name <name> --scope <scope>'
+            : all
+                .map((token) =>
+                  [token.name, token.status, token.scopes.join(','), token.created_at, token.revoked_at ?? '']
+                    .join('\t')
+                    .trimEnd(),
+                )
+                .join('\n');
+        print(options, all, text);
+      }),
+    );
+
+  withJson(tokens.command('revoke'))
+    .description('revoke a service token: every server refuses it within milliseconds (a revoked token stays as it is)')
+    .addArgument(new Argument('<name>', 'the token name').argParser(args.tokenName))
+    .action((name: string, options: Output) =>
+      withStore(async (store) => {
+        const revoked = await store.revokeServiceToken(name, new Date(), auditOf('tokens revoke'));
+        if (!revoked) {
+          throw new Error(`No service token is named '${name}'.`);
+        }
+        print(options, tokenDocument(revoked), `Service token ${name} is revoked as of ${revoked.revokedAt}.`);
+      }),
+    );
+}
+
 function program(wantsJson: boolean): Command {
   // Subcommands made with .command() inherit the output and exit settings made here, before them.
   const apikeys = new Command('apikeys')
-    .description('Manage the API auth apps and API keys in the database the server uses.')
+    .description('Manage the API auth apps, API keys and service tokens in the database the server uses.')
     .version(version)
     // Commander reports a usage error before the options are parsed, so --json is looked for in the arguments.
     .configureOutput({
@@ -199,12 +303,13 @@ function program(wantsJson: boolean): Command {
       `
 Environment, as for the server:
   DATABASE_URL    sqlite:<path> or postgres://…; a relative sqlite: path is taken from the current folder (default sqlite:data/apikeys.db)
-  APIKEYS_PEPPER  the server's pepper, with which \`keys rotate\` hashes the new secret: without the same one, the server cannot verify it
+  APIKEYS_PEPPER  the server's pepper, with which \`keys rotate\` and \`tokens add\` hash the new secret or token: without the same one, the server cannot verify it
 
-Exit status: 0 done, 1 failed (such as an unknown app or key), 2 usage error.`,
+Exit status: 0 done, 1 failed (such as an unknown app, key or token, or a token name taken), 2 usage error.`,
     );
   addAppCommands(apikeys);
   addKeyCommands(apikeys);
+  addTokenCommands(apikeys);
   return apikeys;
 }
 

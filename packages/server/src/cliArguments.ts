@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { contractPatterns, loadContract } from './contract.js';
+import { declaredScopes } from './keys/scopes.js';
+import { ENV_TOKEN_NAME_PREFIX } from './keys/serviceToken.js';
 
 // The apikeys command calls the operations without the HTTP layer, so without
 // express-openapi-validator: these parsers refuse what the contract refuses, with the contract's
@@ -91,6 +93,8 @@ export function cliArguments(contract: OpenAPIV3_1.Document = loadContract()) {
   }
   const limit = bounds(queryParameter(contract, 'listApiKeys', 'limit'), "listApiKeys's limit");
 
+  const scopes = declaredScopes(contract);
+
   return {
     appSlug(value: string): string {
       if (!patterns.appSlug.test(value)) {
@@ -107,6 +111,22 @@ export function cliArguments(contract: OpenAPIV3_1.Document = loadContract()) {
         );
       }
       return value;
+    },
+    /** A service token's name: shaped like an app slug, and not one of the names APIKEYS_TOKENS' tokens go by. */
+    tokenName(value: string): string {
+      if (!patterns.appSlug.test(value) || value.startsWith(ENV_TOKEN_NAME_PREFIX)) {
+        throw new InvalidArgumentError(
+          `The token name must match ${patterns.appSlug.source} (lower-case letters, digits and hyphens, 1-63 characters) and not start with ${ENV_TOKEN_NAME_PREFIX}.`,
+        );
+      }
+      return value;
+    },
+    /** One more --scope: one the contract declares; a repeated one counts once. */
+    scope(value: string, previous: string[] = []): string[] {
+      if (!scopes.includes(value)) {
+        throw new InvalidArgumentError(`Unknown scope '${value}'. The scopes are: ${scopes.join(', ')}.`);
+      }
+      return previous.includes(value) ? previous : [...previous, value];
     },
     keyId(value: string): string {
       if (!UUID.test(value)) {
@@ -146,6 +166,8 @@ export function cliArguments(contract: OpenAPIV3_1.Document = loadContract()) {
     defaultGracePeriodSeconds: grace.default,
     /** The largest page listApiKeys answers. */
     pageSize: limit.maximum,
+    /** Every scope the contract declares. */
+    scopes,
     statuses: status.enum as string[],
     defaultStatus: status.default,
   };

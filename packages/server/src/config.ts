@@ -3,13 +3,18 @@ import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/middleware/bearerAuth.js';
 import type { WindowLimit } from './http/middleware/fixedWindow.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/middleware/rateLimit.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/serve.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.js';
+import { DEFAULT_GITHUB_KEYS_URL } from './secretScanning/githubPublicKeys.js';
 import { DEFAULT_DATABASE_URL, databaseUrlProblem } from './store/openStore.js';
 
 export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
-  /** Empty when APIKEYS_TOKENS is unset outside production: main then makes one for this run. */
+  /**
+   * APIKEYS_TOKENS, each holding every scope. May be empty: main then needs a service token in the
+   * database, and outside production makes a token for this run when there is none there either.
+   */
   tokens: string[];
   /** NODE_ENV=production: no made-up token, no demo app, no response validation. */
   production: boolean;
@@ -20,6 +25,12 @@ export interface Config {
   validateResponses: boolean;
   /** APIKEYS_CORS_ORIGINS: origins whose pages may call the API; none when unset. */
   corsOrigins: string[];
+  /** LOG_LEVEL: the lowest level written (pino's names); `info` by default. */
+  logLevel: LogLevel;
+  /** APIKEYS_METRICS_TOKEN: the bearer token /metrics requires; unset, /metrics is open (like /healthz). */
+  metricsToken: string | undefined;
+  /** APIKEYS_GITHUB_KEYS_URL: where GitHub publishes its secret-scanning public keys. */
+  githubKeysUrl: string;
 }
 
 /** Collects every bad setting, so that one start reports them all. */
@@ -78,13 +89,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.APIKEYS_TOKENS !== undefined && env.APIKEYS_TOKENS.trim() !== '' && tokens.length === 0) {
     settings.problems.push('APIKEYS_TOKENS names no token');
   }
-  if (production && tokens.length === 0) {
-    settings.problems.push('APIKEYS_TOKENS must be set in production (NODE_ENV=production): no token is made up there');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!isLogLevel(logLevel)) {
+    settings.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${logLevel}')`);
+  }
+  const metricsToken = env.APIKEYS_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    settings.problems.push('APIKEYS_METRICS_TOKEN must be at least 16 characters');
   }
   const databaseUrl = databaseUrlFromEnv(env);
   const badUrl = databaseUrlProblem(databaseUrl);
   if (badUrl) {
     settings.problems.push(badUrl);
+  }
+  const githubKeysUrl = env.APIKEYS_GITHUB_KEYS_URL || DEFAULT_GITHUB_KEYS_URL;
+  if (!/^https?:$/.test(URL.parse(githubKeysUrl)?.protocol ?? '')) {
+    settings.problems.push(`APIKEYS_GITHUB_KEYS_URL must be an http(s) URL (got '${githubKeysUrl}')`);
   }
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
@@ -111,6 +131,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    logLevel: isLogLevel(logLevel) ? logLevel : 'info',
+    metricsToken,
+    githubKeysUrl,
   };
   if (settings.problems.length > 0) {
     throw new Error(`Bad configuration:\n- ${settings.problems.join('\n- ')}`);

@@ -1,31 +1,43 @@
-import type { Writable } from 'node:stream';
+import { type DestinationStream, type Level, type Logger as PinoLogger, pino } from 'pino';
 
 export type LogFields = Record<string, unknown>;
 
+/** What the server's code logs through: a message and fields. `pino` is underneath, for pino-http. */
 export interface Logger {
   info(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  readonly pino: PinoLogger;
 }
+
+export type LogLevel = Level | 'silent';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as string[]).includes(value);
 
 // Defence in depth: the server never hands a secret or a credential to the logger, and any
 // string shaped like one (an issued secret, a generated dev token) or equal to a configured
 // credential is still masked before a line is written, wherever it appears (a pasted URL too).
+// pino's `redact` only removes values at fixed paths, so every line goes through this instead.
 const SECRET_SHAPE = /(?<![a-z0-9])[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{49}/g;
 const DEV_TOKEN_SHAPE = /dev_[A-Za-z0-9_-]{32}/g;
 const SENSITIVE_KEY = /authorization|secret|token|password|pepper|cookie/i;
+const REDACTED = '[REDACTED]';
+
+const errorFields = ({ name, message, stack, ...more }: Error) => ({ name, message, stack, ...more });
 
 function redactor(sensitiveValues: readonly string[]) {
   const values = sensitiveValues.filter(Boolean);
   const maskString = (text: string) => {
-    let masked = text.replace(SECRET_SHAPE, '[REDACTED]').replace(DEV_TOKEN_SHAPE, '[REDACTED]');
+    let masked = text.replace(SECRET_SHAPE, REDACTED).replace(DEV_TOKEN_SHAPE, REDACTED);
     for (const value of values) {
-      masked = masked.replaceAll(value, '[REDACTED]');
+      masked = masked.replaceAll(value, REDACTED);
     }
     return masked;
   };
   const redact = (value: unknown, key = ''): unknown => {
     if (SENSITIVE_KEY.test(key) && value !== undefined && value !== null) {
-      return '[REDACTED]';
+      return REDACTED;
     }
     if (typeof value === 'string') {
       return maskString(value);
@@ -42,21 +54,41 @@ function redactor(sensitiveValues: readonly string[]) {
 }
 
 /**
- * JSON lines, one object per event: { time, level, msg, ...fields }. `sensitiveValues` (the
- * configured tokens, the pepper) are masked wherever they appear.
+ * JSON lines through pino: { level, time, pid, hostname, ...fields, msg }, levels by name.
+ * Every line is masked as a whole just before it is written, so nothing escapes the masking:
+ * not the message, nor a child logger's bindings (pino-http's), nor what a serializer made.
+ * `sensitiveValues` (the configured tokens, the pepper) are masked wherever they appear.
  */
 export function createJsonLogger(
-  stream: Writable = process.stdout,
+  stream: DestinationStream = process.stdout,
   now: () => Date = () => new Date(),
   sensitiveValues: readonly string[] = [],
+  level: LogLevel = 'info',
 ): Logger {
   const redact = redactor(sensitiveValues);
-  const write = (level: string, message: string, fields: LogFields = {}) => {
-    const line = { time: now().toISOString(), level, msg: redact(message), ...(redact(fields) as LogFields) };
-    stream.write(`${JSON.stringify(line)}\n`);
-  };
+  const base = pino(
+    {
+      level,
+      timestamp: () => `,"time":"${now().toISOString()}"`,
+      formatters: {
+        level: (label) => ({ level: label }),
+        // An Error's message and stack are not enumerable: JSON would drop them (pino's `err`
+        // serializer keeps them under `err` only).
+        log: (fields) =>
+          Object.fromEntries(
+            Object.entries(fields).map(([key, value]) => [
+              key,
+              value instanceof Error && key !== 'err' ? errorFields(value) : value,
+            ]),
+          ),
+      },
+      hooks: { streamWrite: (line) => `${JSON.stringify(redact(JSON.parse(line)))}\n` },
+    },
+    stream,
+  );
   return {
-    info: (message, fields) => write('info', message, fields),
-    error: (message, fields) => write('error', message, fields),
+    info: (message, fields = {}) => base.info(fields, message),
+    error: (message, fields = {}) => base.error(fields, message),
+    pino: base,
   };
 }

@@ -23,7 +23,12 @@ function builtDocs(): string | undefined {
 
 async function main() {
   const config = configFromEnv();
-  logger = createJsonLogger(process.stdout, undefined, [...config.tokens, config.pepper ?? '']);
+  logger = createJsonLogger(
+    process.stdout,
+    undefined,
+    [...config.tokens, config.pepper ?? '', config.metricsToken ?? ''],
+    config.logLevel,
+  );
   const store = openStore(config.databaseUrl);
   await store.migrate();
   // Demo data only outside production.
@@ -32,7 +37,13 @@ async function main() {
   }
 
   let tokens = config.tokens;
-  const generated = tokens.length === 0;
+  const serviceTokens = (await store.liveServiceTokens()).length;
+  if (config.production && tokens.length === 0 && serviceTokens === 0) {
+    throw new Error(
+      'APIKEYS_TOKENS must be set in production (NODE_ENV=production), or a service token added with `apikeys tokens add`: no token is made up there',
+    );
+  }
+  const generated = tokens.length === 0 && serviceTokens === 0;
   if (generated) {
     tokens = [`dev_${randomBytes(24).toString('base64url')}`];
   }
@@ -52,6 +63,8 @@ async function main() {
     rateLimit: config.rateLimit,
     authFailureLimit: config.authFailureLimit,
     corsOrigins: config.corsOrigins,
+    metricsToken: config.metricsToken,
+    githubKeysUrl: config.githubKeysUrl,
     validateResponses: config.validateResponses,
     docsFile,
   });
@@ -67,7 +80,7 @@ async function main() {
     process.stderr.write(
       [
         '',
-        `APIKEYS_TOKENS is not set, so this run accepts one token, made just now: ${tokens[0]}`,
+        `APIKEYS_TOKENS is not set and the database holds no service token, so this run accepts one token, made just now: ${tokens[0]}`,
         'Create a key:',
         `  curl -sS -X POST ${running.url}/api-auth/apps/${DEMO_APP.slug}/keys \\`,
         `    -H 'Authorization: Bearer ${tokens[0]}' -H 'Content-Type: application/json' \\`,

@@ -22,6 +22,7 @@ describe('apikeys --help, --version and usage errors', () => {
     expect(help.stdout).toMatch(/^Usage: apikeys \[options\] \[command\]/);
     expect(help.stdout).toMatch(/^ {2}apps\s+register and list API auth apps$/m);
     expect(help.stdout).toMatch(/^ {2}keys\s+list, revoke and rotate/m);
+    expect(help.stdout).toMatch(/^ {2}tokens\s+add, list and revoke the service tokens/m);
     expect(help.stdout).toContain('DATABASE_URL');
     expect(help.stdout).not.toContain('pnpm apikeys');
 
@@ -36,6 +37,9 @@ describe('apikeys --help, --version and usage errors', () => {
       'keys list': 'Usage: apikeys keys list [options] <app>',
       'keys revoke': 'Usage: apikeys keys revoke [options] <app> <keyId>',
       'keys rotate': 'Usage: apikeys keys rotate [options] <app> <keyId>',
+      'tokens add': 'Usage: apikeys tokens add [options]',
+      'tokens list': 'Usage: apikeys tokens list [options]',
+      'tokens revoke': 'Usage: apikeys tokens revoke [options] <name>',
     };
     for (const [command, usage] of Object.entries(usages)) {
       const result = apikeysCli([...command.split(' '), '--help'], NO_DATABASE);
@@ -89,6 +93,15 @@ describe('apikeys --help, --version and usage errors', () => {
     [['keys', 'rotate', 'billing-api'], "missing required argument 'keyId'"],
     [['keys', 'rotate', 'billing-api', SOME_UUID, 'now'], 'too many arguments'],
     [['keys', 'delete'], "unknown command 'delete'"],
+    [
+      ['tokens', 'add', '--name', 'gateway', '--scope', 'keys:verify', '--scope', 'keys:mint'],
+      "Unknown scope 'keys:mint'. The scopes are: keys:create, keys:read, keys:update, keys:revoke, keys:verify, audit:read, apps:manage.",
+    ],
+    [['tokens', 'add', '--name', 'Gateway', '--scope', 'keys:verify'], 'The token name must match'],
+    [['tokens', 'add', '--name', 'env-token-1', '--scope', 'keys:verify'], 'and not start with env-token-.'],
+    [['tokens', 'add', '--scope', 'keys:verify'], "required option '--name <name>' not specified"],
+    [['tokens', 'add', '--name', 'gateway'], "required option '--scope <scope>' not specified"],
+    [['tokens', 'revoke'], "missing required argument 'name'"],
   ])('%j exits 2 naming the problem', (args, problem) => {
     const result = apikeysCli(args, NO_DATABASE);
     expect(result.status).toBe(2);
@@ -300,6 +313,80 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
     expect(await verify('grace-api', secret!)).toMatchObject({ valid: true, code: 'VALID' });
     expect(await verify('grace-api', old.secret)).toMatchObject({ valid: true, code: 'VALID' });
     expect(Date.parse((await getKey('grace-api', old.key.id)).revoked_at!)).toBeGreaterThan(Date.now() + 3500_000);
+  }, 120_000);
+
+  it('tokens add prints the token once; the server accepts it with its scopes only, until tokens revoke', async () => {
+    const listKeys = (token: string) => server.call('GET', '/api-auth/apps/internal-api/keys', undefined, { token });
+    const added = await cliJson<{ name: string; scopes: string[]; token: string }>(
+      'tokens',
+      'add',
+      '--name',
+      'dashboard',
+      '--scope',
+      'keys:read',
+      '--scope',
+      'keys:verify',
+    );
+    expect(added).toEqual({ name: 'dashboard', scopes: ['keys:read', 'keys:verify'], token: expect.any(String) });
+    expect(added.token).toMatch(/^apt_[0-9A-Za-z]{49}$/);
+    await addApp('internal-api', 'sk');
+    // Added through another connection: this server hears of it within milliseconds.
+    await expect.poll(async () => (await listKeys(added.token)).status, { timeout: 1000, interval: 10 }).toBe(200);
+    const refused = await server.post('internal-api', { name: 'x' }, { token: added.token });
+    expect(refused.status).toBe(403);
+
+    const text = await cli('tokens', 'add', '--name', 'gateway', '--scope', 'keys:verify');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(
+      /^Added service token gateway with keys:verify\. The token, shown only this once:\napt_[0-9A-Za-z]{49}\n$/,
+    );
+
+    const listed = await cliJson<Record<string, unknown>[]>('tokens', 'list');
+    expect(listed).toEqual([
+      {
+        name: 'dashboard',
+        scopes: ['keys:read', 'keys:verify'],
+        status: 'active',
+        created_at: expect.any(String),
+        revoked_at: null,
+      },
+      { name: 'gateway', scopes: ['keys:verify'], status: 'active', created_at: expect.any(String), revoked_at: null },
+    ]);
+    const [stored] = await store.liveServiceTokens();
+    const listing = (await cli('tokens', 'list')).stdout;
+    for (const printed of [JSON.stringify(listed), listing]) {
+      expect(printed).not.toContain(added.token);
+      expect(printed).not.toContain(stored!.tokenHash);
+    }
+    expect(listing).toMatch(/^dashboard\tactive\tkeys:read,keys:verify\t\S+\ngateway\tactive\tkeys:verify\t\S+\n$/);
+
+    const revoked = await cliJson<Record<string, unknown>>('tokens', 'revoke', 'dashboard');
+    expect(revoked).toMatchObject({ name: 'dashboard', status: 'revoked', revoked_at: expect.any(String) });
+    await expect.poll(async () => (await listKeys(added.token)).status, { timeout: 1000, interval: 10 }).toBe(401);
+    expect(await cli('tokens', 'revoke', 'dashboard')).toMatchObject({
+      status: 0,
+      stdout: `Service token dashboard is revoked as of ${revoked.revoked_at}.\n`,
+    });
+  }, 120_000);
+
+  it('tokens add refuses a name taken (revoked tokens included) or an unknown scope, storing nothing', async () => {
+    await cliJson('tokens', 'add', '--name', 'taken', '--scope', 'keys:read');
+    await cliJson('tokens', 'revoke', 'taken');
+    const before = await store.listServiceTokens();
+
+    const duplicate = await cli('tokens', 'add', '--name', 'taken', '--scope', 'keys:verify', '--json');
+    expect(duplicate).toMatchObject({ status: 1, stdout: '' });
+    expect(JSON.parse(duplicate.stderr)).toEqual({
+      error: "A service token named 'taken' already exists (names are never reused, revoked tokens' included)",
+    });
+    const unknown = await cli('tokens', 'add', '--name', 'fresh', '--scope', 'keys:everything');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown scope 'keys:everything'");
+    expect(await cli('tokens', 'revoke', 'nobody')).toMatchObject({
+      status: 1,
+      stderr: "No service token is named 'nobody'.\n",
+    });
+    expect(await store.listServiceTokens()).toEqual(before);
   }, 120_000);
 
   it('fails with exit 1 and the reason: unknown app or key, a revoked or already rotated key', async () => {

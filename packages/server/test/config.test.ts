@@ -43,9 +43,13 @@ describe('configuration from the environment', () => {
     );
   });
 
-  it('refuses to start in production without tokens, and a token list that names none', () => {
-    expect(() => configFromEnv({ NODE_ENV: 'production' })).toThrow(/APIKEYS_TOKENS must be set in production/);
+  it('refuses a token list that names none; in production, leaves the tokens to the database when APIKEYS_TOKENS is unset', () => {
     expect(() => configFromEnv({ APIKEYS_TOKENS: ', ,' })).toThrow(/APIKEYS_TOKENS names no token/);
+    expect(() => configFromEnv({ NODE_ENV: 'production', APIKEYS_TOKENS: ', ,' })).toThrow(
+      /APIKEYS_TOKENS names no token/,
+    );
+    // main.ts refuses to start when the database holds no service token either (serverProcess.test.ts).
+    expect(configFromEnv({ NODE_ENV: 'production' })).toMatchObject({ production: true, tokens: [] });
     expect(configFromEnv({ NODE_ENV: 'production', APIKEYS_TOKENS: 'prod-token-0123456789' })).toMatchObject({
       production: true,
       validateResponses: false,

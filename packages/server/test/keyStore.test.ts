@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { issueServiceToken } from '../src/keys/serviceToken.js';
 import {
   AppExistsError,
   type KeyPageQuery,
   type KeyRecord,
   type KeyStore,
+  ServiceTokenExistsError,
   type StoredKey,
 } from '../src/store/keyStore.js';
 import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
-import { createPostgresDatabase, storeKinds, type TestStore } from './support/stores.js';
+import { AUDIT, createPostgresDatabase, storeKinds, type TestStore } from './support/stores.js';
 
 const CREATED = new Date('2026-06-01T12:00:00.000Z');
 const NOW = new Date('2026-07-01T00:00:00.000Z');
@@ -52,9 +56,33 @@ async function addApps(store: KeyStore): Promise<void> {
 
 async function insertKeys(store: KeyStore, keys: StoredKey[]): Promise<KeyRecord[]> {
   for (const key of keys) {
-    await store.insertKey(key);
+    await store.insertKey(key, AUDIT);
   }
   return keys.map((stored) => stored.key);
+}
+
+/** The service token events, read from the table itself: no API lists them. */
+async function tokenEvents(testStore: TestStore): Promise<Record<string, unknown>[]> {
+  const sql =
+    'SELECT action, actor, operation, token_name, changes FROM audit_events WHERE token_name IS NOT NULL ORDER BY occurred_at';
+  if (testStore.store.kind === 'sqlite') {
+    const db = new Database(testStore.location, { readonly: true });
+    try {
+      return (db.prepare(sql).all() as { changes: string }[]).map((row) => ({
+        ...row,
+        changes: JSON.parse(row.changes),
+      }));
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: testStore.location });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 /** The order every listing promises: created_at DESC, then id DESC. */
@@ -152,9 +180,9 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     const { store } = testStore;
     await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED);
     const first = storedKey();
-    await store.insertKey(first);
-    await expect(store.insertKey(storedKey({}, first.secretHash))).rejects.toThrow();
-    await expect(store.insertKey(storedKey({ app_slug: 'no-such-app' }))).rejects.toThrow();
+    await store.insertKey(first, AUDIT);
+    await expect(store.insertKey(storedKey({}, first.secretHash), AUDIT)).rejects.toThrow();
+    await expect(store.insertKey(storedKey({ app_slug: 'no-such-app' }), AUDIT)).rejects.toThrow();
     expect(await store.countKeys()).toBe(1);
   });
 
@@ -236,7 +264,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         store,
         Object.values(stored).map((key) => ({ key, secretHash: randomUUID(), hashScheme: 'sha256' as const })),
       );
-      await store.insertKey(storedKey({ app_slug: 'billing-api', expires_at: null }));
+      await store.insertKey(storedKey({ app_slug: 'billing-api', expires_at: null }), AUDIT);
 
       const labelsOf = async (status: KeyPageQuery['status']) => {
         const listed = ids(await list(store, { status }));
@@ -270,7 +298,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
           storedKey({ ...fields, created_at: at(-(i + 1) * HOUR), expires_at: null }),
         ),
       );
-      await store.insertKey(storedKey({ app_slug: 'billing-api', environment: 'production', owner: 'team-a' }));
+      await store.insertKey(storedKey({ app_slug: 'billing-api', environment: 'production', owner: 'team-a' }), AUDIT);
       const expected = (match: (key: KeyRecord) => boolean) => ids(newestFirst(keys.filter(match)));
 
       expect(ids(await list(store, { environment: 'production' }))).toEqual(
@@ -294,7 +322,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const { store } = testStore;
       await addApps(store);
       const [key] = await insertKeys(store, [storedKey()]);
-      const renamed = await store.updateKey('internal-api', key!.id, { name: 'renamed', owner: null }, NOW);
+      const renamed = await store.updateKey('internal-api', key!.id, { name: 'renamed', owner: null }, NOW, AUDIT);
       expect(renamed).toEqual({ ...key, name: 'renamed', owner: null });
       expect(await store.findKey('internal-api', key!.id)).toEqual(renamed);
 
@@ -304,11 +332,17 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         environment: 'staging',
         expires_at: '2027-01-01T00:00:00.000Z',
       };
-      const changed = await store.updateKey('internal-api', key!.id, changes, NOW);
+      const changed = await store.updateKey('internal-api', key!.id, changes, NOW, AUDIT);
       expect(changed).toEqual({ ...renamed, ...changes });
       expect(Object.keys(changed!.metadata)).toEqual(['b', 'a']);
 
-      const cleared = await store.updateKey('internal-api', key!.id, { environment: null, expires_at: null }, NOW);
+      const cleared = await store.updateKey(
+        'internal-api',
+        key!.id,
+        { environment: null, expires_at: null },
+        NOW,
+        AUDIT,
+      );
       expect(cleared).toEqual({ ...changed, environment: null, expires_at: null });
       expect(await store.findKey('internal-api', key!.id)).toEqual(cleared);
     });
@@ -322,10 +356,10 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         storedKey({ revoked_at: at(HOUR), revocation_reason: 'rotated', rotated_to: randomUUID() }),
       ]);
       for (const key of [revoked!, revokedNow!]) {
-        expect(await store.updateKey('internal-api', key.id, { name: 'renamed' }, NOW)).toBeUndefined();
+        expect(await store.updateKey('internal-api', key.id, { name: 'renamed' }, NOW, AUDIT)).toBeUndefined();
         expect(await store.findKey('internal-api', key.id)).toEqual(key);
       }
-      expect(await store.updateKey('internal-api', scheduled!.id, { name: 'renamed' }, NOW)).toEqual({
+      expect(await store.updateKey('internal-api', scheduled!.id, { name: 'renamed' }, NOW, AUDIT)).toEqual({
         ...scheduled,
         name: 'renamed',
       });
@@ -335,8 +369,8 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const { store } = testStore;
       await addApps(store);
       const [billingKey] = await insertKeys(store, [storedKey({ app_slug: 'billing-api' })]);
-      expect(await store.updateKey('internal-api', randomUUID(), { name: 'renamed' }, NOW)).toBeUndefined();
-      expect(await store.updateKey('internal-api', billingKey!.id, { name: 'renamed' }, NOW)).toBeUndefined();
+      expect(await store.updateKey('internal-api', randomUUID(), { name: 'renamed' }, NOW, AUDIT)).toBeUndefined();
+      expect(await store.updateKey('internal-api', billingKey!.id, { name: 'renamed' }, NOW, AUDIT)).toBeUndefined();
       expect(await store.findKey('billing-api', billingKey!.id)).toEqual(billingKey);
     });
   });
@@ -346,14 +380,14 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const { store } = testStore;
       await addApps(store);
       const [key, unexplained] = await insertKeys(store, [storedKey(), storedKey()]);
-      const revoked = await store.revokeKey('internal-api', key!.id, 'leaked in a log', NOW);
+      const revoked = await store.revokeKey('internal-api', key!.id, 'leaked in a log', NOW, AUDIT);
       expect(revoked).toEqual({ ...key, revoked_at: NOW.toISOString(), revocation_reason: 'leaked in a log' });
-      expect(await store.revokeKey('internal-api', key!.id, 'another reason', new Date(NOW.getTime() + HOUR))).toEqual(
-        revoked,
-      );
+      expect(
+        await store.revokeKey('internal-api', key!.id, 'another reason', new Date(NOW.getTime() + HOUR), AUDIT),
+      ).toEqual(revoked);
       expect(await store.findKey('internal-api', key!.id)).toEqual(revoked);
 
-      expect(await store.revokeKey('internal-api', unexplained!.id, null, NOW)).toEqual({
+      expect(await store.revokeKey('internal-api', unexplained!.id, null, NOW, AUDIT)).toEqual({
         ...unexplained,
         revoked_at: NOW.toISOString(),
         revocation_reason: null,
@@ -366,7 +400,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const [scheduled] = await insertKeys(store, [
         storedKey({ revoked_at: at(HOUR), revocation_reason: 'rotated', rotated_to: randomUUID() }),
       ]);
-      const revoked = await store.revokeKey('internal-api', scheduled!.id, 'compromised', NOW);
+      const revoked = await store.revokeKey('internal-api', scheduled!.id, 'compromised', NOW, AUDIT);
       expect(revoked).toEqual({ ...scheduled, revoked_at: NOW.toISOString(), revocation_reason: 'compromised' });
       expect(ids(await list(store, { status: 'revoked' }))).toEqual([scheduled!.id]);
     });
@@ -375,8 +409,8 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const { store } = testStore;
       await addApps(store);
       const [billingKey] = await insertKeys(store, [storedKey({ app_slug: 'billing-api' })]);
-      expect(await store.revokeKey('internal-api', randomUUID(), 'gone', NOW)).toBeUndefined();
-      expect(await store.revokeKey('internal-api', billingKey!.id, 'gone', NOW)).toBeUndefined();
+      expect(await store.revokeKey('internal-api', randomUUID(), 'gone', NOW, AUDIT)).toBeUndefined();
+      expect(await store.revokeKey('internal-api', billingKey!.id, 'gone', NOW, AUDIT)).toBeUndefined();
       expect(await store.findKey('billing-api', billingKey!.id)).toEqual(billingKey);
     });
   });
@@ -388,7 +422,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const [old] = await insertKeys(store, [storedKey()]);
       const successor = storedKey({ name: old!.name, created_at: NOW.toISOString(), rotated_from: old!.id });
       const revokeAt = new Date(NOW.getTime() + HOUR);
-      const rotated = await store.rotateKey('internal-api', old!.id, successor, revokeAt, NOW);
+      const rotated = await store.rotateKey('internal-api', old!.id, successor, revokeAt, NOW, AUDIT);
       expect(rotated).toEqual({
         ...old,
         rotated_to: successor.key.id,
@@ -418,6 +452,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         firstSuccessor,
         new Date(NOW.getTime() + HOUR),
         NOW,
+        AUDIT,
       );
       expect(rotatedOnce).toBeDefined();
       const keysBefore = await store.countKeys();
@@ -432,7 +467,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       ];
       for (const [id, asStored] of refusals) {
         const successor = storedKey({ rotated_from: id });
-        expect(await store.rotateKey('internal-api', id, successor, NOW, NOW)).toBeUndefined();
+        expect(await store.rotateKey('internal-api', id, successor, NOW, NOW, AUDIT)).toBeUndefined();
         expect(await store.findKeyBySecretHash(successor.secretHash)).toBeUndefined();
         expect(await store.findKey('internal-api', id)).toEqual(asStored);
       }
@@ -454,7 +489,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
             const successors = [storedKey({ rotated_from: old.id }), storedKey({ rotated_from: old.id })];
             const results = await Promise.all(
               [store, second].map((instance, i) =>
-                instance.rotateKey('internal-api', old.id, successors[i]!, NOW, NOW),
+                instance.rotateKey('internal-api', old.id, successors[i]!, NOW, NOW, AUDIT),
               ),
             );
             const winners = successors.filter((_, i) => results[i] !== undefined);
@@ -514,6 +549,105 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     }
   });
 
+  it('keeps service tokens by name with their hashes, lists them without, and revokes them once', async () => {
+    const { store } = testStore;
+    const gateway = issueServiceToken('gateway', ['keys:verify'], { now: CREATED });
+    const admin = issueServiceToken('admin', ['keys:create', 'keys:read'], { now: NOW, pepper: 'a pepper' });
+    await store.addServiceToken(gateway.stored, AUDIT);
+    await store.addServiceToken(admin.stored, AUDIT);
+    const record = ({ tokenHash: _hash, hashScheme: _scheme, ...rest }: typeof gateway.stored) => rest;
+
+    expect(await store.listServiceTokens()).toEqual([record(gateway.stored), record(admin.stored)]);
+    expect(JSON.stringify(await store.listServiceTokens())).not.toContain(gateway.stored.tokenHash);
+    expect(await store.liveServiceTokens()).toEqual(expect.arrayContaining([gateway.stored, admin.stored]));
+
+    // A name is never reused, not even once its token is revoked: the audit trail names actors by it.
+    await expect(
+      store.addServiceToken(issueServiceToken('gateway', ['keys:read'], { now: NOW }).stored, AUDIT),
+    ).rejects.toBeInstanceOf(ServiceTokenExistsError);
+
+    const revoked = await store.revokeServiceToken('gateway', NOW, AUDIT);
+    expect(revoked).toEqual({ ...record(gateway.stored), revokedAt: NOW.toISOString() });
+    expect(await store.revokeServiceToken('gateway', new Date(NOW.getTime() + HOUR), AUDIT)).toEqual(revoked);
+    expect(await store.revokeServiceToken('nobody', NOW, AUDIT)).toBeUndefined();
+    expect(await store.liveServiceTokens()).toEqual([admin.stored]);
+    await expect(
+      store.addServiceToken(issueServiceToken('gateway', ['keys:read'], { now: NOW }).stored, AUDIT),
+    ).rejects.toBeInstanceOf(ServiceTokenExistsError);
+    expect(await store.listServiceTokens()).toEqual([revoked, record(admin.stored)]);
+  });
+
+  it('writes an audit event with every token added or revoked, and with every key change, in the same transaction', async () => {
+    const { store } = testStore;
+    await addApps(store);
+    const audit = { actor: 'cli:operator', operation: 'apikeys tokens add', requestId: null };
+    await store.addServiceToken(issueServiceToken('audited', ['keys:read'], { now: CREATED }).stored, audit);
+    await store.revokeServiceToken('audited', NOW, { ...audit, operation: 'apikeys tokens revoke' });
+    await store.revokeServiceToken('audited', NOW, { ...audit, operation: 'apikeys tokens revoke' });
+    expect(await tokenEvents(testStore)).toEqual([
+      {
+        action: 'token_added',
+        actor: 'cli:operator',
+        operation: 'apikeys tokens add',
+        token_name: 'audited',
+        changes: [{ field: 'scopes', old: null, new: ['keys:read'] }],
+      },
+      {
+        action: 'token_revoked',
+        actor: 'cli:operator',
+        operation: 'apikeys tokens revoke',
+        token_name: 'audited',
+        changes: [{ field: 'revoked_at', old: null, new: NOW.toISOString() }],
+      },
+    ]);
+
+    // A rotation refused (the key is revoked) rolls back its successor and writes no event.
+    const [revoked] = await insertKeys(store, [storedKey({ revoked_at: at(-HOUR), revocation_reason: 'gone' })]);
+    expect(await store.rotateKey('internal-api', revoked!.id, storedKey(), NOW, NOW, AUDIT)).toBeUndefined();
+    const leaked = await insertKeys(store, [storedKey()]);
+    await store.revokeKey('internal-api', leaked[0]!.id, 'leaked', NOW, { ...AUDIT, leaked: true });
+    expect(
+      (await store.listAuditEvents({ appSlug: 'internal-api', limit: 10 })).map((event) => [
+        event.key_id,
+        event.action,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [revoked!.id, 'created'],
+        [leaked[0]!.id, 'created'],
+        [leaked[0]!.id, 'leaked'],
+      ]),
+    );
+    expect(await store.listAuditEvents({ appSlug: 'internal-api', keyId: revoked!.id, limit: 10 })).toHaveLength(1);
+  });
+
+  it('tells its token watchers of a change through it before the change resolves, and of one through another instance soon after', async () => {
+    const { store } = testStore;
+    const second = await testStore.openSecondInstance();
+    try {
+      let heard = 0;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await store.watchServiceTokens(async () => {
+        heard++;
+        await held;
+      });
+      const adding = store.addServiceToken(issueServiceToken('watched', ['keys:read'], { now: NOW }).stored, AUDIT);
+      let added = false;
+      void adding.then(() => (added = true));
+      await expect.poll(() => heard).toBeGreaterThan(0);
+      expect(added).toBe(false);
+      release();
+      await adding;
+
+      const before = heard;
+      await second.revokeServiceToken('watched', NOW, AUDIT);
+      await expect.poll(() => heard, { timeout: 1000, interval: 10 }).toBeGreaterThan(before);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('answers ping while open and fails it once closed', async () => {
     await expect(testStore.store.ping()).resolves.toBeUndefined();
     await testStore.store.close();
@@ -529,7 +663,7 @@ describe('PostgreSQL shared by several instances', () => {
       await Promise.all(instances.map((instance) => instance.migrate()));
       await instances[0]!.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED);
       const key = storedKey();
-      await instances[1]!.insertKey(key);
+      await instances[1]!.insertKey(key, AUDIT);
       expect(await instances[2]!.findKeyBySecretHash(key.secretHash)).toEqual(key);
     } finally {
       await Promise.all(instances.map((instance) => instance.close()));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyStore, StoredKey } from '../src/store/keyStore.js';
 import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
 import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
-import { createPostgresDatabase } from './support/stores.js';
+import { AUDIT, createPostgresDatabase } from './support/stores.js';
 
 // The schema of release 1.0 (migrations 1-4), frozen here: the stores' own migrations may only
 // append to it, so a database made by 1.0 must open with the new code and keep its keys.
@@ -170,7 +170,7 @@ describe.each(releases)('upgrading a $kind database made by release 1.0', ({ cre
       expect(await store.listKeys({ appSlug: 'internal-api', status: 'active', limit: 20, now })).toEqual([
         UPGRADED.key,
       ]);
-      expect(await store.revokeKey('internal-api', OLD_KEY.id, 'retired', now)).toEqual({
+      expect(await store.revokeKey('internal-api', OLD_KEY.id, 'retired', now, AUDIT)).toEqual({
         ...UPGRADED.key,
         revoked_at: now.toISOString(),
         revocation_reason: 'retired',

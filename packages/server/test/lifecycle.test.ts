@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyStore, StoredKey } from '../src/store/keyStore.js';
+import type { AuditContext, KeyStore, StoredKey } from '../src/store/keyStore.js';
 import { storeKinds, type TestStore } from './support/stores.js';
 import { startTestServer } from './support/testServer.js';
 
@@ -19,10 +19,10 @@ describe('shutting down', () => {
     // The real store, with its insert held until the server has been told to stop.
     const slow: KeyStore = Object.create(testStore.store, {
       insertKey: {
-        value: async (stored: StoredKey) => {
+        value: async (stored: StoredKey, audit: AuditContext) => {
           arrived();
           await held;
-          return testStore.store.insertKey(stored);
+          return testStore.store.insertKey(stored, audit);
         },
       },
     });

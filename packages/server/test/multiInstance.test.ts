@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess } from './support/processes.js';
+import { apikeysCliAsync, startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
 
 // Two server processes, as two instances behind a load balancer, sharing one PostgreSQL database.
@@ -74,5 +77,69 @@ describe('two instances on one PostgreSQL database', () => {
     const page2 = await list(second, page1.next_cursor!);
     expect(page2.next_cursor).toBeNull();
     expect(new Set([...page1.data, ...page2.data].map((key) => key.id)).size).toBe(6);
+  });
+});
+
+const databases = [
+  {
+    kind: 'SQLite',
+    async create() {
+      const dir = mkdtempSync(join(tmpdir(), 'apikeys-instances-'));
+      return {
+        url: `sqlite:${join(dir, 'apikeys.db')}`,
+        drop: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  { kind: 'PostgreSQL', create: createPostgresDatabase },
+];
+
+// Two server processes on one database, and `apikeys tokens` run beside them, as an operator would.
+describe.each(databases)('service tokens across two instances on $kind', ({ create }) => {
+  const env = {
+    PORT: '0',
+    APIKEYS_TOKENS: 'tokens-multi-instance-0123456789',
+    APIKEYS_PEPPER: 'shared-pepper-for-tokens',
+  };
+  let database: Awaited<ReturnType<typeof create>>;
+  const instances: ReturnType<typeof startServerProcess>[] = [];
+  const urls: string[] = [];
+
+  beforeAll(async () => {
+    database = await create();
+    for (let i = 0; i < 2; i++) {
+      const instance = startServerProcess({ ...env, DATABASE_URL: database.url });
+      instances.push(instance);
+      urls.push((await instance.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!);
+    }
+  });
+  afterAll(async () => {
+    for (const instance of instances) {
+      if (instance.child.exitCode === null) {
+        instance.child.kill('SIGKILL');
+      }
+    }
+    await Promise.all(instances.map((instance) => instance.exited));
+    await database?.drop();
+  });
+
+  const cli = (...args: string[]) =>
+    apikeysCliAsync([...args, '--json'], { DATABASE_URL: database.url, APIKEYS_PEPPER: env.APIKEYS_PEPPER });
+  const list = async (url: string, token: string) =>
+    (await fetch(`${url}/api-auth/apps/internal-api/keys`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+  it('accepts a token added with apikeys tokens add on every instance, and refuses it on every instance once revoked', async () => {
+    const added = await cli('tokens', 'add', '--name', 'dashboard', '--scope', 'keys:read');
+    expect(added.status).toBe(0);
+    const { token } = JSON.parse(added.stdout) as { token: string };
+    for (const url of urls) {
+      // The bound across instances is milliseconds; 1 s is far below anything a missed notice would cost.
+      await expect.poll(() => list(url, token), { timeout: 1000, interval: 10 }).toBe(200);
+    }
+
+    expect((await cli('tokens', 'revoke', 'dashboard')).status).toBe(0);
+    for (const url of urls) {
+      await expect.poll(() => list(url, token), { timeout: 1000, interval: 10 }).toBe(401);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { issueKey } from '../src/keys/issueKey.js';
 import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
-import { storeKinds } from './support/stores.js';
+import { AUDIT, storeKinds } from './support/stores.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const fields = { permissions: [], metadata: {}, owner: null, environment: null, expires_at: null };
@@ -19,12 +19,18 @@ describe('SQLite group commit', () => {
         ...issueKey(app, { name: 'same secret hash', ...fields }, { now: NOW }).stored,
         secretHash: keys[0]!.secretHash,
       };
-      const outcomes = await Promise.allSettled([...keys, duplicate].map((key) => testStore.store.insertKey(key)));
+      const outcomes = await Promise.allSettled(
+        [...keys, duplicate].map((key) => testStore.store.insertKey(key, AUDIT)),
+      );
       expect(outcomes.slice(0, 30).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
       expect(outcomes[30]).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_UNIQUE' } });
       const other = new SqliteKeyStore(testStore.location);
       try {
         expect(await other.countKeys()).toBe(30);
+        // Each key's `created` event committed with it, in the same batch; the refused one left none.
+        const events = await other.listAuditEvents({ appSlug: 'internal-api', limit: 100 });
+        expect(events.map((event) => event.key_id).sort()).toEqual(keys.map((key) => key.key.id).sort());
+        expect(events.every((event) => event.action === 'created' && event.actor === AUDIT.actor)).toBe(true);
       } finally {
         await other.close();
       }
@@ -37,7 +43,10 @@ describe('SQLite group commit', () => {
     const testStore = await storeKinds[0].open();
     try {
       const app = await testStore.store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, NOW);
-      const inserted = testStore.store.insertKey(issueKey(app, { name: 'last one', ...fields }, { now: NOW }).stored);
+      const inserted = testStore.store.insertKey(
+        issueKey(app, { name: 'last one', ...fields }, { now: NOW }).stored,
+        AUDIT,
+      );
       await testStore.store.close();
       await inserted;
       const reopened = new SqliteKeyStore(testStore.location);

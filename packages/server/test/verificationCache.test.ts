@@ -10,7 +10,7 @@ import {
   VerificationCache,
   withVerificationCache,
 } from '../src/store/verificationCache.js';
-import { storeKinds, type TestStore } from './support/stores.js';
+import { AUDIT, storeKinds, type TestStore } from './support/stores.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -29,7 +29,7 @@ describe('the verification cache', () => {
         { name: 'cached', permissions: [], metadata: {}, owner: null, environment: null, expires_at: null },
         { now: NOW },
       );
-      await store.insertKey(issued.stored);
+      await store.insertKey(issued.stored, AUDIT);
       expect(await store.findKeyBySecretHash(hashSecret(issued.answer.secret))).toEqual(issued.stored);
       expect(cache.size).toBe(1);
       const everything = inspect(cache, {
@@ -169,7 +169,7 @@ describe('a change made through another connection to the database', () => {
           expect(await verify()).toBe('REVOKED');
         } else {
           // SQLite tells this connection that another one committed (data_version), not what.
-          await other.revokeKey('internal-api', key.id, 'elsewhere', NOW);
+          await other.revokeKey('internal-api', key.id, 'elsewhere', NOW, AUDIT);
           await expect.poll(verify, { timeout: 2000, interval: 20 }).toBe('REVOKED');
         }
       } finally {
@@ -196,7 +196,7 @@ describe('a change made through another connection to the database', () => {
           ).json()) as VerifyApiKeyResponse
         ).code;
       expect(await verify()).toBe('VALID');
-      await other.revokeKey('internal-api', key.id, 'elsewhere', NOW);
+      await other.revokeKey('internal-api', key.id, 'elsewhere', NOW, AUDIT);
       // The clock stands still, so only the notification can make this instance read the key again.
       await expect.poll(verify, { timeout: 2000, interval: 20 }).toBe('REVOKED');
     } finally {

@@ -233,6 +233,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/apps/{appName}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description The app's audit trail, newest first, one page at a time: one event for every change to
+         *     one of its keys (`created`, `updated`, `revoked`, `rotated`, and `leaked` when a leak
+         *     report revoked it), whoever made it: an API call, the `apikeys` command or a leak report.
+         *     Each event is written in the same transaction as the change, so there is no change
+         *     without its event and no event without its change. A refused or failed request writes
+         *     none, and neither does one that changes nothing (revoking a revoked key, an update to
+         *     the values a key already has, a replayed `Idempotency-Key`).
+         *
+         *     An event names the `actor` (the service token's name; `env-token-<n>` for the n-th of
+         *     `APIKEYS_TOKENS`; `cli:<user>` for the `apikeys` command), the `operation`
+         *     (its `operationId`, or the command), the `request_id` the server answered that request
+         *     with (null outside HTTP), and in `changes` each field with its old and new values. It
+         *     never holds a secret or a hash of one.
+         *
+         *     `key_id` keeps only the events of that key (a rotation is the event of the key rotated;
+         *     its successor's `rotated_from` points back to it). Paging works as for `listApiKeys`: pass
+         *     `next_cursor` back as `cursor`; a cursor is bound to the app and the filter it was issued
+         *     for. The trail needs the `audit:read` scope, which `keys:read` does not give: it tells who
+         *     did what.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -440,6 +485,71 @@ export interface components {
              */
             secret: string;
         };
+        /**
+         * @description What happened to the key: `created`, `updated`, `revoked`, `rotated` (a successor was
+         *     issued and the key set to be revoked), or `leaked` (revoked because a leak report, such
+         *     as GitHub secret scanning, found its secret in public).
+         * @enum {string}
+         */
+        AuditAction: "created" | "updated" | "revoked" | "rotated" | "leaked";
+        /**
+         * @description One field the change set, with its value before and after (`old` is null for a key just
+         *     created). Values are as the key's record shows them; never a secret or a hash.
+         */
+        AuditChange: {
+            /**
+             * @description The key record's field, such as `permissions` or `revoked_at`.
+             * @example permissions
+             */
+            field: string;
+            /** @description The value before the change (any JSON value, or null). */
+            old: string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            } | null;
+            /** @description The value after the change (any JSON value, or null). */
+            new: string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description One change to a key, as the audit trail keeps it. */
+        AuditEvent: {
+            /**
+             * Format: uuid
+             * @description The event's id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            occurred_at: string;
+            action: components["schemas"]["AuditAction"];
+            /**
+             * @description Who made the change: the service token's name, `env-token-<n>` for the n-th token of
+             *     `APIKEYS_TOKENS`, `cli:<user>` for the `apikeys` command, or the leak reporter
+             *     (`github-secret-scanning`).
+             * @example gateway-admin
+             */
+            actor: string;
+            /**
+             * @description The operation's `operationId`, or the `apikeys` command that made the change.
+             * @example revokeApiKey
+             */
+            operation: string;
+            /** @description The `X-Request-Id` the server answered the request with; null for a change made outside HTTP. */
+            request_id: string | null;
+            app_slug: components["schemas"]["AppSlug"];
+            key_id: components["schemas"]["KeyId"];
+            /** @description Each field the change set, in the order of the key record's fields. */
+            changes: components["schemas"]["AuditChange"][];
+        };
+        /** @description One page of audit events, newest first. */
+        AuditEventList: {
+            /** @description The events on this page. */
+            data: components["schemas"]["AuditEvent"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
         /** @description One problem with the request. */
         ValidationError: {
             /**
@@ -463,6 +573,7 @@ export interface components {
              *     | --- | --- | --- |
              *     | `urn:apikeys:problem:invalid-request` | 400 | Invalid request |
              *     | `urn:apikeys:problem:unauthorized` | 401 | Unauthorized |
+             *     | `urn:apikeys:problem:insufficient-scope` | 403 | Insufficient scope (the token lacks a scope the operation requires) |
              *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
              *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
              *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
@@ -514,6 +625,19 @@ export interface components {
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The token is valid but lacks a scope this operation requires; `detail` and the
+         *     `WWW-Authenticate` challenge name the missing scopes. Nothing was changed.
+         */
+        InsufficientScope: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticateInsufficientScope"];
                 [name: string]: unknown;
             };
             content: {
@@ -660,6 +784,11 @@ export interface components {
         /** @description The authentication scheme the operation expects. */
         WwwAuthenticate: string;
         /**
+         * @description The RFC 6750 challenge for a token without the required scope: `error="insufficient_scope"`
+         *     and, in `scope`, the scopes the operation requires, separated by spaces.
+         */
+        WwwAuthenticateInsufficientScope: string;
+        /**
          * @description Seconds to wait before retrying.
          * @example 12
          */
@@ -688,10 +817,15 @@ export type VerifyApiKeyResponse = components['schemas']['VerifyApiKeyResponse']
 export type ApiKey = components['schemas']['ApiKey'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
+export type AuditAction = components['schemas']['AuditAction'];
+export type AuditChange = components['schemas']['AuditChange'];
+export type AuditEvent = components['schemas']['AuditEvent'];
+export type AuditEventList = components['schemas']['AuditEventList'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseInsufficientScope = components['responses']['InsufficientScope'];
 export type ResponseAppNotFound = components['responses']['AppNotFound'];
 export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
 export type ResponseKeyConflict = components['responses']['KeyConflict'];
@@ -707,6 +841,7 @@ export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey']
 export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type HeaderCacheControlNoStore = components['headers']['CacheControlNoStore'];
 export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
+export type HeaderWwwAuthenticateInsufficientScope = components['headers']['WwwAuthenticateInsufficientScope'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -760,6 +895,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["AppNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -816,6 +952,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["AppNotFound"];
             409: components["responses"]["IdempotencyKeyInUse"];
             413: components["responses"]["PayloadTooLarge"];
@@ -857,6 +994,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["AppNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -896,6 +1034,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["KeyNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -937,6 +1076,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["KeyNotFound"];
             409: components["responses"]["KeyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -981,6 +1121,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["KeyNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1041,11 +1182,58 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             404: components["responses"]["KeyNotFound"];
             409: components["responses"]["KeyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only the events of this key.
+                 * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
+                 */
+                key_id?: components["schemas"]["KeyId"];
+                /**
+                 * @description How many events to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

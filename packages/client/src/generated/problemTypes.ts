@@ -5,6 +5,8 @@ export type ProblemType =
   | "urn:apikeys:problem:invalid-request"
   /** 401 Unauthorized */
   | "urn:apikeys:problem:unauthorized"
+  /** 403 Insufficient scope */
+  | "urn:apikeys:problem:insufficient-scope"
   /** 404 App not found */
   | "urn:apikeys:problem:app-not-found"
   /** 404 Key not found */

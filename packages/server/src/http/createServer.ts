@@ -6,9 +6,17 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { bundledContractFile, contractFile, contractLimits, loadContract } from '../contract.js';
 import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import { isRfc3339DateTime } from '../keys/rfc3339.js';
+import { declaredScopes } from '../keys/scopes.js';
 import { createJsonLogger, type Logger } from '../logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import { countingOutcomes } from '../observability/operationMetrics.js';
+import { timedStore } from '../observability/timedStore.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
+import { DEFAULT_GITHUB_KEYS_URL } from '../secretScanning/githubPublicKeys.js';
+import { githubSecretScanning } from '../secretScanning/githubSecretScanning.js';
 import type { KeyStore } from '../store/keyStore.js';
+import { sharedRateLimiter } from '../store/postgresRateLimiter.js';
+import { ServiceTokenRegistry } from '../store/serviceTokenRegistry.js';
 import {
   DEFAULT_VERIFICATION_CACHE,
   type VerificationCacheOptions,
@@ -21,8 +29,9 @@ import type { WindowLimit } from './middleware/fixedWindow.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig, rateLimit } from './middleware/rateLimit.js';
 import { requestLog } from './middleware/requestLog.js';
+import { metricsEndpoint, requestMetrics } from './middleware/requestMetrics.js';
 import { ProblemError, problemHandler } from './problem.js';
-import { contractRoutes, registerOperations } from './registerOperations.js';
+import { contractOperationOf, contractRoutes, registerOperations } from './registerOperations.js';
 
 export interface ServerOptions {
   store: KeyStore;
@@ -47,6 +56,10 @@ export interface ServerOptions {
   keyUsage?: KeyUsageRecorder;
   /** The TTL and memory bound of the verification cache (store/verificationCache.ts). */
   verificationCache?: Omit<VerificationCacheOptions, 'now'>;
+  /** Where GitHub publishes its secret-scanning public keys (APIKEYS_GITHUB_KEYS_URL); GitHub's own URL by default. */
+  githubKeysUrl?: string;
+  /** The bearer token GET /metrics requires (APIKEYS_METRICS_TOKEN); without one /metrics is open. */
+  metricsToken?: string | undefined;
 }
 
 const API_PREFIX = '/api-auth';
@@ -58,7 +71,9 @@ const API_PREFIX = '/api-auth';
 export async function createServer(options: ServerOptions): Promise<Express> {
   const { tokens, pepper } = options;
   const now = options.now ?? (() => new Date());
-  const { store } = await withVerificationCache(options.store, {
+  // Every server has its own metrics registry; the store is timed below the verification cache, at the database.
+  const metrics = createMetrics();
+  const { store } = await withVerificationCache(timedStore(options.store, metrics.storeDuration), {
     ...(options.verificationCache ?? DEFAULT_VERIFICATION_CACHE),
     now: () => now().getTime(),
   });
@@ -78,20 +93,24 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   });
   await compile(validator, contract);
   const limits = contractLimits(contract);
-  const handlers = operationHandlers({
-    store,
-    now,
-    pepper,
-    limits,
-    cursorSecret: await store.serverSecret('page-cursor'),
-    keyUsage:
-      options.keyUsage ??
-      new KeyUsageRecorder({
-        store,
-        now,
-        onError: (error) => logger.error('recording key use failed', { error: String(error) }),
-      }),
-  });
+  const rateLimitConfig = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const handlers = countingOutcomes(
+    operationHandlers({
+      store,
+      now,
+      pepper,
+      limits,
+      cursorSecret: await store.serverSecret('page-cursor'),
+      keyUsage:
+        options.keyUsage ??
+        new KeyUsageRecorder({
+          store,
+          now,
+          onError: (error) => logger.error('recording key use failed', { error: String(error) }),
+        }),
+    }),
+    metrics,
+  );
 
   const app = express();
   // Express matches paths case-insensitively by default, while the validator's ignore rule and the
@@ -100,6 +119,9 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(logger));
+  const operationOf = contractOperationOf(contract);
+  app.use(requestMetrics(metrics, operationOf));
+  app.get('/metrics', metricsEndpoint(metrics.registry, options.metricsToken));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -125,11 +147,31 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     });
   }
 
+  // Before the API's body parser: it reads the raw body its signature covers. Not under /api-auth: no bearer token.
+  app.use(
+    githubSecretScanning({
+      store,
+      pepper,
+      now,
+      logger,
+      keysUrl: options.githubKeysUrl ?? DEFAULT_GITHUB_KEYS_URL,
+    }),
+  );
   app.use(API_PREFIX, cors(options.corsOrigins ?? []));
   app.use(
     API_PREFIX,
-    bearerAuth({ tokens, failureLimit: options.authFailureLimit, now }),
-    rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now),
+    bearerAuth({
+      tokens,
+      allScopes: declaredScopes(contract),
+      serviceTokens: await ServiceTokenRegistry.open(store, (error) =>
+        logger.error('reading the service tokens failed', { error: String(error) }),
+      ),
+      pepper,
+      requiredScopes: (req) => operationOf(req.method, `${req.baseUrl}${req.path}`)?.scopes,
+      failureLimit: options.authFailureLimit,
+      now,
+    }),
+    rateLimit(rateLimitConfig, now, sharedRateLimiter(options.store, rateLimitConfig, pepper)),
   );
   app.use(jsonBody(limits.bodyBytes));
   app.use(validator);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../test/support/stores.js';
 import { expectProblem, OTHER_TOKEN, startTestServer } from '../../test/support/testServer.js';
-import type { KeyStore, StoredKey } from '../store/keyStore.js';
+import type { AuditContext, KeyStore, StoredKey } from '../store/keyStore.js';
 
 /** Every byte the store holds of idempotency records, as text. */
 async function recordBytes(kind: string, location: string): Promise<string> {
@@ -36,12 +36,12 @@ describe.each(storeKinds)('Idempotency-Key on $kind', ({ kind, open }) => {
   const controllable = (store: KeyStore): KeyStore =>
     Object.create(store, {
       insertKey: {
-        value: async (stored: StoredKey) => {
+        value: async (stored: StoredKey, audit: AuditContext) => {
           await holdInserts;
           if (failInserts) {
             throw new Error('disk full');
           }
-          return store.insertKey(stored);
+          return store.insertKey(stored, audit);
         },
       },
     }) as KeyStore;

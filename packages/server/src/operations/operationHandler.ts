@@ -1,7 +1,7 @@
 import type { operations } from '@apikeys/types';
 import type { ContractLimits } from '../contract.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
-import type { KeyStore } from '../store/keyStore.js';
+import type { AuditContext, KeyStore } from '../store/keyStore.js';
 
 // The contract, as types every handler must fill: what an operation receives is its generated
 // path, query and body types; what it may answer is one of its generated success responses.
@@ -15,6 +15,8 @@ export interface OperationRequest<Op> {
   params: Parameters<Op, 'path'>;
   query: Parameters<Op, 'query'>;
   body: Op extends { requestBody: infer Body } ? JsonBody<Body> : undefined;
+  /** Who asks, through which operation or command, under which request id: what a change's audit event records. */
+  audit: AuditContext;
 }
 
 type SuccessStatus = 200 | 201;

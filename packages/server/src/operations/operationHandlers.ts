@@ -1,6 +1,7 @@
 import { createApiKey } from './createApiKey/createApiKey.js';
 import { getApiKey } from './getApiKey/getApiKey.js';
 import { listApiKeys } from './listApiKeys/listApiKeys.js';
+import { listAuditEvents } from './listAuditEvents/listAuditEvents.js';
 import type { OperationDeps, OperationHandlers } from './operationHandler.js';
 import { revokeApiKey } from './revokeApiKey/revokeApiKey.js';
 import { rotateApiKey } from './rotateApiKey/rotateApiKey.js';
@@ -17,5 +18,6 @@ export function operationHandlers(deps: OperationDeps): OperationHandlers {
     revokeApiKey: revokeApiKey(deps),
     rotateApiKey: rotateApiKey(deps),
     verifyApiKey: verifyApiKey(deps),
+    listAuditEvents: listAuditEvents(deps),
   };
 }

@@ -1,4 +1,4 @@
-import type { ApiKey, AppSlug, KeyPrefix } from '@apikeys/types';
+import type { ApiKey, AppSlug, AuditEvent, KeyPrefix } from '@apikeys/types';
 import type { IdempotencyStore } from './idempotencyStore.js';
 
 /**
@@ -54,6 +54,47 @@ export interface KeyChangeListener {
   onGap(): void;
 }
 
+/** A service token as listed: its name and scopes, never the token or its hash. */
+export interface ServiceTokenRecord {
+  /** Unique for good, revoked tokens included, so that the audit trail's actors stay unambiguous. */
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** What is stored for a service token: its record and a one-way hash of the token, never the token. */
+export interface StoredServiceToken extends ServiceTokenRecord {
+  tokenHash: string;
+  /** How tokenHash was made, as for a key's secret. */
+  hashScheme: StoredKey['hashScheme'];
+}
+
+export class ServiceTokenExistsError extends Error {
+  constructor(name: string) {
+    super(`A service token named '${name}' already exists (names are never reused, revoked tokens' included)`);
+  }
+}
+
+/**
+ * Who is making a change, for the audit event every change writes in its own transaction: the
+ * token's name (or `cli:<user>`), the operationId (or the command), and the request's id.
+ */
+export interface AuditContext {
+  actor: string;
+  operation: string;
+  /** The X-Request-Id the server answers with; null outside HTTP. */
+  requestId: string | null;
+}
+
+export interface AuditEventQuery {
+  appSlug: string;
+  keyId?: string | undefined;
+  /** Only events after this position in the order (occurred_at DESC, id DESC): the last event of the previous page. */
+  after?: { occurredAt: string; id: string } | undefined;
+  limit: number;
+}
+
 export class AppExistsError extends Error {
   constructor(slug: string) {
     super(`An API auth app named '${slug}' already exists`);
@@ -72,21 +113,37 @@ export interface KeyStore extends IdempotencyStore {
   addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App>;
   findApp(slug: string): Promise<App | undefined>;
   listApps(): Promise<App[]>;
-  /** Durable when it resolves; a second key with the same secret hash is refused. */
-  insertKey(stored: StoredKey): Promise<void>;
+  /** Durable, with its `created` event, when it resolves; a second key with the same secret hash is refused. */
+  insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
   findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined>;
   /** The key `id` of app `appSlug`; a key of another app is undefined, like a missing one. */
   findKey(appSlug: string, id: string): Promise<KeyRecord | undefined>;
   /** Up to `limit` keys of the app matching the filters, newest first (created_at DESC, id DESC). */
   listKeys(query: KeyPageQuery): Promise<KeyRecord[]>;
-  /** Applies `changes` unless the key is revoked as of `now` (revoked_at <= now). */
-  updateKey(appSlug: string, id: string, changes: KeyChanges, now: Date): Promise<KeyRecord | undefined>;
+  /**
+   * Applies `changes` unless the key is revoked as of `now` (revoked_at <= now), with an `updated`
+   * event naming each field whose value changed (none when no value did).
+   */
+  updateKey(
+    appSlug: string,
+    id: string,
+    changes: KeyChanges,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<KeyRecord | undefined>;
   /**
    * Sets revoked_at = now and revocation_reason = reason unless the key is already revoked as of
    * `now`; a key whose revocation is scheduled later (a rotation grace period) is revoked now.
    * Resolves to the key as stored afterwards, changed or not; undefined when there is no such key.
+   * A revocation writes a `revoked` event (`leaked` when `audit.leaked`, for a leak report).
    */
-  revokeKey(appSlug: string, id: string, reason: string | null, now: Date): Promise<KeyRecord | undefined>;
+  revokeKey(
+    appSlug: string,
+    id: string,
+    reason: string | null,
+    now: Date,
+    audit: AuditContext & { leaked?: boolean },
+  ): Promise<KeyRecord | undefined>;
   /**
    * In one transaction: inserts `successor` (its key.rotated_from is `id`) and marks the old key
    * rotated_to = successor id, revoked_at = revokeAt, revocation_reason = 'rotated'. Only when
@@ -99,7 +156,10 @@ export interface KeyStore extends IdempotencyStore {
     successor: StoredKey,
     revokeAt: Date,
     now: Date,
+    audit: AuditContext,
   ): Promise<KeyRecord | undefined>;
+  /** Up to `limit` audit events of the app (of one key, with `keyId`), newest first (occurred_at DESC, id DESC). */
+  listAuditEvents(query: AuditEventQuery): Promise<AuditEvent[]>;
   /** Sets last_used_at to usedAt for each key, unless it is already later. */
   recordKeyUses(uses: readonly KeyUse[]): Promise<void>;
   /**
@@ -110,6 +170,23 @@ export interface KeyStore extends IdempotencyStore {
   countKeys(): Promise<number>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /** Fails with ServiceTokenExistsError when the name is taken. Writes a `token_added` event. */
+  addServiceToken(token: StoredServiceToken, audit: AuditContext): Promise<void>;
+  /** Every service token, revoked ones included, oldest first. */
+  listServiceTokens(): Promise<ServiceTokenRecord[]>;
+  /** The tokens not revoked, with their hashes: what the server accepts. */
+  liveServiceTokens(): Promise<StoredServiceToken[]>;
+  /**
+   * Revokes the token as of `now` unless it is revoked already, with a `token_revoked` event;
+   * resolves to it as stored afterwards, undefined when there is none.
+   */
+  revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined>;
+  /**
+   * Calls `onChange` when service tokens may have changed: at once (and awaited) for a change
+   * made through this store, as it commits for one made through another connection, and when
+   * such changes may have been missed. Resolves once it is listening.
+   */
+  watchServiceTokens(onChange: () => Promise<void>): Promise<void>;
   /**
    * Tells `listener`, as they commit, of key changes made through other connections (other
    * instances, other processes) until close(). Resolves once it is listening.

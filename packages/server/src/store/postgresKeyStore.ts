@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import type { AuditEvent } from '@apikeys/types';
 import pg from 'pg';
+import {
+  AuditEventIds,
+  type AuditRecord,
+  creationEvent,
+  keyChanges,
+  keyEvent,
+  serviceTokenEvent,
+} from './auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
   type App,
   AppExistsError,
+  type AuditContext,
+  type AuditEventQuery,
   type KeyChangeListener,
   type KeyChanges,
   type KeyPageQuery,
@@ -12,7 +23,10 @@ import {
   type KeyStatusFilter,
   type KeyStore,
   type KeyUse,
+  ServiceTokenExistsError,
+  type ServiceTokenRecord,
   type StoredKey,
+  type StoredServiceToken,
 } from './keyStore.js';
 
 // `json`, not `jsonb`, so metadata keeps its key order and comes back exactly as SQLite returns it.
@@ -63,6 +77,36 @@ const MIGRATIONS = [
      expires_at timestamptz NOT NULL
    );
    CREATE INDEX idempotency_records_expires_at ON idempotency_records(expires_at)`,
+  // The rate limit shared by the instances (store/postgresRateLimiter.ts): one row per token
+  // hash, the start of its current window in epoch milliseconds and the requests counted in it.
+  `CREATE TABLE rate_limit_windows (
+     key text PRIMARY KEY,
+     window_start bigint NOT NULL,
+     hits integer NOT NULL
+   )`,
+  `CREATE TABLE service_tokens (
+     name text PRIMARY KEY,
+     scopes json NOT NULL,
+     token_hash text NOT NULL UNIQUE,
+     hash_scheme text NOT NULL,
+     created_at timestamptz NOT NULL,
+     revoked_at timestamptz
+   )`,
+  // Service token events have no app or key; the indexes serve listAuditEvents' order and seek.
+  `CREATE TABLE audit_events (
+     id uuid PRIMARY KEY,
+     occurred_at timestamptz NOT NULL,
+     action text NOT NULL,
+     actor text NOT NULL,
+     operation text NOT NULL,
+     request_id text,
+     app_slug text,
+     key_id uuid,
+     token_name text,
+     changes json NOT NULL
+   );
+   CREATE INDEX audit_events_app ON audit_events(app_slug, occurred_at DESC, id DESC);
+   CREATE INDEX audit_events_key ON audit_events(app_slug, key_id, occurred_at DESC, id DESC)`,
 ];
 
 // Any constant: serialises migrations when several instances start against one database.
@@ -89,6 +133,12 @@ const STATUS_CONDITIONS: Record<KeyStatusFilter, ((now: string) => string) | und
   expired: (now) => `(revoked_at IS NULL OR revoked_at > ${now}) AND expires_at <= ${now}`,
   active: (now) => `(revoked_at IS NULL OR revoked_at > ${now}) AND (expires_at IS NULL OR expires_at > ${now})`,
 };
+
+/** What a LISTENing connection reports: each notification's payload, and that some may have been missed. */
+interface ChannelHandlers {
+  onNotification: (payload: string) => void;
+  onGap: () => void;
+}
 
 // Instances listen on this channel for the ids of changed keys (their verification caches).
 const KEY_CHANGES_CHANNEL = 'api_key_changes';
@@ -119,6 +169,89 @@ const MARK_ROTATED =
   announcingChanges(`UPDATE api_keys SET rotated_to = $3, revoked_at = $4, revocation_reason = 'rotated'
   WHERE app_slug = $1 AND id = $2 AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > $5)
   RETURNING ${KEY_COLUMNS}`);
+
+const AUDIT_COLUMNS = 'id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes';
+const AUDIT_TYPES = ['uuid', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'uuid', 'text', 'json'];
+/** An audit event's values as parameters from $first on, typed (a SELECT list cannot infer their types). */
+const auditValues = (first: number) => AUDIT_TYPES.map((type, index) => `$${first + index}::${type}`).join(', ');
+
+const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditValues(1)})`;
+
+const auditParams = (event: AuditRecord) => [
+  event.id,
+  timestamp(event.occurredAt),
+  event.action,
+  event.actor,
+  event.operation,
+  event.requestId,
+  event.appSlug,
+  event.keyId,
+  event.tokenName,
+  JSON.stringify(event.changes),
+];
+
+// A key and its `created` event in one statement, so one round trip and one commit.
+const INSERT_KEY_WITH_EVENT = `WITH inserted AS (${INSERT_KEY} RETURNING id)
+  INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${auditValues(19)} FROM inserted`;
+
+interface AuditEventRow {
+  id: string;
+  occurred_at: Date;
+  action: AuditEvent['action'];
+  actor: string;
+  operation: string;
+  request_id: string | null;
+  app_slug: string;
+  key_id: string;
+  changes: AuditEvent['changes'];
+}
+
+const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
+  id: row.id,
+  occurred_at: row.occurred_at.toISOString(),
+  action: row.action,
+  actor: row.actor,
+  operation: row.operation,
+  request_id: row.request_id,
+  app_slug: row.app_slug,
+  key_id: row.key_id,
+  changes: row.changes,
+});
+
+// Instances listen on this channel for service tokens added or revoked (their token lookups).
+const SERVICE_TOKEN_CHANGES_CHANNEL = 'service_token_changes';
+
+const SERVICE_TOKEN_COLUMNS = 'name, scopes, token_hash, hash_scheme, created_at, revoked_at';
+
+// Each announces the token it changed, delivered when, and only if, the change commits.
+// With its audit event, in the same statement.
+const INSERT_SERVICE_TOKEN = `WITH added AS (
+    INSERT INTO service_tokens (${SERVICE_TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) RETURNING name
+  ), logged AS (
+    INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${auditValues(7)} FROM added
+  ) SELECT pg_notify('${SERVICE_TOKEN_CHANGES_CHANNEL}', added.name) FROM added`;
+
+const REVOKE_SERVICE_TOKEN = `WITH changed AS (
+    UPDATE service_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL RETURNING ${SERVICE_TOKEN_COLUMNS}
+  ), logged AS (
+    INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${auditValues(3)} FROM changed
+  ) SELECT changed.*, pg_notify('${SERVICE_TOKEN_CHANGES_CHANNEL}', changed.name) FROM changed`;
+
+interface ServiceTokenRow {
+  name: string;
+  scopes: string[];
+  token_hash: string;
+  hash_scheme: StoredServiceToken['hashScheme'];
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const toServiceTokenRecord = (row: ServiceTokenRow): ServiceTokenRecord => ({
+  name: row.name,
+  scopes: row.scopes,
+  createdAt: row.created_at.toISOString(),
+  revokedAt: iso(row.revoked_at),
+});
 
 // The rows are locked in id order so that two instances recording overlapping batches cannot
 // deadlock; several uses of one key in a batch count as the latest of them.
@@ -215,9 +348,12 @@ const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => [
 /** For several server instances sharing one database. */
 export class PostgresKeyStore implements KeyStore {
   readonly kind = 'postgres';
-  private readonly pool: pg.Pool;
-  /** The connections LISTENing for key changes, ended by close(). */
-  private readonly keyChangeClients = new Set<pg.Client>();
+  /** Read-only, for the shared rate limit (store/postgresRateLimiter.ts): it counts on the same connections. */
+  readonly pool: pg.Pool;
+  /** The connections LISTENing for changes, ended by close(). */
+  private readonly listeningClients = new Set<pg.Client>();
+  private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
+  private readonly auditIds = new AuditEventIds();
   private closing = false;
 
   // Twice the cores, at least 4: enough connections to keep PostgreSQL busy while some wait on
@@ -282,8 +418,56 @@ export class PostgresKeyStore implements KeyStore {
     return rows.map(toApp);
   }
 
-  async insertKey(stored: StoredKey): Promise<void> {
-    await this.pool.query(INSERT_KEY, keyParams(stored));
+  async insertKey(stored: StoredKey, audit: AuditContext): Promise<void> {
+    await this.pool.query(INSERT_KEY_WITH_EVENT, [
+      ...keyParams(stored),
+      ...auditParams(creationEvent(this.auditIds, stored.key, audit)),
+    ]);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection, committed or rolled back as it says. A
+   * connection that cannot even roll back after an error is not handed back to the pool.
+   */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<{ value: T; commit: boolean }>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const { value, commit } = await work(client);
+      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+      return value;
+    } catch (error) {
+      // The first error is the one to report.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** The key locked for this transaction, as committed by whoever changed it last (another instance included). */
+  private async lockedKey(client: pg.PoolClient, appSlug: string, id: string): Promise<KeyRow | undefined> {
+    return (await client.query<KeyRow>(`${FIND_KEY} FOR UPDATE`, [appSlug, id])).rows[0];
+  }
+
+  /** Within the transaction: the event of a change from `before` to `after`, unless nothing changed. */
+  private async recordChange(
+    client: pg.PoolClient,
+    action: AuditEvent['action'],
+    before: KeyRow,
+    after: KeyRow,
+    audit: AuditContext,
+    at: Date,
+  ): Promise<void> {
+    const current = toKeyRecord(after);
+    const changes = keyChanges(toKeyRecord(before), current);
+    if (changes.length > 0) {
+      await client.query(
+        INSERT_AUDIT_EVENT,
+        auditParams(keyEvent(this.auditIds, action, current, changes, audit, at.toISOString())),
+      );
+    }
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
@@ -330,11 +514,17 @@ export class PostgresKeyStore implements KeyStore {
     return rows.map(toKeyRecord);
   }
 
-  async updateKey(appSlug: string, id: string, changes: KeyChanges, now: Date): Promise<KeyRecord | undefined> {
+  async updateKey(
+    appSlug: string,
+    id: string,
+    changes: KeyChanges,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<KeyRecord | undefined> {
     if (!STORED_ID.test(id)) {
       return undefined;
     }
-    const { rows } = await this.pool.query<KeyRow>(UPDATE_KEY, [
+    const params = [
       appSlug,
       id,
       now,
@@ -350,18 +540,38 @@ export class PostgresKeyStore implements KeyStore {
       changes.environment ?? null,
       changes.expires_at !== undefined,
       timestamp(changes.expires_at ?? null),
-    ]);
-    return rows[0] && toKeyRecord(rows[0]);
+    ];
+    return this.transaction(async (client) => {
+      const before = await this.lockedKey(client, appSlug, id);
+      const after = (await client.query<KeyRow>(UPDATE_KEY, params)).rows[0];
+      if (before && after) {
+        await this.recordChange(client, 'updated', before, after, audit, now);
+      }
+      return { value: after && toKeyRecord(after), commit: true };
+    });
   }
 
-  async revokeKey(appSlug: string, id: string, reason: string | null, now: Date): Promise<KeyRecord | undefined> {
+  async revokeKey(
+    appSlug: string,
+    id: string,
+    reason: string | null,
+    now: Date,
+    audit: AuditContext & { leaked?: boolean },
+  ): Promise<KeyRecord | undefined> {
     if (!STORED_ID.test(id)) {
       return undefined;
     }
-    const revoked = await this.pool.query<KeyRow>(REVOKE_KEY, [appSlug, id, now, reason]);
-    // A separate statement, not a CTE: it must see a revocation another instance committed meanwhile.
-    const row = revoked.rows[0] ?? (await this.pool.query<KeyRow>(FIND_KEY, [appSlug, id])).rows[0];
-    return row && toKeyRecord(row);
+    return this.transaction(async (client) => {
+      const before = await this.lockedKey(client, appSlug, id);
+      if (!before) {
+        return { value: undefined, commit: false };
+      }
+      const after = (await client.query<KeyRow>(REVOKE_KEY, [appSlug, id, now, reason])).rows[0];
+      if (after) {
+        await this.recordChange(client, audit.leaked ? 'leaked' : 'revoked', before, after, audit, now);
+      }
+      return { value: toKeyRecord(after ?? before), commit: true };
+    });
   }
 
   async rotateKey(
@@ -370,26 +580,46 @@ export class PostgresKeyStore implements KeyStore {
     successor: StoredKey,
     revokeAt: Date,
     now: Date,
+    audit: AuditContext,
   ): Promise<KeyRecord | undefined> {
     if (!STORED_ID.test(id)) {
       return undefined;
     }
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      await client.query(INSERT_KEY, keyParams(successor));
+    return this.transaction(async (client) => {
       // A concurrent rotation holding the row makes this wait, then see rotated_to set and match nothing.
-      const { rows } = await client.query<KeyRow>(MARK_ROTATED, [appSlug, id, successor.key.id, revokeAt, now]);
-      await client.query(rows[0] ? 'COMMIT' : 'ROLLBACK');
-      return rows[0] && toKeyRecord(rows[0]);
-    } catch (error) {
-      // A connection that cannot even roll back is not handed back to the pool; the first error is the one to report.
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken);
+      const before = await this.lockedKey(client, appSlug, id);
+      await client.query(INSERT_KEY, keyParams(successor));
+      const after = (await client.query<KeyRow>(MARK_ROTATED, [appSlug, id, successor.key.id, revokeAt, now])).rows[0];
+      if (!before || !after) {
+        return { value: undefined, commit: false };
+      }
+      await this.recordChange(client, 'rotated', before, after, audit, now);
+      return { value: toKeyRecord(after), commit: true };
+    });
+  }
+
+  async listAuditEvents({ appSlug, keyId, after, limit }: AuditEventQuery): Promise<AuditEvent[]> {
+    // A key id in another form than PostgreSQL prints names no key, as in SQLite.
+    if (keyId !== undefined && !STORED_ID.test(keyId)) {
+      return [];
     }
+    const params: unknown[] = [appSlug];
+    const parameter = (value: unknown) => `$${params.push(value)}`;
+    const conditions = ['app_slug = $1'];
+    if (keyId !== undefined) {
+      conditions.push(`key_id = ${parameter(keyId)}::uuid`);
+    }
+    if (after) {
+      conditions.push(
+        `(occurred_at, id) < (${parameter(timestamp(after.occurredAt))}::timestamptz, ${parameter(after.id)}::uuid)`,
+      );
+    }
+    const { rows } = await this.pool.query<AuditEventRow>(
+      `SELECT id, occurred_at, action, actor, operation, request_id, app_slug, key_id, changes FROM audit_events
+       WHERE ${conditions.join(' AND ')} ORDER BY occurred_at DESC, id DESC LIMIT ${parameter(limit)}`,
+      params,
+    );
+    return rows.map(toAuditEvent);
   }
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
@@ -457,6 +687,71 @@ export class PostgresKeyStore implements KeyStore {
     return rows[0]!.value;
   }
 
+  async addServiceToken(token: StoredServiceToken, audit: AuditContext): Promise<void> {
+    try {
+      await this.pool.query(INSERT_SERVICE_TOKEN, [
+        token.name,
+        JSON.stringify(token.scopes),
+        token.tokenHash,
+        token.hashScheme,
+        timestamp(token.createdAt),
+        timestamp(token.revokedAt),
+        ...auditParams(serviceTokenEvent(this.auditIds, 'token_added', token, audit, token.createdAt)),
+      ]);
+    } catch (error) {
+      if ((error as { code?: string; constraint?: string }).constraint === 'service_tokens_pkey') {
+        throw new ServiceTokenExistsError(token.name);
+      }
+      throw error;
+    }
+    await this.serviceTokensChanged();
+  }
+
+  async listServiceTokens(): Promise<ServiceTokenRecord[]> {
+    const { rows } = await this.pool.query<ServiceTokenRow>(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens ORDER BY created_at, name`,
+    );
+    return rows.map(toServiceTokenRecord);
+  }
+
+  async liveServiceTokens(): Promise<StoredServiceToken[]> {
+    const { rows } = await this.pool.query<ServiceTokenRow>(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE revoked_at IS NULL`,
+    );
+    return rows.map((row) => ({
+      ...toServiceTokenRecord(row),
+      tokenHash: row.token_hash,
+      hashScheme: row.hash_scheme,
+    }));
+  }
+
+  async revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined> {
+    const event = serviceTokenEvent(this.auditIds, 'token_revoked', { name, scopes: [] }, audit, now.toISOString());
+    const revoked = (await this.pool.query<ServiceTokenRow>(REVOKE_SERVICE_TOKEN, [name, now, ...auditParams(event)]))
+      .rows[0];
+    if (revoked) {
+      await this.serviceTokensChanged();
+      return toServiceTokenRecord(revoked);
+    }
+    // A separate statement: it must see a revocation another instance committed meanwhile.
+    const { rows } = await this.pool.query<ServiceTokenRow>(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE name = $1`,
+      [name],
+    );
+    return rows[0] && toServiceTokenRecord(rows[0]);
+  }
+
+  /** This instance's watchers hear of its own change at once, and are awaited; the notification follows. */
+  private async serviceTokensChanged(): Promise<void> {
+    await Promise.all([...this.serviceTokenWatchers].map((onChange) => onChange()));
+  }
+
+  async watchServiceTokens(onChange: () => Promise<void>): Promise<void> {
+    this.serviceTokenWatchers.add(onChange);
+    const changed = () => void onChange();
+    await this.listen(SERVICE_TOKEN_CHANGES_CHANNEL, { onNotification: changed, onGap: changed });
+  }
+
   async countKeys(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM api_keys');
     return Number(rows[0]!.n);
@@ -466,13 +761,20 @@ export class PostgresKeyStore implements KeyStore {
     await this.pool.query('SELECT 1');
   }
 
-  /** A dedicated connection LISTENing on KEY_CHANGES_CHANNEL; when it drops, a gap, and another one a second later. */
   async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
+    await this.listen(KEY_CHANGES_CHANNEL, {
+      onNotification: (id) => listener.onChange(id),
+      onGap: () => listener.onGap(),
+    });
+  }
+
+  /** A dedicated connection LISTENing on `channel`; when it drops, a gap, and another one a second later. */
+  private async listen(channel: string, handlers: ChannelHandlers): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString });
-    this.keyChangeClients.add(client);
+    this.listeningClients.add(client);
     client.on('notification', ({ payload }) => {
       if (payload) {
-        listener.onChange(payload);
+        handlers.onNotification(payload);
       }
     });
     let lost = false;
@@ -481,43 +783,43 @@ export class PostgresKeyStore implements KeyStore {
         return;
       }
       lost = true;
-      this.keyChangeClients.delete(client);
+      this.listeningClients.delete(client);
       void client.end().catch(() => {});
       if (this.closing) {
         return;
       }
-      listener.onGap();
-      this.watchKeyChangesLater(listener);
+      handlers.onGap();
+      this.listenLater(channel, handlers);
     };
     client.on('error', reconnect);
     client.on('end', reconnect);
     try {
       await client.connect();
-      await client.query(`LISTEN ${KEY_CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${channel}`);
     } catch (error) {
       lost = true;
-      this.keyChangeClients.delete(client);
+      this.listeningClients.delete(client);
       void client.end().catch(() => {});
       throw error;
     }
   }
 
-  private watchKeyChangesLater(listener: KeyChangeListener): void {
+  private listenLater(channel: string, handlers: ChannelHandlers): void {
     setTimeout(() => {
       if (this.closing) {
         return;
       }
       // What changed while nobody listened is unknown: a gap again once listening.
-      this.watchKeyChanges(listener).then(
-        () => listener.onGap(),
-        () => this.watchKeyChangesLater(listener),
+      this.listen(channel, handlers).then(
+        () => handlers.onGap(),
+        () => this.listenLater(channel, handlers),
       );
     }, 1000).unref();
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.keyChangeClients].map((client) => client.end().catch(() => {})));
+    await Promise.all([...this.listeningClients].map((client) => client.end().catch(() => {})));
     if (!this.pool.ended) {
       await this.pool.end();
     }

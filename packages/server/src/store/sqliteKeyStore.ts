@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AuditEvent } from '@apikeys/types';
 import Database from 'better-sqlite3';
+import {
+  AuditEventIds,
+  type AuditRecord,
+  creationEvent,
+  keyChanges,
+  keyEvent,
+  serviceTokenEvent,
+} from './auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
   type App,
   AppExistsError,
+  type AuditContext,
+  type AuditEventQuery,
   type KeyChangeListener,
   type KeyChanges,
   type KeyPageQuery,
@@ -13,7 +24,10 @@ import {
   type KeyStatusFilter,
   type KeyStore,
   type KeyUse,
+  ServiceTokenExistsError,
+  type ServiceTokenRecord,
   type StoredKey,
+  type StoredServiceToken,
 } from './keyStore.js';
 
 const MIGRATIONS = [
@@ -62,6 +76,29 @@ const MIGRATIONS = [
      expires_at TEXT NOT NULL
    ) STRICT;
    CREATE INDEX idempotency_records_expires_at ON idempotency_records(expires_at)`,
+  `CREATE TABLE service_tokens (
+     name TEXT PRIMARY KEY,
+     scopes TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     hash_scheme TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     revoked_at TEXT
+   ) STRICT`,
+  // Service token events have no app or key; the indexes serve listAuditEvents' order and seek.
+  `CREATE TABLE audit_events (
+     id TEXT PRIMARY KEY,
+     occurred_at TEXT NOT NULL,
+     action TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     operation TEXT NOT NULL,
+     request_id TEXT,
+     app_slug TEXT,
+     key_id TEXT,
+     token_name TEXT,
+     changes TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX audit_events_app ON audit_events(app_slug, occurred_at DESC, id DESC);
+   CREATE INDEX audit_events_key ON audit_events(app_slug, key_id, occurred_at DESC, id DESC)`,
 ];
 
 const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
@@ -103,6 +140,46 @@ const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now, revocation_reason = @
 const MARK_ROTATED = `UPDATE api_keys SET rotated_to = @successor_id, revoked_at = @revoke_at, revocation_reason = 'rotated'
   WHERE app_slug = @app_slug AND id = @id AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > @now)
   RETURNING ${KEY_COLUMNS}`;
+
+const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes)
+  VALUES (@id, @occurred_at, @action, @actor, @operation, @request_id, @app_slug, @key_id, @token_name, @changes)`;
+
+const auditParams = (event: AuditRecord) => ({
+  id: event.id,
+  occurred_at: storedTime(event.occurredAt),
+  action: event.action,
+  actor: event.actor,
+  operation: event.operation,
+  request_id: event.requestId,
+  app_slug: event.appSlug,
+  key_id: event.keyId,
+  token_name: event.tokenName,
+  changes: JSON.stringify(event.changes),
+});
+
+interface AuditEventRow {
+  id: string;
+  occurred_at: string;
+  action: AuditEvent['action'];
+  actor: string;
+  operation: string;
+  request_id: string | null;
+  app_slug: string;
+  key_id: string;
+  changes: string;
+}
+
+const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
+  id: row.id,
+  occurred_at: row.occurred_at,
+  action: row.action,
+  actor: row.actor,
+  operation: row.operation,
+  request_id: row.request_id,
+  app_slug: row.app_slug,
+  key_id: row.key_id,
+  changes: JSON.parse(row.changes) as AuditEvent['changes'],
+});
 
 const RECORD_KEY_USE = `UPDATE api_keys SET last_used_at = @used_at
   WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @used_at)`;
@@ -198,11 +275,36 @@ const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => ({
   rotated_to: key.rotated_to,
 });
 
+interface ServiceTokenRow {
+  name: string;
+  scopes: string;
+  token_hash: string;
+  hash_scheme: StoredServiceToken['hashScheme'];
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const SERVICE_TOKEN_COLUMNS = 'name, scopes, token_hash, hash_scheme, created_at, revoked_at';
+
+const toServiceTokenRecord = (row: ServiceTokenRow): ServiceTokenRecord => ({
+  name: row.name,
+  scopes: JSON.parse(row.scopes) as string[],
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+});
+
+const toStoredServiceToken = (row: ServiceTokenRow): StoredServiceToken => ({
+  ...toServiceTokenRecord(row),
+  tokenHash: row.token_hash,
+  hashScheme: row.hash_scheme,
+});
+
 const KEY_CHANGE_POLL_MS = 100;
 
 /** An insertKey call waiting for the group commit that will hold its key. */
 interface PendingInsert {
   params: ReturnType<typeof keyParams>;
+  event: ReturnType<typeof auditParams>;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -215,11 +317,18 @@ export class SqliteKeyStore implements KeyStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly updateTransaction: Database.Transaction<
+    (params: Record<string, string | number | null>, audit: AuditContext) => KeyRow | undefined
+  >;
   private readonly revokeTransaction: Database.Transaction<
-    (params: Record<string, string | null>) => KeyRow | undefined
+    (params: Record<string, string | null>, audit: AuditContext & { leaked?: boolean }) => KeyRow | undefined
   >;
   private readonly rotateTransaction: Database.Transaction<
-    (successor: StoredKey, params: Record<string, string>) => KeyRow
+    (successor: StoredKey, params: Record<string, string>, audit: AuditContext) => KeyRow
+  >;
+  private readonly insertWithEventTransaction: Database.Transaction<(insert: PendingInsert) => void>;
+  private readonly auditedTransaction: Database.Transaction<
+    (sql: string, params: unknown, event: AuditRecord) => unknown
   >;
   private readonly recordUsesTransaction: Database.Transaction<(uses: readonly KeyUse[]) => void>;
   private readonly claimTransaction: Database.Transaction<(claim: IdempotencyClaim) => IdempotencyRecord | undefined>;
@@ -227,7 +336,9 @@ export class SqliteKeyStore implements KeyStore {
     (batch: readonly PendingInsert[]) => Map<PendingInsert, unknown>
   >;
   private pendingInserts: PendingInsert[] = [];
-  private readonly keyChangeWatches = new Set<NodeJS.Timeout>();
+  private readonly dataVersionWatches = new Set<NodeJS.Timeout>();
+  private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
+  private readonly auditIds = new AuditEventIds();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') {
@@ -238,17 +349,44 @@ export class SqliteKeyStore implements KeyStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.revokeTransaction = this.db.transaction(
-      (params) =>
-        (this.statement(REVOKE_KEY).get(params) ?? this.statement(FIND_KEY).get(params)) as KeyRow | undefined,
-    );
-    this.rotateTransaction = this.db.transaction((successor, params) => {
-      this.statement(INSERT_KEY).run(keyParams(successor));
-      const row = this.statement(MARK_ROTATED).get(params) as KeyRow | undefined;
-      if (!row) {
-        throw new RotationRefused();
+    // Each change reads the key before it (in the same transaction), so that its event can say what changed.
+    this.updateTransaction = this.db.transaction((params, audit) => {
+      const before = this.statement(FIND_KEY).get(params) as KeyRow | undefined;
+      const row = this.statement(UPDATE_KEY).get(params) as KeyRow | undefined;
+      if (before && row) {
+        this.recordChange('updated', before, row, audit, String(params.now));
       }
       return row;
+    });
+    this.revokeTransaction = this.db.transaction((params, audit) => {
+      const before = this.statement(FIND_KEY).get(params) as KeyRow | undefined;
+      const row = this.statement(REVOKE_KEY).get(params) as KeyRow | undefined;
+      if (before && row) {
+        this.recordChange(audit.leaked ? 'leaked' : 'revoked', before, row, audit, String(params.now));
+      }
+      return row ?? before;
+    });
+    this.rotateTransaction = this.db.transaction((successor, params, audit) => {
+      const before = this.statement(FIND_KEY).get(params) as KeyRow | undefined;
+      this.statement(INSERT_KEY).run(keyParams(successor));
+      const row = this.statement(MARK_ROTATED).get(params) as KeyRow | undefined;
+      if (!before || !row) {
+        throw new RotationRefused();
+      }
+      this.recordChange('rotated', before, row, audit, params.now!);
+      return row;
+    });
+    // Nested in the group commit's transaction, so a savepoint: a refused key takes its event with it.
+    this.insertWithEventTransaction = this.db.transaction((insert) => {
+      this.statement(INSERT_KEY).run(insert.params);
+      this.statement(INSERT_AUDIT_EVENT).run(insert.event);
+    });
+    this.auditedTransaction = this.db.transaction((sql, params, event) => {
+      const result = this.statement(sql).get(params);
+      if (result !== undefined) {
+        this.statement(INSERT_AUDIT_EVENT).run(auditParams(event));
+      }
+      return result;
     });
     this.claimTransaction = this.db.transaction((claim) => {
       const params = { id: claim.id, now: claim.now.toISOString(), stale: claim.staleBefore.toISOString() };
@@ -280,7 +418,7 @@ export class SqliteKeyStore implements KeyStore {
       const failures = new Map<PendingInsert, unknown>();
       for (const insert of batch) {
         try {
-          this.statement(INSERT_KEY).run(insert.params);
+          this.insertWithEventTransaction(insert);
         } catch (error) {
           if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT') || !this.db.inTransaction) {
             throw error;
@@ -356,13 +494,31 @@ export class SqliteKeyStore implements KeyStore {
    * in while the previous commit held it) share one transaction, so one fsync. Each resolves
    * only once the transaction holding its key has committed.
    */
-  insertKey(stored: StoredKey): Promise<void> {
+  insertKey(stored: StoredKey, audit: AuditContext): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.pendingInserts.length === 0) {
         setImmediate(() => this.commitPendingInserts());
       }
-      this.pendingInserts.push({ params: keyParams(stored), resolve, reject });
+      const event = auditParams(creationEvent(this.auditIds, stored.key, audit));
+      this.pendingInserts.push({ params: keyParams(stored), event, resolve, reject });
     });
+  }
+
+  /** Within the caller's transaction: the event of a change from `before` to `after`, unless nothing changed. */
+  private recordChange(
+    action: AuditEvent['action'],
+    before: KeyRow,
+    after: KeyRow,
+    audit: AuditContext,
+    occurredAt: string,
+  ): void {
+    const [old, current] = [toKeyRecord(before), toKeyRecord(after)];
+    const changes = keyChanges(old, current);
+    if (changes.length > 0) {
+      this.statement(INSERT_AUDIT_EVENT).run(
+        auditParams(keyEvent(this.auditIds, action, current, changes, audit, occurredAt)),
+      );
+    }
   }
 
   private commitPendingInserts(): void {
@@ -428,9 +584,15 @@ export class SqliteKeyStore implements KeyStore {
     return rows.map(toKeyRecord);
   }
 
-  async updateKey(appSlug: string, id: string, changes: KeyChanges, now: Date): Promise<KeyRecord | undefined> {
+  async updateKey(
+    appSlug: string,
+    id: string,
+    changes: KeyChanges,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<KeyRecord | undefined> {
     const given = (value: unknown) => (value === undefined ? 0 : 1);
-    const row = this.statement(UPDATE_KEY).get({
+    const params = {
       app_slug: appSlug,
       id,
       now: now.toISOString(),
@@ -446,12 +608,19 @@ export class SqliteKeyStore implements KeyStore {
       environment: changes.environment ?? null,
       set_expires_at: given(changes.expires_at),
       expires_at: storedTime(changes.expires_at ?? null),
-    }) as KeyRow | undefined;
+    };
+    const row = this.updateTransaction.immediate(params, audit);
     return row && toKeyRecord(row);
   }
 
-  async revokeKey(appSlug: string, id: string, reason: string | null, now: Date): Promise<KeyRecord | undefined> {
-    const row = this.revokeTransaction.immediate({ app_slug: appSlug, id, reason, now: now.toISOString() });
+  async revokeKey(
+    appSlug: string,
+    id: string,
+    reason: string | null,
+    now: Date,
+    audit: AuditContext & { leaked?: boolean },
+  ): Promise<KeyRecord | undefined> {
+    const row = this.revokeTransaction.immediate({ app_slug: appSlug, id, reason, now: now.toISOString() }, audit);
     return row && toKeyRecord(row);
   }
 
@@ -461,15 +630,20 @@ export class SqliteKeyStore implements KeyStore {
     successor: StoredKey,
     revokeAt: Date,
     now: Date,
+    audit: AuditContext,
   ): Promise<KeyRecord | undefined> {
     try {
-      const row = this.rotateTransaction.immediate(successor, {
-        app_slug: appSlug,
-        id,
-        successor_id: successor.key.id,
-        revoke_at: revokeAt.toISOString(),
-        now: now.toISOString(),
-      });
+      const row = this.rotateTransaction.immediate(
+        successor,
+        {
+          app_slug: appSlug,
+          id,
+          successor_id: successor.key.id,
+          revoke_at: revokeAt.toISOString(),
+          now: now.toISOString(),
+        },
+        audit,
+      );
       return toKeyRecord(row);
     } catch (error) {
       if (error instanceof RotationRefused) {
@@ -477,6 +651,27 @@ export class SqliteKeyStore implements KeyStore {
       }
       throw error;
     }
+  }
+
+  async listAuditEvents({ appSlug, keyId, after, limit }: AuditEventQuery): Promise<AuditEvent[]> {
+    // Only the conditions in play, so that SQLite seeks the index to `after` instead of filtering up to it.
+    const conditions = ['app_slug = @app_slug'];
+    if (keyId !== undefined) {
+      conditions.push('key_id = @key_id');
+    }
+    if (after) {
+      conditions.push('(occurred_at, id) < (@after_occurred_at, @after_id)');
+    }
+    const sql = `SELECT id, occurred_at, action, actor, operation, request_id, app_slug, key_id, changes FROM audit_events
+      WHERE ${conditions.join(' AND ')} ORDER BY occurred_at DESC, id DESC LIMIT @limit`;
+    const rows = this.statement(sql).all({
+      app_slug: appSlug,
+      key_id: keyId ?? null,
+      after_occurred_at: after ? storedTime(after.occurredAt) : null,
+      after_id: after?.id ?? null,
+      limit,
+    }) as AuditEventRow[];
+    return rows.map(toAuditEvent);
   }
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
@@ -509,6 +704,71 @@ export class SqliteKeyStore implements KeyStore {
     return (this.statement('SELECT value FROM server_secrets WHERE name = ?').get(name) as { value: Buffer }).value;
   }
 
+  async addServiceToken(token: StoredServiceToken, audit: AuditContext): Promise<void> {
+    try {
+      this.auditedTransaction.immediate(
+        `INSERT INTO service_tokens (${SERVICE_TOKEN_COLUMNS}) VALUES (@name, @scopes, @token_hash, @hash_scheme, @created_at, @revoked_at)
+         RETURNING name`,
+        {
+          name: token.name,
+          scopes: JSON.stringify(token.scopes),
+          token_hash: token.tokenHash,
+          hash_scheme: token.hashScheme,
+          created_at: storedTime(token.createdAt),
+          revoked_at: storedTime(token.revokedAt),
+        },
+        serviceTokenEvent(this.auditIds, 'token_added', token, audit, token.createdAt),
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ServiceTokenExistsError(token.name);
+      }
+      throw error;
+    }
+    await this.serviceTokensChanged();
+  }
+
+  async listServiceTokens(): Promise<ServiceTokenRecord[]> {
+    const rows = this.statement(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens ORDER BY created_at, name`,
+    ).all() as ServiceTokenRow[];
+    return rows.map(toServiceTokenRecord);
+  }
+
+  async liveServiceTokens(): Promise<StoredServiceToken[]> {
+    const rows = this.statement(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE revoked_at IS NULL`,
+    ).all() as ServiceTokenRow[];
+    return rows.map(toStoredServiceToken);
+  }
+
+  async revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined> {
+    const at = now.toISOString();
+    const revoked = this.auditedTransaction.immediate(
+      `UPDATE service_tokens SET revoked_at = @now WHERE name = @name AND revoked_at IS NULL RETURNING ${SERVICE_TOKEN_COLUMNS}`,
+      { now: at, name },
+      serviceTokenEvent(this.auditIds, 'token_revoked', { name, scopes: [] }, audit, at),
+    ) as ServiceTokenRow | undefined;
+    if (revoked) {
+      await this.serviceTokensChanged();
+      return toServiceTokenRecord(revoked);
+    }
+    const row = this.statement(`SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE name = ?`).get(name) as
+      | ServiceTokenRow
+      | undefined;
+    return row && toServiceTokenRecord(row);
+  }
+
+  /** This connection's own commits do not move data_version: its watchers hear of them here, and are awaited. */
+  private async serviceTokensChanged(): Promise<void> {
+    await Promise.all([...this.serviceTokenWatchers].map((onChange) => onChange()));
+  }
+
+  async watchServiceTokens(onChange: () => Promise<void>): Promise<void> {
+    this.serviceTokenWatchers.add(onChange);
+    this.watchDataVersion(() => void onChange());
+  }
+
   async countKeys(): Promise<number> {
     return (this.statement('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;
   }
@@ -523,22 +783,27 @@ export class SqliteKeyStore implements KeyStore {
    * as a gap.
    */
   async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
+    this.watchDataVersion(() => listener.onGap());
+  }
+
+  /** Calls `onCommit` a few times a second at most, when another connection has committed since the last look. */
+  private watchDataVersion(onCommit: () => void): void {
     let version = this.db.pragma('data_version', { simple: true });
     const watch = setInterval(() => {
       const current = this.db.pragma('data_version', { simple: true });
       if (current !== version) {
-        listener.onGap();
+        onCommit();
       }
       version = current;
     }, KEY_CHANGE_POLL_MS).unref();
-    this.keyChangeWatches.add(watch);
+    this.dataVersionWatches.add(watch);
   }
 
   async close(): Promise<void> {
     if (!this.db.open) {
       return;
     }
-    for (const watch of this.keyChangeWatches) {
+    for (const watch of this.dataVersionWatches) {
       clearInterval(watch);
     }
     this.commitPendingInserts();

@@ -161,30 +161,30 @@ export async function withVerificationCache(
       }
       return app;
     },
-    async insertKey(stored) {
+    async insertKey(stored, audit) {
       try {
-        await store.insertKey(stored);
+        await store.insertKey(stored, audit);
       } finally {
         cache.forgetSecretHash(stored.secretHash);
       }
     },
-    async updateKey(appSlug, id, changes, now) {
+    async updateKey(appSlug, id, changes, now, audit) {
       try {
-        return await store.updateKey(appSlug, id, changes, now);
+        return await store.updateKey(appSlug, id, changes, now, audit);
       } finally {
         cache.forgetKey(id);
       }
     },
-    async revokeKey(appSlug, id, reason, now) {
+    async revokeKey(appSlug, id, reason, now, audit) {
       try {
-        return await store.revokeKey(appSlug, id, reason, now);
+        return await store.revokeKey(appSlug, id, reason, now, audit);
       } finally {
         cache.forgetKey(id);
       }
     },
-    async rotateKey(appSlug, id, successor, revokeAt, now) {
+    async rotateKey(appSlug, id, successor, revokeAt, now, audit) {
       try {
-        return await store.rotateKey(appSlug, id, successor, revokeAt, now);
+        return await store.rotateKey(appSlug, id, successor, revokeAt, now, audit);
       } finally {
         cache.forgetKey(id);
         cache.forgetSecretHash(successor.secretHash);

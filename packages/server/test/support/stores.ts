@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { KeyStore } from '../../src/store/keyStore.js';
+import type { AuditContext, KeyStore } from '../../src/store/keyStore.js';
 import { PostgresKeyStore } from '../../src/store/postgresKeyStore.js';
 import { SqliteKeyStore } from '../../src/store/sqliteKeyStore.js';
 import { createDatabase } from './postgresDatabase.js';
@@ -16,6 +16,9 @@ export interface TestStore {
   /** Closes the store and throws its data away. */
   dispose(): Promise<void>;
 }
+
+/** Who the audit trail names for a change a test makes through a store directly. */
+export const AUDIT: AuditContext = { actor: 'store-test', operation: 'test', requestId: null };
 
 /** A fresh database in the PostgreSQL server that the test run started (test/support/postgresGlobalSetup.ts). */
 export const createPostgresDatabase = () => createDatabase(inject('postgresUrl'), 'apikeys_test');

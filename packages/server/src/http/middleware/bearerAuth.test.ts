@@ -1,8 +1,12 @@
+import type { ApiKeyWithSecret } from '@apikeys/types';
 import { describe, expect, it } from 'vitest';
-import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
+import { lifecycleServer, NOW } from '../../../test/support/lifecycleServer.js';
 import { parseAnswer, rawConnection, rawExchange } from '../../../test/support/rawHttp.js';
-import { storeKinds } from '../../../test/support/stores.js';
+import { AUDIT, storeKinds } from '../../../test/support/stores.js';
 import { expectProblem, TOKEN } from '../../../test/support/testServer.js';
+import { issueServiceToken } from '../../keys/serviceToken.js';
+import { PostgresKeyStore } from '../../store/postgresKeyStore.js';
+import { SqliteKeyStore } from '../../store/sqliteKeyStore.js';
 
 describe('bearer authentication', () => {
   const api = lifecycleServer(storeKinds[0].open, { authFailureLimit: { limit: 1000, windowMs: 60_000 } });
@@ -83,5 +87,147 @@ describe('failed authentication from one address', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     await expectProblem(await api.server.post('internal-api', { name: 'after' }), 429, 'rate-limited');
     expect(await api.store.countKeys()).toBe(1);
+  });
+});
+
+describe.each(storeKinds)('scoped service tokens on $kind', ({ open }) => {
+  const PEPPER = 'scoped-token-test-pepper';
+  let location = '';
+  const api = lifecycleServer(
+    async () => {
+      const testStore = await open();
+      location = testStore.location;
+      return testStore;
+    },
+    { pepper: PEPPER },
+  );
+  /** A token added to the database as `apikeys tokens add` adds it. */
+  const addToken = async (name: string, scopes: string[]) => {
+    const { token, stored } = issueServiceToken(name, scopes, { now: NOW, pepper: PEPPER });
+    await api.store.addServiceToken(stored, AUDIT);
+    return token;
+  };
+
+  it('refuses a verify-only token everything but verifyApiKey with 403 naming the scope, before reading the body, and creates nothing', async () => {
+    const gateway = await addToken('gateway', ['keys:verify']);
+    const { key, secret } = await api.createKey();
+
+    const refused = await api.server.post('internal-api', { name: 'minted' }, { token: gateway });
+    const problem = await expectProblem(refused, 403, 'insufficient-scope');
+    expect(problem.detail).toBe("The token 'gateway' lacks the scope this operation requires: keys:create.");
+    expect(refused.headers.get('www-authenticate')).toBe(
+      'Bearer realm="apikeys", error="insufficient_scope", scope="keys:create"',
+    );
+    // The scope is checked before the body: an invalid one is refused for the scope, not the body.
+    await expectProblem(
+      await api.server.post('internal-api', { bogus: true }, { token: gateway }),
+      403,
+      'insufficient-scope',
+    );
+    expect(await api.store.countKeys()).toBe(1);
+
+    const verified = await api.server.call(
+      'POST',
+      `${api.keys('internal-api')}/verify`,
+      { secret },
+      { token: gateway },
+    );
+    expect(verified.status).toBe(200);
+    expect(await verified.json()).toMatchObject({ valid: true, code: 'VALID' });
+
+    const refusals: [string, string, unknown, string][] = [
+      ['GET', api.keys('internal-api'), undefined, 'keys:read'],
+      ['GET', api.keyPath('internal-api', key.id), undefined, 'keys:read'],
+      ['PATCH', api.keyPath('internal-api', key.id), { name: 'renamed' }, 'keys:update'],
+      ['POST', api.keyPath('internal-api', key.id, 'revoke'), {}, 'keys:revoke'],
+      ['POST', api.keyPath('internal-api', key.id, 'rotate'), {}, 'keys:create, keys:revoke'],
+    ];
+    for (const [method, path, body, missing] of refusals) {
+      const answer = await api.server.call(method, path, body, { token: gateway });
+      expect((await expectProblem(answer, 403, 'insufficient-scope')).detail).toContain(`requires: ${missing}.`);
+    }
+    expect(await api.getKey(key.id)).toMatchObject({ name: 'a key', status: 'active' });
+  });
+
+  it('asks for both keys:create and keys:revoke to rotate, naming only the one missing', async () => {
+    const creator = await addToken('creator', ['keys:create', 'keys:read']);
+    const { key } = await api.createKey();
+    const refused = await api.server.call(
+      'POST',
+      api.keyPath('internal-api', key.id, 'rotate'),
+      {},
+      { token: creator },
+    );
+    expect((await expectProblem(refused, 403, 'insufficient-scope')).detail).toBe(
+      "The token 'creator' lacks the scope this operation requires: keys:revoke.",
+    );
+    expect(refused.headers.get('www-authenticate')).toContain('scope="keys:create keys:revoke"');
+    expect((await api.getKey(key.id)).rotated_to).toBeNull();
+    expect((await api.server.post('internal-api', { name: 'allowed' }, { token: creator })).status).toBe(201);
+    expect((await api.server.call('GET', api.keys('internal-api'), undefined, { token: creator })).status).toBe(200);
+  });
+
+  it('lets a token holding every key scope, and the APIKEYS_TOKENS, do everything', async () => {
+    const operator = await addToken('operator', [
+      'keys:create',
+      'keys:read',
+      'keys:update',
+      'keys:revoke',
+      'keys:verify',
+    ]);
+    for (const token of [operator, TOKEN]) {
+      const created = await api.server.post('internal-api', { name: 'full' }, { token });
+      expect(created.status).toBe(201);
+      const { key, secret } = (await created.json()) as ApiKeyWithSecret;
+      const calls: [string, string, unknown, number][] = [
+        ['GET', api.keys('internal-api'), undefined, 200],
+        ['GET', api.keyPath('internal-api', key.id), undefined, 200],
+        ['PATCH', api.keyPath('internal-api', key.id), { name: 'renamed' }, 200],
+        ['POST', `${api.keys('internal-api')}/verify`, { secret }, 200],
+        ['POST', api.keyPath('internal-api', key.id, 'rotate'), { grace_period_seconds: 60 }, 201],
+        ['POST', api.keyPath('internal-api', key.id, 'revoke'), {}, 200],
+      ];
+      for (const [method, path, body, status] of calls) {
+        expect((await api.server.call(method, path, body, { token })).status).toBe(status);
+      }
+    }
+  });
+
+  it('accepts a token added while the server runs at once, and refuses it at once once revoked', async () => {
+    const reader = await addToken('reader', ['keys:read']);
+    expect((await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader })).status).toBe(200);
+    await api.store.revokeServiceToken('reader', NOW, AUDIT);
+    await expectProblem(
+      await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader }),
+      401,
+      'unauthorized',
+    );
+  });
+
+  it('refuses within a second a token revoked through another connection to the database (another process)', async () => {
+    const reader = await addToken('elsewhere', ['keys:read']);
+    expect((await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader })).status).toBe(200);
+    const other = api.store.kind === 'sqlite' ? new SqliteKeyStore(location) : new PostgresKeyStore(location);
+    try {
+      await other.revokeServiceToken('elsewhere', NOW, AUDIT);
+    } finally {
+      await other.close();
+    }
+    await expect
+      .poll(async () => (await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader })).status, {
+        timeout: 1000,
+        interval: 10,
+      })
+      .toBe(401);
+  });
+
+  it('refuses a token hashed without the server pepper', async () => {
+    const { token, stored } = issueServiceToken('unpeppered', ['keys:read'], { now: NOW });
+    await api.store.addServiceToken(stored, AUDIT);
+    await expectProblem(
+      await api.server.call('GET', api.keys('internal-api'), undefined, { token }),
+      401,
+      'unauthorized',
+    );
   });
 });

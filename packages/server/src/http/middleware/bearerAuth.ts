@@ -1,15 +1,38 @@
 import type { Request, RequestHandler } from 'express';
-import { constantTimeEqual } from '../../keys/secret.js';
+import { missingScopes } from '../../keys/scopes.js';
+import { constantTimeEqual, hashSecret } from '../../keys/secret.js';
+import { envTokenName } from '../../keys/serviceToken.js';
 import { ProblemError } from '../problem.js';
 import { FixedWindowCounter, type WindowLimit } from './fixedWindow.js';
 import { rateLimited } from './rateLimit.js';
 
-const challenge = { 'WWW-Authenticate': 'Bearer realm="apikeys"' };
+const REALM = 'Bearer realm="apikeys"';
+const challenge = { 'WWW-Authenticate': REALM };
 
 export const DEFAULT_AUTH_FAILURE_LIMIT: WindowLimit = { limit: 20, windowMs: 60_000 };
 
+/** Who made a request: the token's name (the audit trail's actor) and the scopes it holds. */
+export interface Principal {
+  name: string;
+  scopes: readonly string[];
+}
+
+/** The service tokens kept in the database, by the hash of the token (as the store keeps it). */
+export interface ServiceTokenLookup {
+  find(tokenHash: string): Principal | undefined;
+}
+
 export interface BearerAuthOptions {
+  /** APIKEYS_TOKENS: each holds every scope, and is named `env-token-<n>` after its place in the list. */
   tokens: readonly string[];
+  /** Every scope the contract declares: what the APIKEYS_TOKENS hold. */
+  allScopes: readonly string[];
+  /** The database's service tokens; none when not given. */
+  serviceTokens?: ServiceTokenLookup;
+  /** Key of the HMAC with which service tokens are hashed, as secrets are; plain SHA-256 without one. */
+  pepper?: string | undefined;
+  /** The scopes the request's operation requires (alternatives); undefined when it names no operation. */
+  requiredScopes: (req: Request) => readonly (readonly string[])[] | undefined;
   /** Failed authentications allowed per client address in one window; then 429 until it ends. */
   failureLimit?: WindowLimit;
   now: () => Date;
@@ -19,17 +42,29 @@ export interface BearerAuthOptions {
 const authorizationHeaders = (req: Request) =>
   req.rawHeaders.filter((value, index) => index % 2 === 0 && value.toLowerCase() === 'authorization').length;
 
+const plural = (scopes: readonly string[]) => (scopes.length === 1 ? 'the scope' : 'the scopes');
+
 /**
- * Accepts exactly one `Authorization: Bearer <token>` for one of the configured tokens,
- * compared in constant time. Failures are counted per client address, so that guessing tokens
- * is slow: past the limit, that address is refused with 429 before its token is looked at.
+ * Accepts exactly one `Authorization: Bearer <token>` for one of the configured tokens (compared
+ * in constant time) or a live service token of the database (found by its hash), then checks
+ * that it holds the scopes the operation requires: 403 naming the missing ones otherwise, before
+ * the body is read. Failures are counted per client address, so that guessing tokens is slow:
+ * past the limit, that address is refused with 429 before its token is looked at.
  */
 export function bearerAuth({
   tokens,
+  allScopes,
+  serviceTokens,
+  pepper,
+  requiredScopes,
   failureLimit = DEFAULT_AUTH_FAILURE_LIMIT,
   now,
 }: BearerAuthOptions): RequestHandler {
   const failures = new FixedWindowCounter(failureLimit);
+  const configured = tokens.map((token, index) => ({
+    token,
+    principal: { name: envTokenName(index), scopes: allScopes },
+  }));
   return (req, res, next) => {
     const address = req.socket.remoteAddress ?? 'unknown';
     const time = now().getTime();
@@ -40,22 +75,37 @@ export function bearerAuth({
     }
     const count = authorizationHeaders(req);
     const presented = count === 1 ? /^Bearer ([\x21-\x7e]+)$/.exec(req.get('authorization') ?? '')?.[1] : undefined;
-    // Compare against every token, so the time taken does not tell which one (if any) matched.
-    let accepted: string | undefined;
+    // Compare against every configured token, so the time taken does not tell which one (if any) matched.
+    let principal: Principal | undefined;
     if (presented) {
-      for (const token of tokens) {
-        if (constantTimeEqual(presented, token)) {
-          accepted = token;
+      for (const each of configured) {
+        if (constantTimeEqual(presented, each.token)) {
+          principal = each.principal;
         }
       }
+      principal ??= serviceTokens?.find(hashSecret(presented, pepper));
     }
-    if (!accepted) {
+    if (!presented || !principal) {
       failures.hit(address, time);
       const detail = count > 1 ? 'Send one Authorization header, not several.' : 'A valid bearer token is required.';
       next(new ProblemError('unauthorized', detail, { headers: challenge }));
       return;
     }
-    res.locals.token = accepted;
+    const required = requiredScopes(req) ?? [];
+    const missing = missingScopes(required, principal.scopes);
+    if (missing.length > 0) {
+      const detail = `The token '${principal.name}' lacks ${plural(missing)} this operation requires: ${missing.join(', ')}.`;
+      next(
+        new ProblemError('insufficient-scope', detail, {
+          headers: {
+            'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${required[0]!.join(' ')}"`,
+          },
+        }),
+      );
+      return;
+    }
+    res.locals.token = presented;
+    res.locals.principal = principal;
     next();
   };
 }

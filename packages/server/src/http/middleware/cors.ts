@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 // which the server ignores, so that code written against the mock runs unchanged), and the
 // answer headers a client acts on.
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, Prefer';
-const EXPOSED_HEADERS = 'X-Request-Id, Retry-After, Idempotent-Replayed, WWW-Authenticate';
+const EXPOSED_HEADERS = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, Idempotent-Replayed, WWW-Authenticate';
 const ALLOWED_METHODS = 'GET, POST, PATCH';
 
 /**

@@ -4,11 +4,22 @@ export interface WindowLimit {
   windowMs: number;
 }
 
+/** A key's hits in its current window, this one included, and when that window ends (epoch ms). */
+export interface WindowCount {
+  hits: number;
+  resetAt: number;
+}
+
+/** Where a rate limit counts: this process's memory, or a database the instances share. */
+export interface WindowCounter {
+  count(key: string, time: number): WindowCount | Promise<WindowCount>;
+}
+
 /**
  * Counts hits per key in fixed windows, in this process's memory. Keys whose window has ended
  * are dropped once there are more than `maxKeys`, so memory stays bounded under a flood of keys.
  */
-export class FixedWindowCounter {
+export class FixedWindowCounter implements WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   constructor(
@@ -21,6 +32,13 @@ export class FixedWindowCounter {
     const window = this.current(key, time) ?? this.open(key, time);
     window.count++;
     return this.verdict(window, time);
+  }
+
+  /** Counts one hit; answers the hits in the key's window so far and when it ends. */
+  count(key: string, time: number): WindowCount {
+    const window = this.current(key, time) ?? this.open(key, time);
+    window.count++;
+    return { hits: window.count, resetAt: window.start + this.limit.windowMs };
   }
 
   /** The same answer as hit() would give, without counting. */

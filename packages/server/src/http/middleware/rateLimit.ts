@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ProblemError } from '../problem.js';
-import { FixedWindowCounter, type WindowLimit } from './fixedWindow.js';
+import { FixedWindowCounter, type WindowCounter, type WindowLimit } from './fixedWindow.js';
 
 export type RateLimitConfig = WindowLimit;
 
@@ -12,13 +12,24 @@ export const rateLimited = (retryAfter: number, what: string) =>
   });
 
 /**
- * A fixed window per bearer token, kept in this process's memory: with several instances
- * behind a load balancer each one counts on its own.
+ * A fixed window per bearer token, counted by `counter`: this process's memory by default (each
+ * instance counts on its own), the database on PostgreSQL (store/postgresRateLimiter.ts), so
+ * that instances sharing it together allow the configured rate. Every answer carries the IETF
+ * `RateLimit-Policy` and `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers), a 429
+ * `Retry-After` too.
  */
-export function rateLimit(config: RateLimitConfig, now: () => Date): RequestHandler {
-  const counter = new FixedWindowCounter(config);
-  return (_req, res, next) => {
-    const verdict = counter.hit(res.locals.token as string, now().getTime());
-    next(verdict.over ? rateLimited(verdict.retryAfter, 'Rate limit exceeded') : undefined);
+export function rateLimit(
+  config: RateLimitConfig,
+  now: () => Date,
+  counter: WindowCounter = new FixedWindowCounter(config),
+): RequestHandler {
+  const policy = `"default";q=${config.limit};w=${Math.ceil(config.windowMs / 1000)}`;
+  return async (_req, res, next) => {
+    const time = now().getTime();
+    const { hits, resetAt } = await counter.count(res.locals.token as string, time);
+    const resetSeconds = Math.max(0, Math.ceil((resetAt - time) / 1000));
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit', `"default";r=${Math.max(0, config.limit - hits)};t=${resetSeconds}`);
+    next(hits > config.limit ? rateLimited(Math.max(1, resetSeconds), 'Rate limit exceeded') : undefined);
   };
 }

@@ -61,4 +61,26 @@ describe('the request log', () => {
     }
     expect(logs).toContain('/not-the-api/[REDACTED]');
   });
+
+  it('logs neither headers nor query strings', async () => {
+    await api.server.call('GET', '/api-auth/apps/internal-api/keys?limit=5&status=revoked');
+    const line = lastRequestLine();
+    expect(line).toMatchObject({ level: 'info', path: '/api-auth/apps/internal-api/keys', status: 200 });
+    expect(Object.keys(line).sort()).toEqual(
+      [
+        'durationMs',
+        'hostname',
+        'level',
+        'method',
+        'msg',
+        'path',
+        'pid',
+        'requestId',
+        'route',
+        'status',
+        'time',
+      ].sort(),
+    );
+    expect(JSON.stringify(line)).not.toContain('status=revoked');
+  });
 });

@@ -15,7 +15,7 @@ function appNameProblems(body: CreateApiKeyRequest, appName: string): Validation
 
 export const createApiKey =
   ({ store, now, pepper, limits }: OperationDeps): OperationHandler<operations['createApiKey']> =>
-  async ({ params: { appName }, body }) => {
+  async ({ params: { appName }, body, audit }) => {
     const createdAt = now();
     const problems = [
       ...appNameProblems(body, appName),
@@ -43,7 +43,7 @@ export const createApiKey =
       },
       { now: createdAt, pepper },
     );
-    await store.insertKey(stored);
+    await store.insertKey(stored, audit);
     return {
       status: 201,
       headers: { 'Cache-Control': 'no-store' },

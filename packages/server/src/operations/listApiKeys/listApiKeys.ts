@@ -4,7 +4,7 @@ import { invalidRequest } from '../../http/problem.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
-import { decodeCursor, encodeCursor } from './pageCursor.js';
+import { decodeCursor, encodeCursor } from '../pageCursor.js';
 
 // The contract's Owner pattern: a filter no key's owner can match (a control character, which
 // PostgreSQL could not even compare) matches nothing.

@@ -5,10 +5,10 @@ import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
 export const revokeApiKey =
   ({ store, now }: OperationDeps): OperationHandler<operations['revokeApiKey']> =>
-  async ({ params: { appName, keyId }, body }) => {
+  async ({ params: { appName, keyId }, body, audit }) => {
     const at = now();
     // Idempotent: a key already revoked comes back unchanged.
-    const key = await store.revokeKey(appName, keyId, body.reason ?? null, at);
+    const key = await store.revokeKey(appName, keyId, body.reason ?? null, at, audit);
     if (!key) {
       throw await keyNotFound(store, appName, keyId);
     }

@@ -23,7 +23,7 @@ function rotationConflict(key: KeyRecord, now: Date): ProblemError | undefined {
 
 export const rotateApiKey =
   ({ store, now, pepper }: OperationDeps): OperationHandler<operations['rotateApiKey']> =>
-  async ({ params: { appName, keyId }, body }) => {
+  async ({ params: { appName, keyId }, body, audit }) => {
     const at = now();
     const [old, app] = await Promise.all([store.findKey(appName, keyId), store.findApp(appName)]);
     if (!old || !app) {
@@ -42,7 +42,7 @@ export const rotateApiKey =
     );
     // express-openapi-validator has filled in the contract's default (0) when none was sent.
     const revokeAt = new Date(at.getTime() + body.grace_period_seconds! * 1000);
-    const rotated = await store.rotateKey(appName, keyId, successor.stored, revokeAt, at);
+    const rotated = await store.rotateKey(appName, keyId, successor.stored, revokeAt, at, audit);
     if (!rotated) {
       // Another request changed the key since it was read; nothing was written.
       const current = await store.findKey(appName, keyId);

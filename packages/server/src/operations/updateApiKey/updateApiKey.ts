@@ -8,7 +8,7 @@ import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
 export const updateApiKey =
   ({ store, now, limits }: OperationDeps): OperationHandler<operations['updateApiKey']> =>
-  async ({ params: { appName, keyId }, body }) => {
+  async ({ params: { appName, keyId }, body, audit }) => {
     const at = now();
     const problems = [...expiryProblems(body.expires_at, at), ...metadataProblems(body.metadata, limits)];
     if (problems.length > 0) {
@@ -19,7 +19,7 @@ export const updateApiKey =
       ...body,
       ...(body.expires_at === undefined ? {} : { expires_at: normaliseExpiry(body.expires_at) }),
     };
-    const updated = await store.updateKey(appName, keyId, changes, at);
+    const updated = await store.updateKey(appName, keyId, changes, at, audit);
     if (updated) {
       return { status: 200, body: withStatus(updated, at) };
     }

@@ -1,0 +1,36 @@
+import type { operations } from '@apikeys/types';
+import { invalidRequest } from '../../http/problem.js';
+import { appNotFound } from '../keyNotFound.js';
+import type { OperationDeps, OperationHandler } from '../operationHandler.js';
+import { decodeCursor, encodeCursor } from '../pageCursor.js';
+
+export const listAuditEvents =
+  ({ store, cursorSecret }: OperationDeps): OperationHandler<operations['listAuditEvents']> =>
+  async ({ params: { appName }, query }) => {
+    // express-openapi-validator has filled in the contract's default for limit.
+    const { limit, key_id: keyId, cursor } = query as typeof query & Required<Pick<typeof query, 'limit'>>;
+    // Unlike a listApiKeys cursor (four parts), so that one is never taken for the other.
+    const listing = JSON.stringify(['audit-events', appName, keyId ?? null]);
+    const position = cursor === undefined ? undefined : decodeCursor(cursorSecret, listing, cursor);
+    if (cursor !== undefined && !position) {
+      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    }
+    if (!(await store.findApp(appName))) {
+      throw appNotFound(appName);
+    }
+
+    // One event more than the page holds tells whether there is a next page.
+    const events = await store.listAuditEvents({
+      appSlug: appName,
+      keyId,
+      after: position && { occurredAt: position.createdAt, id: position.id },
+      limit: limit + 1,
+    });
+    const page = events.slice(0, limit);
+    const last = page.at(-1);
+    const next_cursor =
+      events.length > limit && last
+        ? encodeCursor(cursorSecret, listing, { createdAt: last.occurred_at, id: last.id })
+        : null;
+    return { status: 200, body: { data: page, next_cursor } };
+  };

@@ -1,0 +1,73 @@
+import { statusOf } from '../keys/keyStatus.js';
+import { hashSecret, hasValidChecksum } from '../keys/secret.js';
+import type { Logger } from '../logger.js';
+import type { KeyStore } from '../store/keyStore.js';
+import type { SecretScanningLabel, SecretScanningMatch } from './scanningPayload.js';
+
+export interface RevokeLeakedKeysDeps {
+  store: KeyStore;
+  pepper?: string | undefined;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** What a leaked key's revocation_reason says. */
+export const LEAKED_REASON = 'leaked';
+// Lookups in flight at once: enough for 1000 matches to finish well within GitHub's timeout,
+// few enough to leave the database's connections to the API.
+const CONCURRENT_LOOKUPS = 8;
+
+type Label = SecretScanningLabel['label'];
+
+async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      await work(items[next++]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Labels each match as GitHub's feedback expects, in input order, revoking every one of our
+ * keys that is still live. A token that fails our checksum is a false positive with no database
+ * work; a key already revoked or expired is a true positive, revoked no second time.
+ */
+export async function revokeLeakedKeys(
+  { store, pepper, now, logger }: RevokeLeakedKeysDeps,
+  matches: readonly SecretScanningMatch[],
+): Promise<SecretScanningLabel[]> {
+  // GitHub may report one token at several places: it is looked up (and revoked) once.
+  const urls = new Map<string, string>();
+  for (const { token, url } of matches) {
+    if (!urls.has(token)) {
+      urls.set(token, url);
+    }
+  }
+  const labels = new Map<string, Label>();
+  await forEachBounded([...urls], CONCURRENT_LOOKUPS, async ([token, url]) => {
+    if (!hasValidChecksum(token)) {
+      labels.set(token, 'false_positive');
+      return;
+    }
+    const stored = await store.findKeyBySecretHash(hashSecret(token, pepper));
+    if (!stored) {
+      labels.set(token, 'false_positive');
+      return;
+    }
+    const at = now();
+    const { app_slug: app, id } = stored.key;
+    // Through the store the server verifies with, so the very next verification answers REVOKED.
+    const audit = { actor: 'github-secret-scanning', operation: 'githubSecretScanning', requestId: null, leaked: true };
+    if (statusOf(stored.key, at) === 'active' && (await store.revokeKey(app, id, LEAKED_REASON, at, audit))) {
+      logger.info('revoked a leaked key', { app, keyId: id, foundAt: url });
+    }
+    labels.set(token, 'true_positive');
+  });
+  return matches.map(({ token, type }) => ({
+    token_hash: hashSecret(token),
+    token_type: type,
+    label: labels.get(token)!,
+  }));
+}

@@ -1,0 +1,62 @@
+import type { KeyStore, ServiceTokenRecord } from './keyStore.js';
+
+export type ServiceTokenHolder = Pick<ServiceTokenRecord, 'name' | 'scopes'>;
+
+/**
+ * The live service tokens, by the hash of the token, held in memory so that authenticating a
+ * request costs no database query. Read again whenever the store says they may have changed: at
+ * once for a change made through this store, as it commits for one made elsewhere (PostgreSQL
+ * LISTEN/NOTIFY, SQLite's data_version), and after a notice may have been lost.
+ */
+export class ServiceTokenRegistry {
+  private byHash = new Map<string, ServiceTokenHolder>();
+  private reading: Promise<void> | undefined;
+  private readAgain = false;
+
+  private constructor(
+    private readonly store: KeyStore,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Reads the tokens, then keeps them current until the store is closed. */
+  static async open(store: KeyStore, onError: (error: unknown) => void): Promise<ServiceTokenRegistry> {
+    const registry = new ServiceTokenRegistry(store, onError);
+    await store.watchServiceTokens(() => registry.refresh());
+    await registry.read();
+    return registry;
+  }
+
+  find(tokenHash: string): ServiceTokenHolder | undefined {
+    return this.byHash.get(tokenHash);
+  }
+
+  /**
+   * Resolves once a read that began after this call has finished: a change announced while a read
+   * is under way is read again. A failed read keeps the tokens known so far (the next notice retries).
+   */
+  private async refresh(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true;
+      while (this.reading) {
+        await this.reading;
+      }
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.readAgain = false;
+        await this.read().catch(this.onError);
+      } while (this.readAgain);
+    })();
+    try {
+      await this.reading;
+    } finally {
+      this.reading = undefined;
+    }
+  }
+
+  private async read(): Promise<void> {
+    const live = await this.store.liveServiceTokens();
+    this.byHash = new Map(live.map((token) => [token.tokenHash, { name: token.name, scopes: token.scopes }]));
+  }
+}
