@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { contractPatterns, loadContract } from './contract.js';
 import { declaredScopes } from './keys/scopes.js';
-import { ENV_TOKEN_NAME_PREFIX } from './keys/serviceToken.js';
+import { ENV_TOKEN_NAME_PREFIX, SERVICE_TOKEN_PREFIX } from './keys/serviceToken.js';
 
 // The apikeys command calls the operations without the HTTP layer, so without
 // express-openapi-validator: these parsers refuse what the contract refuses, with the contract's
@@ -109,6 +109,10 @@ export function cliArguments(contract: OpenAPIV3_1.Document = loadContract()) {
         throw new InvalidArgumentError(
           `--prefix must match ${patterns.keyPrefix.source} (1-16 lower-case letters and digits, starting with a letter).`,
         );
+      }
+      // Secret scanning tells a leaked key from a leaked service token only by what it finds.
+      if (value === SERVICE_TOKEN_PREFIX) {
+        throw new InvalidArgumentError(`--prefix ${SERVICE_TOKEN_PREFIX} is kept for service tokens.`);
       }
       return value;
     },

@@ -63,6 +63,7 @@ describe('apikeys --help, --version and usage errors', () => {
     [['apps', 'add', 'Billing_API', '--prefix', 'bill'], 'The slug must match ^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'],
     [['apps', 'add', 'ok-app', '--prefix', 'sk_live'], '--prefix must match ^[a-z][a-z0-9]{0,15}$'],
     [['apps', 'add', 'ok-app'], "required option '--prefix <prefix>' not specified"],
+    [['apps', 'add', 'ok-app', '--prefix', 'apt'], '--prefix apt is kept for service tokens.'],
     [['apps', 'remove', 'ok-app'], "unknown command 'remove'"],
     [['apps', 'list', '--verbose'], "unknown option '--verbose'"],
     [['keys', 'list', 'billing-api', '--status', 'gone'], 'Allowed choices are active, revoked, expired, all.'],

@@ -2,9 +2,10 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiKey, ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKey, ApiKeyWithSecret, AuditEventList, VerifyApiKeyResponse } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../src/keys/secret.js';
+import { issueServiceToken } from '../src/keys/serviceToken.js';
 import type { KeyStore } from '../src/store/keyStore.js';
 import { storeKinds, type TestStore } from './support/stores.js';
 import { expectProblem, startTestServer, type TestServer } from './support/testServer.js';
@@ -141,6 +142,7 @@ describe.each(storeKinds)('the GitHub secret-scanning endpoint on $kind', ({ ope
     const response = await deliver(api, JSON.stringify(matches), github);
 
     expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id');
     expect(await response.json()).toEqual([
       { token_hash: sha256(live.secret), token_type: 'apikeys_secret', label: 'true_positive' },
       { token_hash: sha256(revoked.secret), token_type: 'apikeys_secret', label: 'true_positive' },
@@ -159,6 +161,46 @@ describe.each(storeKinds)('the GitHub secret-scanning endpoint on $kind', ({ ope
     expect(api.logs.entries()).toContainEqual(
       expect.objectContaining({ msg: 'revoked a leaked key', keyId: live.key.id, foundAt: matches[0]!.url }),
     );
+    // One audit event, by the leak reporter, under the delivery's request id; none for the others.
+    const trail = (await (await api.call('GET', '/api-auth/apps/internal-api/audit-events')).json()) as AuditEventList;
+    const leakEvents = trail.data.filter(({ action }) => action === 'leaked');
+    expect(leakEvents).toEqual([
+      expect.objectContaining({
+        key_id: live.key.id,
+        actor: 'github-secret-scanning',
+        operation: 'githubSecretScanning',
+        request_id: requestId,
+      }),
+    ]);
+    expect(trail.data.filter(({ key_id }) => key_id === revoked.key.id).map(({ action }) => action)).toEqual([
+      'revoked',
+      'created',
+    ]);
+  });
+
+  it('revokes a leaked service token: from the next request on, it is refused', async () => {
+    const { token, stored } = issueServiceToken('leaky-gateway', ['keys:verify'], { now: clock, pepper: PEPPER });
+    await testStore.store.addServiceToken(stored, { actor: 'cli:test', operation: 'tokens add', requestId: null });
+    const { secret } = await createKey('verified by the gateway');
+    const asGateway = () =>
+      fetch(`${api.url}/api-auth/apps/internal-api/keys/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ secret }),
+      });
+    expect((await asGateway()).status).toBe(200);
+
+    const response = await deliver(api, JSON.stringify([match(token, { type: 'apikeys_service_token' })]), github);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { token_hash: sha256(token), token_type: 'apikeys_service_token', label: 'true_positive' },
+    ]);
+    await expectProblem(await asGateway(), 401, 'unauthorized');
+    expect((await testStore.store.listServiceTokens()).find(({ name }) => name === 'leaky-gateway')).toMatchObject({
+      revokedAt: clock.toISOString(),
+    });
+    expect(api.logs.lines.join('\n')).not.toContain(token);
   });
 
   it('handles a batch of 1000 matches, one token reported twice, and revokes the live key among them', async () => {

@@ -583,12 +583,14 @@ export interface components {
              *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
              *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
              *     | `urn:apikeys:problem:idempotency-key-in-use` | 409 | Idempotency key in use (a request with it is still running) |
+             *     | `urn:apikeys:problem:payload-replayed` | 409 | Payload replayed (a secret-scanning report already received; answered to GitHub only) |
              *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
              *     | `urn:apikeys:problem:unsupported-media-type` | 415 | Unsupported media type |
              *     | `urn:apikeys:problem:idempotency-key-reused` | 422 | Idempotency key reused (with a different request) |
              *     | `urn:apikeys:problem:rate-limited` | 429 | Too many requests |
              *     | `urn:apikeys:problem:request-header-fields-too-large` | 431 | Request header fields too large |
              *     | `urn:apikeys:problem:internal-error` | 500 | Internal server error |
+             *     | `urn:apikeys:problem:signing-keys-unavailable` | 503 | Signing keys unavailable (GitHub's secret-scanning keys could not be fetched; answered to GitHub only) |
              */
             type: string;
             /** @description Short summary of the kind of problem. */
@@ -726,6 +728,8 @@ export interface components {
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -774,6 +778,17 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description The bearer token's quota, as an IETF `RateLimit-Policy` field
+         *     (draft-ietf-httpapi-ratelimit-headers): `q` requests per window of `w` seconds. Several
+         *     instances of the server on one PostgreSQL database share the count.
+         */
+        RateLimitPolicy: string;
+        /**
+         * @description What is left of the quota, as an IETF `RateLimit` field: `r` requests left in the current
+         *     window, which ends in `t` seconds.
+         */
+        RateLimit: string;
         /**
          * @description `true` on an answer replayed for a retry with the same `Idempotency-Key`; absent
          *     on the first answer.
@@ -838,6 +853,8 @@ export type ResponseInternalError = components['responses']['InternalError'];
 export type ParameterAppName = components['parameters']['AppName'];
 export type ParameterKeyId = components['parameters']['KeyId'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
+export type HeaderRateLimit = components['headers']['RateLimit'];
 export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
 export type HeaderCacheControlNoStore = components['headers']['CacheControlNoStore'];
 export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
@@ -887,6 +904,8 @@ export interface operations {
             /** @description One page of keys, newest first. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -942,6 +961,8 @@ export interface operations {
              */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
@@ -985,6 +1006,8 @@ export interface operations {
             /** @description The verdict. `valid` is true only for `VALID`. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
                     [name: string]: unknown;
                 };
@@ -1026,6 +1049,8 @@ export interface operations {
             /** @description The key's record. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1068,6 +1093,8 @@ export interface operations {
             /** @description The key's record after the change. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1113,6 +1140,8 @@ export interface operations {
             /** @description The key's record, revoked. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1172,6 +1201,8 @@ export interface operations {
             /** @description The new key. The response carries its secret, which is never shown again. */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
@@ -1224,6 +1255,8 @@ export interface operations {
             /** @description One page of events, newest first. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -25,6 +25,8 @@ export type ProblemType =
   | "urn:apikeys:problem:key-already-rotated"
   /** 409 Idempotency key in use */
   | "urn:apikeys:problem:idempotency-key-in-use"
+  /** 409 Payload replayed */
+  | "urn:apikeys:problem:payload-replayed"
   /** 413 Payload too large */
   | "urn:apikeys:problem:payload-too-large"
   /** 415 Unsupported media type */
@@ -36,4 +38,6 @@ export type ProblemType =
   /** 431 Request header fields too large */
   | "urn:apikeys:problem:request-header-fields-too-large"
   /** 500 Internal server error */
-  | "urn:apikeys:problem:internal-error";
+  | "urn:apikeys:problem:internal-error"
+  /** 503 Signing keys unavailable */
+  | "urn:apikeys:problem:signing-keys-unavailable";

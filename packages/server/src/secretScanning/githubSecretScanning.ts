@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { ProblemError } from '../http/problem.js';
 import { hashSecret } from '../keys/secret.js';
 import type { Logger } from '../logger.js';
@@ -32,42 +32,6 @@ interface SignatureHeaders {
   keyId: string;
   signature: string;
 }
-
-/**
- * A refusal the API's contract has no problem type for: GitHub reads these, not the API's
- * consumers, so they stay out of its ProblemType enum. Answered as problem+json all the same.
- */
-class ScanningProblem extends Error {
-  constructor(
-    readonly slug: 'payload-replayed' | 'signing-keys-unavailable',
-    readonly title: string,
-    readonly status: number,
-    readonly detail: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
-}
-
-const sendScanningProblem: ErrorRequestHandler = (error, _req, res, next) => {
-  if (!(error instanceof ScanningProblem)) {
-    next(error);
-    return;
-  }
-  const { slug, title, status, detail, headers } = error;
-  const requestId = res.locals.requestId as string | undefined;
-  res
-    .status(status)
-    .set(headers)
-    .type('application/problem+json')
-    .json({
-      type: `urn:apikeys:problem:${slug}`,
-      title,
-      status,
-      detail,
-      ...(requestId ? { request_id: requestId } : {}),
-    });
-};
 
 const unsigned = () =>
   new ProblemError('unauthorized', "The payload is not signed with one of GitHub's secret-scanning keys.");
@@ -103,12 +67,10 @@ export function githubSecretScanning(options: GitHubSecretScanningOptions): Rout
         throw error;
       }
       logger.error('fetching GitHub secret-scanning keys failed', { error: String(error.cause) });
-      throw new ScanningProblem(
+      throw new ProblemError(
         'signing-keys-unavailable',
-        'Signing keys unavailable',
-        503,
         "GitHub's secret-scanning public keys could not be fetched to check the signature.",
-        { 'Retry-After': String(error.retryAfterSeconds) },
+        { headers: { 'Retry-After': String(error.retryAfterSeconds) } },
       );
     }
     const digest = key && verifyGitHubSignature(body, signature, key);
@@ -134,16 +96,11 @@ export function githubSecretScanning(options: GitHubSecretScanningOptions): Rout
       staleBefore: new Date(at.getTime() - LEASE_MS),
     });
     if (held) {
-      throw new ScanningProblem(
-        'payload-replayed',
-        'Payload replayed',
-        409,
-        'This signed payload was already received.',
-      );
+      throw new ProblemError('payload-replayed', 'This signed payload was already received.');
     }
     let labels: Awaited<ReturnType<typeof revokeLeakedKeys>>;
     try {
-      labels = await revokeLeakedKeys(options, matches);
+      labels = await revokeLeakedKeys(options, matches, (res.locals.requestId as string | undefined) ?? null);
     } catch (error) {
       // Let GitHub's retry of the same delivery run again.
       await store.releaseIdempotencyKey(claimId, at).catch(() => {});
@@ -172,6 +129,5 @@ export function githubSecretScanning(options: GitHubSecretScanningOptions): Rout
         }),
       );
     });
-  router.use(sendScanningProblem);
   return router;
 }

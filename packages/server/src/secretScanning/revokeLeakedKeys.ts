@@ -31,13 +31,25 @@ async function forEachBounded<T>(items: readonly T[], limit: number, work: (item
 
 /**
  * Labels each match as GitHub's feedback expects, in input order, revoking every one of our
- * keys that is still live. A token that fails our checksum is a false positive with no database
- * work; a key already revoked or expired is a true positive, revoked no second time.
+ * keys, and every service token, that is still live. A token that fails our checksum is a false
+ * positive with no database work; a key already revoked or expired is a true positive, revoked
+ * no second time. `requestId` goes into each revocation's audit event.
  */
 export async function revokeLeakedKeys(
   { store, pepper, now, logger }: RevokeLeakedKeysDeps,
   matches: readonly SecretScanningMatch[],
+  requestId: string | null,
 ): Promise<SecretScanningLabel[]> {
+  const audit = { actor: 'github-secret-scanning', operation: 'githubSecretScanning', requestId };
+  // A leaked service token is as dangerous as a key; the live ones are read once per delivery, if needed.
+  let liveTokens: Promise<Map<string, string>> | undefined;
+  const liveTokenNamed = async (tokenHash: string) => {
+    liveTokens ??= store
+      .liveServiceTokens()
+      .then((tokens) => new Map(tokens.map(({ tokenHash, name }) => [tokenHash, name])));
+    return (await liveTokens).get(tokenHash);
+  };
+
   // GitHub may report one token at several places: it is looked up (and revoked) once.
   const urls = new Map<string, string>();
   for (const { token, url } of matches) {
@@ -51,16 +63,23 @@ export async function revokeLeakedKeys(
       labels.set(token, 'false_positive');
       return;
     }
-    const stored = await store.findKeyBySecretHash(hashSecret(token, pepper));
+    const hash = hashSecret(token, pepper);
+    const stored = await store.findKeyBySecretHash(hash);
     if (!stored) {
-      labels.set(token, 'false_positive');
+      const tokenName = await liveTokenNamed(hash);
+      if (tokenName !== undefined && (await store.revokeServiceToken(tokenName, now(), audit))) {
+        logger.info('revoked a leaked service token', { name: tokenName, foundAt: url });
+      }
+      labels.set(token, tokenName === undefined ? 'false_positive' : 'true_positive');
       return;
     }
     const at = now();
     const { app_slug: app, id } = stored.key;
     // Through the store the server verifies with, so the very next verification answers REVOKED.
-    const audit = { actor: 'github-secret-scanning', operation: 'githubSecretScanning', requestId: null, leaked: true };
-    if (statusOf(stored.key, at) === 'active' && (await store.revokeKey(app, id, LEAKED_REASON, at, audit))) {
+    if (
+      statusOf(stored.key, at) === 'active' &&
+      (await store.revokeKey(app, id, LEAKED_REASON, at, { ...audit, leaked: true }))
+    ) {
       logger.info('revoked a leaked key', { app, keyId: id, foundAt: url });
     }
     labels.set(token, 'true_positive');
