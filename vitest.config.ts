@@ -12,6 +12,7 @@ const unitTests = [
   'packages/server/test/observabilityConfig.test.ts',
   'packages/server/test/fuzz/contractOracle.test.ts',
   'packages/client/test/retry.test.ts',
+  'packages/client/test/operationScopes.test.ts',
   'test/problemTypes.test.ts',
   'test/publishedContract.test.ts',
 ];

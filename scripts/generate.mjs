@@ -30,6 +30,8 @@ const outputs = {
   // @apikeys/types to resolve); as .ts sources, which its build turns into .d.ts in dist/.
   'packages/client/src/generated/openapi.ts': (out) => writeTypes(out),
   'packages/client/src/generated/problemTypes.ts': writeProblemTypes,
+  // The scopes each operation's token needs, so that a team can ask for exactly those.
+  'packages/client/src/generated/operationScopes.ts': writeOperationScopes,
 };
 
 /**
@@ -70,6 +72,23 @@ function writeProblemTypes(out) {
   writeFileSync(
     out,
     `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** Every kind of problem this version of the API answers with. */\nexport type ProblemType =\n${lines.join('\n')};\n`,
+  );
+}
+
+/** @param {string} out */
+function writeOperationScopes(out) {
+  /** @type {{ paths: Record<string, Record<string, { operationId?: string, security?: Record<string, string[]>[] }>> }} */
+  const document = parse(readFileSync(spec, 'utf8'));
+  const entries = Object.values(document.paths)
+    .flatMap((item) => Object.values(item))
+    .filter((operation) => typeof operation === 'object' && operation?.operationId && operation.security)
+    .map(({ operationId, security = [] }) => {
+      const scopes = [...new Set(security.flatMap((requirement) => Object.values(requirement).flat()))];
+      return `  ${operationId}: ${JSON.stringify(scopes)},`;
+    });
+  writeFileSync(
+    out,
+    `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** The scopes a service token needs for each operation (every one listed, for rotateApiKey both). */\nexport const operationScopes = {\n${entries.join('\n')}\n} as const;\n`,
   );
 }
 

@@ -27,6 +27,7 @@ export type {
   VerifyApiKeyRequest,
   VerifyApiKeyResponse,
 } from './generated/openapi.js';
+export { operationScopes } from './generated/operationScopes.js';
 export type { ProblemType } from './generated/problemTypes.js';
 export type { RetryOptions } from './retry.js';
 export type { ApiKeysClientOptions, RequestOptions } from './transport.js';

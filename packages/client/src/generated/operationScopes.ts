@@ -1,0 +1,12 @@
+// Generated from spec/openapi.yaml by `pnpm generate`. Do not edit.
+/** The scopes a service token needs for each operation (every one listed, for rotateApiKey both). */
+export const operationScopes = {
+  createApiKey: ["keys:create"],
+  listApiKeys: ["keys:read"],
+  verifyApiKey: ["keys:verify"],
+  getApiKey: ["keys:read"],
+  updateApiKey: ["keys:update"],
+  revokeApiKey: ["keys:revoke"],
+  rotateApiKey: ["keys:create","keys:revoke"],
+  listAuditEvents: ["audit:read"],
+} as const;
