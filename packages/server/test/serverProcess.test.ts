@@ -196,7 +196,7 @@ describe('pnpm apikeys apps on PostgreSQL, then the server on the same database'
     } finally {
       await database.drop();
     }
-  });
+  }, 120_000);
 });
 
 describe('instances starting together on an empty PostgreSQL database', () => {
@@ -206,17 +206,22 @@ describe('instances starting together on an empty PostgreSQL database', () => {
       const instances = Array.from({ length: 3 }, () =>
         startServerProcess({ PORT: '0', DATABASE_URL: database.url, APIKEYS_TOKENS: 'together-token-0123456789' }),
       );
+      const stop = () => {
+        for (const instance of instances) {
+          instance.child.kill('SIGTERM');
+        }
+        return Promise.all(instances.map((instance) => instance.exited));
+      };
       try {
         await Promise.all(instances.map((instance) => instance.waitFor(/"msg":"listening"/)));
         const seeded = instances.filter((instance) => instance.output().stdout.includes('created the demo app'));
         expect(seeded).toHaveLength(1);
+        expect(await stop()).toEqual([0, 0, 0]);
       } finally {
-        for (const instance of instances) {
-          instance.child.kill('SIGTERM');
-        }
-        expect(await Promise.all(instances.map((instance) => instance.exited))).toEqual([0, 0, 0]);
+        // After a failure above, stop whatever still runs without hiding that failure.
+        await stop();
         await database.drop();
       }
     }
-  }, 90_000);
+  }, 180_000);
 });
