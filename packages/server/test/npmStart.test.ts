@@ -1,41 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/freePort.js';
+import { groupAlive, groupGone, portRefuses } from '../../../test/support/processGroup.js';
 
 const workspace = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** Whether any process of the group `leader` leads is still there. */
-function groupAlive(leader: number): boolean {
-  try {
-    process.kill(-leader, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function groupGone(leader: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 100 && groupAlive(leader); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return !groupAlive(leader);
-}
-
-function portRefuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
 
 /**
  * `npm start` or `pnpm start` as a person types it: in its own process group (a terminal's
