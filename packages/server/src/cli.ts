@@ -66,12 +66,15 @@ function keyOperations(store: KeyStore): OperationHandlers {
   });
 }
 
-/** Who a command's audit events name: the operating-system user who ran it (`cli` when it cannot be told). */
+/**
+ * Who a command's audit events name: the operating-system user who ran it (`cli:?` when it cannot
+ * be told). The colon keeps it apart from every token name.
+ */
 function cliActor(): string {
   try {
     return `cli:${userInfo().username}`;
   } catch {
-    return 'cli';
+    return 'cli:?';
   }
 }
 

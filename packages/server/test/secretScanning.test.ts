@@ -167,15 +167,49 @@ describe.each(storeKinds)('the GitHub secret-scanning endpoint on $kind', ({ ope
     expect(leakEvents).toEqual([
       expect.objectContaining({
         key_id: live.key.id,
-        actor: 'github-secret-scanning',
+        actor: 'github:secret-scanning',
         operation: 'githubSecretScanning',
         request_id: requestId,
+        changes: expect.arrayContaining([
+          { field: 'revocation_reason', old: null, new: 'leaked' },
+          { field: 'leak_source', old: null, new: matches[0]!.url },
+        ]),
       }),
     ]);
     expect(trail.data.filter(({ key_id }) => key_id === revoked.key.id).map(({ action }) => action)).toEqual([
       'revoked',
       'created',
     ]);
+  });
+
+  it('revokes a leaked expired key too, so that lifting its expiry cannot bring the public secret back', async () => {
+    const expiresAt = new Date(clock.getTime() + 60_000).toISOString();
+    const { key, secret } = (await (
+      await api.post('internal-api', { name: 'expires soon', expires_at: expiresAt })
+    ).json()) as ApiKeyWithSecret;
+    advance(120_000);
+    expect(await verify(secret)).toBe('EXPIRED');
+
+    const response = await deliver(api, JSON.stringify([match(secret)]), github);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { token_hash: sha256(secret), token_type: 'apikeys_secret', label: 'true_positive' },
+    ]);
+    expect(await getKey(key.id)).toMatchObject({ status: 'revoked', revocation_reason: 'leaked' });
+    const lifted = await api.call('PATCH', `/api-auth/apps/internal-api/keys/${key.id}`, { expires_at: null });
+    await expectProblem(lifted, 409, 'key-revoked');
+    expect(await verify(secret)).toBe('REVOKED');
+  });
+
+  it('takes matches without url or source (GitHub may send none) and revokes the key', async () => {
+    const { key, secret } = await createKey('found without a url');
+    const response = await deliver(api, JSON.stringify([{ token: secret, type: 'apikeys_secret', url: '' }]), github);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { token_hash: sha256(secret), token_type: 'apikeys_secret', label: 'true_positive' },
+    ]);
+    expect(await getKey(key.id)).toMatchObject({ status: 'revoked', revocation_reason: 'leaked' });
   });
 
   it('revokes a leaked service token: from the next request on, it is refused', async () => {

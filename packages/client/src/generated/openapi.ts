@@ -258,7 +258,8 @@ export interface paths {
          *     the values a key already has, a replayed `Idempotency-Key`).
          *
          *     An event names the `actor` (the service token's name; `env-token-<n>` for the n-th of
-         *     `APIKEYS_TOKENS`; `cli:<user>` for the `apikeys` command), the `operation`
+         *     `APIKEYS_TOKENS`; `cli:<user>` for the `apikeys` command; `github:secret-scanning` for a
+         *     leak report), the `operation`
          *     (its `operationId`, or the command), the `request_id` the server answered that request
          *     with (null outside HTTP), and in `changes` each field with its old and new values. It
          *     never holds a secret or a hash of one.
@@ -498,7 +499,8 @@ export interface components {
          */
         AuditChange: {
             /**
-             * @description The key record's field, such as `permissions` or `revoked_at`.
+             * @description The key record's field, such as `permissions` or `revoked_at`; for a `leaked` event
+             *     also `leak_source`, the URL where the secret was found.
              * @example permissions
              */
             field: string;
@@ -527,7 +529,7 @@ export interface components {
             /**
              * @description Who made the change: the service token's name, `env-token-<n>` for the n-th token of
              *     `APIKEYS_TOKENS`, `cli:<user>` for the `apikeys` command, or the leak reporter
-             *     (`github-secret-scanning`).
+             *     (`github:secret-scanning`). Token names hold no colon, so none can pose as the last two.
              * @example gateway-admin
              */
             actor: string;
@@ -634,8 +636,9 @@ export interface components {
             };
         };
         /**
-         * @description The token is valid but lacks a scope this operation requires; `detail` and the
-         *     `WWW-Authenticate` challenge name the missing scopes. Nothing was changed.
+         * @description The token is valid but lacks a scope this operation requires; `detail` names the
+         *     missing scopes and the `WWW-Authenticate` challenge every scope the operation requires
+         *     (RFC 6750). Nothing was changed.
          */
         InsufficientScope: {
             headers: {

@@ -13,9 +13,12 @@ export interface RevokeLeakedKeysDeps {
 
 /** What a leaked key's revocation_reason says. */
 export const LEAKED_REASON = 'leaked';
-// Lookups in flight at once: enough for 1000 matches to finish well within GitHub's timeout,
-// few enough to leave the database's connections to the API.
-const CONCURRENT_LOOKUPS = 8;
+// Lookups in flight at once: enough for 1000 matches to finish well within GitHub's timeout
+// (most fail the checksum and cost nothing), few enough to leave most of the PostgreSQL pool
+// (4 connections on 2 cores) to the API.
+const CONCURRENT_LOOKUPS = 2;
+/** The audit trail's actor for leak revocations; a token name cannot hold a colon, so none can pose as it. */
+export const LEAK_REPORTER = 'github:secret-scanning';
 
 type Label = SecretScanningLabel['label'];
 
@@ -40,7 +43,7 @@ export async function revokeLeakedKeys(
   matches: readonly SecretScanningMatch[],
   requestId: string | null,
 ): Promise<SecretScanningLabel[]> {
-  const audit = { actor: 'github-secret-scanning', operation: 'githubSecretScanning', requestId };
+  const audit = { actor: LEAK_REPORTER, operation: 'githubSecretScanning', requestId };
   // A leaked service token is as dangerous as a key; the live ones are read once per delivery, if needed.
   let liveTokens: Promise<Map<string, string>> | undefined;
   const liveTokenNamed = async (tokenHash: string) => {
@@ -76,9 +79,10 @@ export async function revokeLeakedKeys(
     const at = now();
     const { app_slug: app, id } = stored.key;
     // Through the store the server verifies with, so the very next verification answers REVOKED.
+    // An expired key is revoked too: its expiry could be lifted, and its secret is public now.
     if (
-      statusOf(stored.key, at) === 'active' &&
-      (await store.revokeKey(app, id, LEAKED_REASON, at, { ...audit, leaked: true }))
+      statusOf(stored.key, at) !== 'revoked' &&
+      (await store.revokeKey(app, id, LEAKED_REASON, at, { ...audit, leaked: true, leakSource: url || null }))
     ) {
       logger.info('revoked a leaked key', { app, keyId: id, foundAt: url });
     }

@@ -9,9 +9,9 @@ import { invalidRequest, ProblemError } from '../http/problem.js';
 export interface SecretScanningMatch {
   token: string;
   type: string;
-  /** Where GitHub found the token (a public URL). */
+  /** Where GitHub found the token (a public URL); empty when GitHub sent none. */
   url: string;
-  /** Where it was found: `content`, `commit`, `issue_comment`, … */
+  /** Where it was found: `content`, `commit`, `issue_comment`, …; empty when GitHub sent none. */
   source: string;
 }
 
@@ -23,7 +23,10 @@ export interface SecretScanningLabel {
 }
 
 export const MAX_MATCHES = 1000;
-const MATCH_FIELDS = ['token', 'type', 'url', 'source'] as const;
+// What a match must hold; GitHub's docs allow an empty url, and early deliveries had no source:
+// one such match must not make the whole batch a 400, leaving every key in it live.
+const REQUIRED_FIELDS = ['token', 'type'] as const;
+const OPTIONAL_FIELDS = ['url', 'source'] as const;
 // As the API's body check does: enough to fix a payload, not thousands of lines.
 const MAX_ERRORS = 20;
 
@@ -54,8 +57,14 @@ export function parseMatches(body: Buffer): SecretScanningMatch[] {
       errors.push({ pointer: `/${index}`, message: 'must be an object' });
       return;
     }
-    for (const field of MATCH_FIELDS) {
-      if (typeof (match as Record<string, unknown>)[field] !== 'string') {
+    const fields = match as Record<string, unknown>;
+    for (const field of REQUIRED_FIELDS) {
+      if (typeof fields[field] !== 'string') {
+        errors.push({ pointer: `/${index}/${field}`, message: 'must be a string' });
+      }
+    }
+    for (const field of OPTIONAL_FIELDS) {
+      if (fields[field] !== undefined && fields[field] !== null && typeof fields[field] !== 'string') {
         errors.push({ pointer: `/${index}/${field}`, message: 'must be a string' });
       }
     }
@@ -63,5 +72,10 @@ export function parseMatches(body: Buffer): SecretScanningMatch[] {
   if (errors.length > 0) {
     throw invalidRequest(errors.slice(0, MAX_ERRORS));
   }
-  return payload as SecretScanningMatch[];
+  return (payload as Record<string, unknown>[]).map((match) => ({
+    token: match.token as string,
+    type: match.type as string,
+    url: typeof match.url === 'string' ? match.url : '',
+    source: typeof match.source === 'string' ? match.source : '',
+  }));
 }

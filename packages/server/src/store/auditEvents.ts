@@ -82,7 +82,7 @@ export function keyEvent(
     appSlug: key.app_slug,
     keyId: key.id,
     tokenName: null,
-    changes,
+    changes: audit.leakSource ? [...changes, { field: 'leak_source', old: null, new: audit.leakSource }] : changes,
   };
 }
 

@@ -85,6 +85,8 @@ export interface AuditContext {
   operation: string;
   /** The X-Request-Id the server answers with; null outside HTTP. */
   requestId: string | null;
+  /** Where a leaked secret was found (a leak report's URL): kept in the event as the change `leak_source`. */
+  leakSource?: string | null;
 }
 
 export interface AuditEventQuery {
