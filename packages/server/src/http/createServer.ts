@@ -26,12 +26,18 @@ import { IdempotencyGuard } from './idempotency.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
 import { cors } from './middleware/cors.js';
 import type { WindowLimit } from './middleware/fixedWindow.js';
+import { inSequence } from './middleware/inSequence.js';
 import { jsonBody } from './middleware/jsonBody.js';
+import { metricsEndpoint } from './middleware/metricsEndpoint.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig, rateLimit } from './middleware/rateLimit.js';
-import { requestLog } from './middleware/requestLog.js';
-import { metricsEndpoint, requestMetrics } from './middleware/requestMetrics.js';
+import { requestOutcome } from './middleware/requestOutcome.js';
+import {
+  contractOperationOf,
+  contractRoutes,
+  type OperationMatch,
+  operationDispatcher,
+} from './operationDispatcher.js';
 import { ProblemError, problemHandler } from './problem.js';
-import { contractOperationOf, contractRoutes, registerOperations } from './registerOperations.js';
 
 export interface ServerOptions {
   store: KeyStore;
@@ -118,9 +124,32 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestLog(logger));
-  const operationOf = contractOperationOf(contract);
-  app.use(requestMetrics(metrics, operationOf));
+  app.use(requestOutcome({ logger, metrics, operationOf: contractOperationOf(contract) }));
+  // The API's whole way, in one layer and before the server's other routes, which API paths never
+  // match: CORS, the token and its scopes, the rate limit (all before the body is read), the
+  // body, the contract, the operation's handler.
+  const api = inSequence([
+    cors(options.corsOrigins ?? []),
+    bearerAuth({
+      tokens,
+      allScopes: declaredScopes(contract),
+      serviceTokens: await ServiceTokenRegistry.open(store, (error) =>
+        logger.error('reading the service tokens failed', { error: String(error) }),
+      ),
+      pepper,
+      requiredScopes: (_req, res) => (res.locals.operation as OperationMatch | undefined)?.route.scopes,
+      failureLimit: options.authFailureLimit,
+      now,
+    }),
+    rateLimit(rateLimitConfig, now, sharedRateLimiter(options.store, rateLimitConfig, pepper)),
+    ...jsonBody(limits.bodyBytes),
+    ...validator,
+    operationDispatcher(contract, handlers, new IdempotencyGuard({ store, now, pepper, logger })),
+  ]);
+  // Case-sensitive, as the contract's paths (and Express's routes here) are.
+  app.use((req, res, next) =>
+    req.path === API_PREFIX || req.path.startsWith(`${API_PREFIX}/`) ? api(req, res, next) : next(),
+  );
   app.get('/metrics', metricsEndpoint(metrics.registry, options.metricsToken));
 
   app.get('/healthz', (_req, res) => {
@@ -157,26 +186,8 @@ export async function createServer(options: ServerOptions): Promise<Express> {
       keysUrl: options.githubKeysUrl ?? DEFAULT_GITHUB_KEYS_URL,
     }),
   );
-  app.use(API_PREFIX, cors(options.corsOrigins ?? []));
-  app.use(
-    API_PREFIX,
-    bearerAuth({
-      tokens,
-      allScopes: declaredScopes(contract),
-      serviceTokens: await ServiceTokenRegistry.open(store, (error) =>
-        logger.error('reading the service tokens failed', { error: String(error) }),
-      ),
-      pepper,
-      requiredScopes: (req) => operationOf(req.method, `${req.baseUrl}${req.path}`)?.scopes,
-      failureLimit: options.authFailureLimit,
-      now,
-    }),
-    rateLimit(rateLimitConfig, now, sharedRateLimiter(options.store, rateLimitConfig, pepper)),
-  );
+  // Anything else with a body is read as the API's would be, then answered 404.
   app.use(jsonBody(limits.bodyBytes));
-  app.use(validator);
-  registerOperations(app, contract, handlers, new IdempotencyGuard({ store, now, pepper, logger }));
-
   app.use((_req, _res, next) => next(new ProblemError('not-found', 'No such resource.')));
   app.use(problemHandler(logger));
   return app;

@@ -16,8 +16,10 @@ export function timedStore(store: KeyStore, duration: Histogram<'method'>): KeyS
       }
       let wrapped = timed.get(property);
       if (wrapped === undefined) {
+        // Bound to its label once: prom-client would hash a label object on every call.
+        const timer = duration.labels({ method: property });
         wrapped = async (...args: unknown[]) => {
-          const end = duration.startTimer({ method: property });
+          const end = timer.startTimer();
           try {
             return await value.apply(store, args);
           } finally {

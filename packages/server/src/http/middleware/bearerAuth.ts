@@ -1,6 +1,7 @@
-import type { Request, RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
 import { missingScopes } from '../../keys/scopes.js';
-import { constantTimeEqual, hashSecret } from '../../keys/secret.js';
+import { hashSecret } from '../../keys/secret.js';
 import { envTokenName } from '../../keys/serviceToken.js';
 import { ProblemError } from '../problem.js';
 import { FixedWindowCounter, type WindowLimit } from './fixedWindow.js';
@@ -32,7 +33,7 @@ export interface BearerAuthOptions {
   /** Key of the HMAC with which service tokens are hashed, as secrets are; plain SHA-256 without one. */
   pepper?: string | undefined;
   /** The scopes the request's operation requires (alternatives); undefined when it names no operation. */
-  requiredScopes: (req: Request) => readonly (readonly string[])[] | undefined;
+  requiredScopes: (req: Request, res: Response) => readonly (readonly string[])[] | undefined;
   /** Failed authentications allowed per client address in one window; then 429 until it ends. */
   failureLimit?: WindowLimit;
   now: () => Date;
@@ -41,6 +42,11 @@ export interface BearerAuthOptions {
 // Node keeps only the first of several Authorization headers; count them in the raw headers.
 const authorizationHeaders = (req: Request) =>
   req.rawHeaders.filter((value, index) => index % 2 === 0 && value.toLowerCase() === 'authorization').length;
+
+// Tokens are compared as fixed-length digests (as keys/secret.ts's constantTimeEqual does), so the
+// time taken depends neither on where they differ nor on their lengths; the configured tokens'
+// digests are made once, the presented token's once per request.
+const digest = (token: string) => createHash('sha256').update(token).digest();
 
 const plural = (scopes: readonly string[]) => (scopes.length === 1 ? 'the scope' : 'the scopes');
 
@@ -62,7 +68,7 @@ export function bearerAuth({
 }: BearerAuthOptions): RequestHandler {
   const failures = new FixedWindowCounter(failureLimit);
   const configured = tokens.map((token, index) => ({
-    token,
+    digest: digest(token),
     principal: { name: envTokenName(index), scopes: allScopes },
   }));
   return (req, res, next) => {
@@ -78,8 +84,9 @@ export function bearerAuth({
     // Compare against every configured token, so the time taken does not tell which one (if any) matched.
     let principal: Principal | undefined;
     if (presented) {
+      const presentedDigest = digest(presented);
       for (const each of configured) {
-        if (constantTimeEqual(presented, each.token)) {
+        if (timingSafeEqual(presentedDigest, each.digest)) {
           principal = each.principal;
         }
       }
@@ -91,7 +98,7 @@ export function bearerAuth({
       next(new ProblemError('unauthorized', detail, { headers: challenge }));
       return;
     }
-    const required = requiredScopes(req) ?? [];
+    const required = requiredScopes(req, res) ?? [];
     const missing = missingScopes(required, principal.scopes);
     if (missing.length > 0) {
       const detail = `The token '${principal.name}' lacks ${plural(missing)} this operation requires: ${missing.join(', ')}.`;

@@ -1,4 +1,4 @@
-import type { Express, Request, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { requiredScopes } from '../keys/scopes.js';
 import type { OperationHandlers } from '../operations/operationHandler.js';
@@ -25,13 +25,14 @@ const declaresIdempotencyKey = (operation: OpenAPIV3_1.OperationObject) =>
   );
 
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+const parameterNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
 const parameterCount = (path: string) => path.split('{').length - 1;
 // A contract path as a regular expression: each parameter one segment, the rest literal.
 const pathPattern = (path: string) =>
   path
     .split(/\{\w+\}/)
     .map((text) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
-    .join('[^/]+');
+    .join('([^/]+)');
 // Fixed segments before parameters, so `/keys/verify` is never taken for `/keys/{keyId}`.
 const fixedSegmentsFirst = (routes: ContractRoute[]) =>
   [...routes].sort((a, b) => parameterCount(a.path) - parameterCount(b.path));
@@ -56,19 +57,39 @@ export function contractRoutes(contract: OpenAPIV3_1.Document): ContractRoute[] 
   );
 }
 
+/** A request's operation, and the path's parameters as sent (still percent-encoded). */
+export interface OperationMatch {
+  route: ContractRoute;
+  /** The route's path as Express writes it, `/api-auth/apps/:appName/keys`: what the request log names. */
+  expressPath: string;
+  rawParams: Record<string, string>;
+}
+
 /**
- * The operation a request is for, decided as Express routes it (case-sensitive, a trailing slash
- * allowed), before its body is read: bearer auth checks its scopes with it.
+ * The operation a request is for, decided as Express would route it (case-sensitive, a trailing
+ * slash allowed), once per request and before its body is read: bearer auth checks its scopes
+ * with it, the metrics count by it, and the dispatcher runs its handler.
  */
 export function contractOperationOf(
   contract: OpenAPIV3_1.Document,
-): (method: string, path: string) => ContractRoute | undefined {
+): (method: string, path: string) => OperationMatch | undefined {
   const matchers = fixedSegmentsFirst(contractRoutes(contract)).map((route) => ({
     route,
+    method: route.method.toUpperCase(),
+    expressPath: expressPath(route.path),
+    names: parameterNames(route.path),
     pattern: new RegExp(`^${pathPattern(route.path)}/?$`),
   }));
-  return (method, path) =>
-    matchers.find(({ route, pattern }) => route.method === method.toLowerCase() && pattern.test(path))?.route;
+  return (method, path) => {
+    for (const matcher of matchers) {
+      const match = matcher.method === method ? matcher.pattern.exec(path) : null;
+      if (match) {
+        const rawParams = Object.fromEntries(matcher.names.map((name, i) => [name, match[i + 1]!]));
+        return { route: matcher.route, expressPath: matcher.expressPath, rawParams };
+      }
+    }
+    return undefined;
+  };
 }
 
 // What the routes see of any handler; each handler's own types are checked where the map is built.
@@ -80,17 +101,18 @@ type AnyHandler = (request: {
 }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 /**
- * Registers one route per operation, from the contract's own paths, so no path is typed twice.
+ * Runs the handler of the request's operation (found once, in res.locals.operation, from the
+ * contract's own paths, so no path is typed twice): one step instead of a route per operation.
  * The compiler already insists on a handler per operation (OperationHandlers); this also refuses
  * a contract that names an operation the handlers lack, or the other way round. An operation
- * that declares the Idempotency-Key header runs through the idempotency guard.
+ * that declares the Idempotency-Key header runs through the idempotency guard. A request for no
+ * operation goes on to the 404.
  */
-export function registerOperations(
-  app: Express,
+export function operationDispatcher(
   contract: OpenAPIV3_1.Document,
   handlers: OperationHandlers,
   idempotency: IdempotencyGuard,
-): void {
+): RequestHandler {
   const routes = contractRoutes(contract);
   const declared = new Set(routes.map((route) => route.operationId));
   const unmatched = [
@@ -101,43 +123,44 @@ export function registerOperations(
     throw new Error(`The contract and the server's handlers disagree on: ${unmatched.join(', ')}`);
   }
 
-  for (const { method, path, operationId, idempotent } of fixedSegmentsFirst(routes)) {
+  return async (req, res, next) => {
+    const operation = res.locals.operation as OperationMatch | undefined;
+    if (!operation) {
+      next();
+      return;
+    }
+    const { operationId, idempotent } = operation.route;
     const handler = handlers[operationId as keyof OperationHandlers] as AnyHandler;
-    app[method](expressPath(path), async (req: Request, res: Response) => {
-      const run = async (): Promise<RecordedAnswer> => {
-        const audit = {
-          actor: (res.locals.principal as Principal).name,
-          operation: operationId,
-          requestId: res.locals.requestId as string,
-        };
-        const {
-          status,
-          body,
-          headers = {},
-        } = await handler({
-          params: req.params,
-          query: req.query,
-          body: req.body,
-          audit,
-        });
-        return { status, body, headers };
+    res.locals.route = operation.expressPath;
+    // The validator has refused a path whose parameters do not decode (400) before this runs.
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(operation.rawParams)) {
+      params[name] = decodeURIComponent(value);
+    }
+    const run = async (): Promise<RecordedAnswer> => {
+      const audit = {
+        actor: (res.locals.principal as Principal).name,
+        operation: operationId,
+        requestId: res.locals.requestId as string,
       };
-      const answer = idempotent
-        ? await idempotency.answer(
-            {
-              key: req.get('idempotency-key'),
-              token: res.locals.token as string,
-              operationId,
-              params: req.params,
-              body: req.body,
-            },
-            run,
-          )
-        : await run();
-      // A problem replayed for an Idempotency-Key names this request, as every problem does.
-      const body =
-        answer.status >= 400 ? { ...(answer.body as object), request_id: res.locals.requestId as string } : answer.body;
-      res.status(answer.status).set(answer.headers).json(body);
-    });
-  }
+      const { status, body, headers = {} } = await handler({ params, query: req.query, body: req.body, audit });
+      return { status, body, headers };
+    };
+    const answer = idempotent
+      ? await idempotency.answer(
+          {
+            key: req.get('idempotency-key'),
+            token: res.locals.token as string,
+            operationId,
+            params,
+            body: req.body,
+          },
+          run,
+        )
+      : await run();
+    // A problem replayed for an Idempotency-Key names this request, as every problem does.
+    const body =
+      answer.status >= 400 ? { ...(answer.body as object), request_id: res.locals.requestId as string } : answer.body;
+    res.status(answer.status).set(answer.headers).json(body);
+  };
 }
