@@ -12,6 +12,8 @@ const LEASE_HITS = `INSERT INTO rate_limit_windows AS w (key, window_start, hits
     hits = CASE WHEN w.window_start > $2::bigint - $3::bigint THEN w.hits + $4::integer ELSE $4::integer END
   RETURNING window_start, hits`;
 
+const MAX_LEASE = 1000;
+
 /** The hits this instance holds for a key in the current window: numbers `next` to `last` of it. */
 interface Lease {
   resetAt: number;
@@ -40,7 +42,9 @@ export class PostgresRateLimiter implements WindowCounter {
     private readonly limit: WindowLimit,
     private readonly pepper: string | undefined,
   ) {
-    this.leaseSize = Math.max(1, Math.floor(limit.limit / 20));
+    // At most a thousand: the count is a PostgreSQL integer, and a limit set out of reach (tests
+    // use Number.MAX_SAFE_INTEGER) must not make a lease that overflows it.
+    this.leaseSize = Math.min(MAX_LEASE, Math.max(1, Math.floor(limit.limit / 20)));
   }
 
   async count(key: string, time: number): Promise<WindowCount> {
