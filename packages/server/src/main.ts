@@ -98,15 +98,18 @@ async function main() {
     }
     stopping = true;
     logger.info('stopping', { signal });
+    // The log goes out asynchronously: let it drain before exiting rather than leave the last
+    // lines to a synchronous flush at exit, which a full pipe can make fail.
+    const exit = (code: number) => logger.pino.flush(() => process.exit(code));
     try {
       await running.close();
       await keyUsage.flush();
       await store.close();
       logger.info('stopped');
-      process.exit(0);
+      exit(0);
     } catch (error) {
       logger.error('unclean stop', { error: String(error) });
-      process.exit(1);
+      exit(1);
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
