@@ -1,7 +1,8 @@
 // `npm test` / `pnpm test`: every check of the workspace, in the order a failure is cheapest to
-// read. Extra arguments go to vitest (`pnpm test test/docs.test.ts`): then only vitest runs,
-// after an install if a manifest or the lockfile changed since the last one, and a build of the
-// docs or the client only if there is none yet (see README: "Tests").
+// read. Extra arguments go to vitest. Options alone (`--reporter=json`, as .ci/run passes) keep
+// every check; files (`pnpm test test/docs.test.ts`) run only vitest on them, after an install
+// if a manifest or the lockfile changed since the last one, and a build of the docs or the
+// client only if there is none yet (see README: "Tests").
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { installIfNeeded, pnpmStep, root } from './pnpm.mjs';
@@ -18,7 +19,7 @@ const everything = async () => {
     ['run', 'docs'],
     ['run', 'build'],
     ['run', 'typecheck'],
-    ['exec', 'vitest', 'run'],
+    ['exec', 'vitest', 'run', ...vitestArgs],
   ]) {
     await pnpmStep(step);
   }
@@ -40,7 +41,8 @@ const some = async () => {
 };
 
 try {
-  await (vitestArgs.length > 0 ? some() : everything());
+  // Options are written `--name=value` here, so any argument without a leading dash is a file.
+  await (vitestArgs.some((arg) => !arg.startsWith('-')) ? some() : everything());
 } catch (error) {
   console.error(/** @type {Error} */ (error).message);
   process.exit(1);
