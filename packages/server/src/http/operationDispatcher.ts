@@ -5,6 +5,7 @@ import type { OperationHandlers } from '../operations/operationHandler.js';
 import type { AuditContext } from '../store/keyStore.js';
 import type { IdempotencyGuard, RecordedAnswer } from './idempotency.js';
 import type { Principal } from './middleware/bearerAuth.js';
+import type { ValidatedRequest } from './middleware/requestValidation.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -27,8 +28,8 @@ const declaresIdempotencyKey = (operation: OpenAPIV3_1.OperationObject) =>
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 const parameterNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
 const parameterCount = (path: string) => path.split('{').length - 1;
-// A contract path as a regular expression: each parameter one segment, the rest literal.
-const pathPattern = (path: string) =>
+/** A contract path as a regular expression's source: each parameter one segment, the rest literal. */
+export const pathPattern = (path: string) =>
   path
     .split(/\{\w+\}/)
     .map((text) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
@@ -132,18 +133,14 @@ export function operationDispatcher(
     const { operationId, idempotent } = operation.route;
     const handler = handlers[operationId as keyof OperationHandlers] as AnyHandler;
     res.locals.route = operation.expressPath;
-    // The validator has refused a path whose parameters do not decode (400) before this runs.
-    const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(operation.rawParams)) {
-      params[name] = decodeURIComponent(value);
-    }
+    const { params, query } = res.locals.validated as ValidatedRequest;
     const run = async (): Promise<RecordedAnswer> => {
       const audit = {
         actor: (res.locals.principal as Principal).name,
         operation: operationId,
         requestId: res.locals.requestId as string,
       };
-      const { status, body, headers = {} } = await handler({ params, query: req.query, body: req.body, audit });
+      const { status, body, headers = {} } = await handler({ params, query, body: req.body, audit });
       return { status, body, headers };
     };
     const answer = idempotent

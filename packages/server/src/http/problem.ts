@@ -65,36 +65,10 @@ function closeAfterAnswer(req: Request, res: Response): void {
   });
 }
 
-interface ValidatorErrorItem {
-  path: string;
-  message: string;
-  errorCode?: string;
-}
-
-// express-openapi-validator reports `/body/field`, `/params/name`, `/headers/name`; the
-// contract promises JSON Pointers into the body and `#/path/…`, `#/header/…` elsewhere.
-function pointerOf(path: string): string {
-  if (path === '/body') {
-    return '';
-  }
-  if (path.startsWith('/body/')) {
-    return path.slice('/body'.length);
-  }
-  const [, where, ...rest] = path.split('/');
-  const location = { params: 'path', headers: 'header', query: 'query' }[where ?? ''] ?? where;
-  return `#/${location}/${rest.join('/')}`;
-}
-
-// The validator already names an unknown field in its path; say plainly what is wrong with it.
-function messageOf(item: ValidatorErrorItem): string {
-  return item.errorCode === 'additionalProperties.openapi.validation' ? 'is not a field of this request' : item.message;
-}
-
 function isHttpError(error: unknown): error is {
   status: number;
   type?: string;
   limit?: number;
-  errors?: ValidatorErrorItem[];
   message: string;
   headers?: Record<string, string>;
 } {
@@ -140,10 +114,11 @@ export function toProblemError(error: unknown): ProblemError {
         headers: error.headers ?? {},
       });
     }
+    // body-parser's others: the upload ended early, or its length disagreed with Content-Length.
     if (status === 400) {
-      return invalidRequest(
-        (error.errors ?? []).map((item) => ({ pointer: pointerOf(item.path), message: messageOf(item) })),
-      );
+      return new ProblemError('invalid-request', 'The request body could not be read.', {
+        errors: [{ pointer: '', message: error.message }],
+      });
     }
   }
   return new ProblemError('internal-error', 'The server failed to handle the request.');

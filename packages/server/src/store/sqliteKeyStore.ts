@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { AuditEvent } from '@apikeys/types';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   AuditEventIds,
   type AuditRecord,
@@ -29,6 +27,8 @@ import {
   type StoredKey,
   type StoredServiceToken,
 } from './keyStore.js';
+import { type SqliteWriter, sqliteWriter, writeError } from './sqliteWriter.js';
+import { INSERT_AUDIT_EVENT, INSERT_KEY, type KeyInsert, openSqlite } from './sqliteWrites.js';
 
 const MIGRATIONS = [
   `CREATE TABLE apps (
@@ -104,11 +104,6 @@ const MIGRATIONS = [
 const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
   revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to`;
 
-const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
-    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to)
-  VALUES (@id, @app_slug, @name, @key_prefix, @key_suffix, @secret_hash, @hash_scheme, @permissions, @metadata, @owner, @environment,
-    @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to)`;
-
 const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE app_slug = @app_slug AND id = @id`;
 
 const FIND_KEY_BY_SECRET_HASH = `SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = ?`;
@@ -140,9 +135,6 @@ const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now, revocation_reason = @
 const MARK_ROTATED = `UPDATE api_keys SET rotated_to = @successor_id, revoked_at = @revoke_at, revocation_reason = 'rotated'
   WHERE app_slug = @app_slug AND id = @id AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > @now)
   RETURNING ${KEY_COLUMNS}`;
-
-const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes)
-  VALUES (@id, @occurred_at, @action, @actor, @operation, @request_id, @app_slug, @key_id, @token_name, @changes)`;
 
 const auditParams = (event: AuditRecord) => ({
   id: event.id,
@@ -180,9 +172,6 @@ const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
   key_id: row.key_id,
   changes: JSON.parse(row.changes) as AuditEvent['changes'],
 });
-
-const RECORD_KEY_USE = `UPDATE api_keys SET last_used_at = @used_at
-  WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @used_at)`;
 
 interface KeyRow {
   id: string;
@@ -303,8 +292,7 @@ const KEY_CHANGE_POLL_MS = 100;
 
 /** An insertKey call waiting for the group commit that will hold its key. */
 interface PendingInsert {
-  params: ReturnType<typeof keyParams>;
-  event: ReturnType<typeof auditParams>;
+  insert: KeyInsert;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -326,29 +314,22 @@ export class SqliteKeyStore implements KeyStore {
   private readonly rotateTransaction: Database.Transaction<
     (successor: StoredKey, params: Record<string, string>, audit: AuditContext) => KeyRow
   >;
-  private readonly insertWithEventTransaction: Database.Transaction<(insert: PendingInsert) => void>;
   private readonly auditedTransaction: Database.Transaction<
     (sql: string, params: unknown, event: AuditRecord) => unknown
   >;
-  private readonly recordUsesTransaction: Database.Transaction<(uses: readonly KeyUse[]) => void>;
   private readonly claimTransaction: Database.Transaction<(claim: IdempotencyClaim) => IdempotencyRecord | undefined>;
-  private readonly insertBatchTransaction: Database.Transaction<
-    (batch: readonly PendingInsert[]) => Map<PendingInsert, unknown>
-  >;
+  private readonly writer: SqliteWriter;
   private pendingInserts: PendingInsert[] = [];
-  private readonly dataVersionWatches = new Set<NodeJS.Timeout>();
+  private committing: Promise<void> | undefined;
+  private commitScheduled = false;
   private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
   private readonly auditIds = new AuditEventIds();
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') {
-      mkdirSync(dirname(file), { recursive: true });
-    }
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(file);
+    // New keys and last uses are written by the writer (a thread with its own connection), which
+    // also watches for other connections' commits; the rest is written here.
+    this.writer = sqliteWriter(file, this.db, KEY_CHANGE_POLL_MS);
     // Each change reads the key before it (in the same transaction), so that its event can say what changed.
     this.updateTransaction = this.db.transaction((params, audit) => {
       const before = this.statement(FIND_KEY).get(params) as KeyRow | undefined;
@@ -375,11 +356,6 @@ export class SqliteKeyStore implements KeyStore {
       }
       this.recordChange('rotated', before, row, audit, params.now!);
       return row;
-    });
-    // Nested in the group commit's transaction, so a savepoint: a refused key takes its event with it.
-    this.insertWithEventTransaction = this.db.transaction((insert) => {
-      this.statement(INSERT_KEY).run(insert.params);
-      this.statement(INSERT_AUDIT_EVENT).run(insert.event);
     });
     this.auditedTransaction = this.db.transaction((sql, params, event) => {
       const result = this.statement(sql).get(params);
@@ -410,28 +386,6 @@ export class SqliteKeyStore implements KeyStore {
         claim.id,
       ) as IdempotencyRow;
       return recordOf(row);
-    });
-    this.insertBatchTransaction = this.db.transaction((batch) => {
-      // A refused insert (a duplicate secret hash, an unknown app) is undone alone and the others
-      // still commit. Any other error (disk full, I/O) may have rolled the whole transaction back:
-      // rethrown, so that the batch fails as one and no insert runs outside a transaction.
-      const failures = new Map<PendingInsert, unknown>();
-      for (const insert of batch) {
-        try {
-          this.insertWithEventTransaction(insert);
-        } catch (error) {
-          if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT') || !this.db.inTransaction) {
-            throw error;
-          }
-          failures.set(insert, error);
-        }
-      }
-      return failures;
-    });
-    this.recordUsesTransaction = this.db.transaction((uses) => {
-      for (const use of uses) {
-        this.statement(RECORD_KEY_USE).run({ id: use.id, used_at: storedTime(use.usedAt) });
-      }
     });
   }
 
@@ -490,17 +444,21 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   /**
-   * Group commit: the inserts that arrive in one turn of the event loop (the requests that came
-   * in while the previous commit held it) share one transaction, so one fsync. Each resolves
-   * only once the transaction holding its key has committed.
+   * Group commit: the inserts that arrive in one turn of the event loop, or while the writer
+   * commits the previous batch, share one transaction, so one fsync. Each resolves only once the
+   * transaction holding its key has committed.
    */
   insertKey(stored: StoredKey, audit: AuditContext): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pendingInserts.length === 0) {
-        setImmediate(() => this.commitPendingInserts());
-      }
       const event = auditParams(creationEvent(this.auditIds, stored.key, audit));
-      this.pendingInserts.push({ params: keyParams(stored), event, resolve, reject });
+      this.pendingInserts.push({ insert: { key: keyParams(stored), event }, resolve, reject });
+      if (!this.committing && !this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(() => {
+          this.commitScheduled = false;
+          void this.commitPendingInserts();
+        });
+      }
     });
   }
 
@@ -521,28 +479,38 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
-  private commitPendingInserts(): void {
+  private commitPendingInserts(): Promise<void> {
     const batch = this.pendingInserts;
-    if (batch.length === 0) {
-      return;
+    if (this.committing || batch.length === 0) {
+      return this.committing ?? Promise.resolve();
     }
     this.pendingInserts = [];
-    let failures: Map<PendingInsert, unknown>;
-    try {
-      failures = this.insertBatchTransaction.immediate(batch);
-    } catch (error) {
-      for (const insert of batch) {
-        insert.reject(error);
-      }
-      return;
-    }
-    for (const insert of batch) {
-      if (failures.has(insert)) {
-        insert.reject(failures.get(insert));
-      } else {
-        insert.resolve();
-      }
-    }
+    this.committing = this.writer
+      .insert(batch.map(({ insert }) => insert))
+      .then(
+        (refusals) => {
+          const refused = new Map(refusals.map((refusal) => [refusal.index, refusal]));
+          batch.forEach(({ resolve, reject }, index) => {
+            const refusal = refused.get(index);
+            if (refusal) {
+              reject(writeError(refusal.code, refusal.message));
+            } else {
+              resolve();
+            }
+          });
+        },
+        (error: unknown) => {
+          for (const { reject } of batch) {
+            reject(error);
+          }
+        },
+      )
+      .finally(() => {
+        this.committing = undefined;
+        // What arrived during this commit goes now, as the next batch.
+        void this.commitPendingInserts();
+      });
+    return this.committing;
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
@@ -675,7 +643,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
-    this.recordUsesTransaction.immediate(uses);
+    await this.writer.recordUses(uses.map((use) => ({ id: use.id, usedAt: storedTime(use.usedAt) })));
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
@@ -766,7 +734,7 @@ export class SqliteKeyStore implements KeyStore {
 
   async watchServiceTokens(onChange: () => Promise<void>): Promise<void> {
     this.serviceTokenWatchers.add(onChange);
-    this.watchDataVersion(() => void onChange());
+    await this.writer.watch(() => void onChange());
   }
 
   async countKeys(): Promise<number> {
@@ -779,34 +747,22 @@ export class SqliteKeyStore implements KeyStore {
 
   /**
    * SQLite cannot say which rows another connection changed, only that it committed something
-   * (data_version): checked off the request path a few times a second, any such commit counts
-   * as a gap.
+   * (data_version): checked a few times a second by the writer thread, whose own commits do not
+   * count, any such commit counts as a gap.
    */
   async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
-    this.watchDataVersion(() => listener.onGap());
-  }
-
-  /** Calls `onCommit` a few times a second at most, when another connection has committed since the last look. */
-  private watchDataVersion(onCommit: () => void): void {
-    let version = this.db.pragma('data_version', { simple: true });
-    const watch = setInterval(() => {
-      const current = this.db.pragma('data_version', { simple: true });
-      if (current !== version) {
-        onCommit();
-      }
-      version = current;
-    }, KEY_CHANGE_POLL_MS).unref();
-    this.dataVersionWatches.add(watch);
+    await this.writer.watch(() => listener.onGap());
   }
 
   async close(): Promise<void> {
     if (!this.db.open) {
       return;
     }
-    for (const watch of this.dataVersionWatches) {
-      clearInterval(watch);
+    // Every insert already asked for is committed (or refused) before the connections close.
+    while (this.committing || this.pendingInserts.length > 0) {
+      await this.commitPendingInserts();
     }
-    this.commitPendingInserts();
+    await this.writer.close();
     this.db.close();
   }
 }

@@ -1,0 +1,214 @@
+import type { ValidationError } from '@apikeys/types';
+import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { RequestHandler } from 'express';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { isRfc3339DateTime } from '../../keys/rfc3339.js';
+import { type ContractRoute, contractRoutes, type OperationMatch, pathPattern } from '../operationDispatcher.js';
+import { invalidRequest, ProblemError } from '../problem.js';
+
+/** What a request's operation receives once its parameters are checked: decoded, coerced, defaults filled in. */
+export interface ValidatedRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+}
+
+type Parameter = OpenAPIV3_1.ParameterObject & { schema: OpenAPIV3_1.SchemaObject };
+
+interface OperationValidator {
+  declaredQuery: ReadonlySet<string>;
+  declaredHeaders: readonly string[];
+  /** The request body's media types, lower-case; none when the operation takes no body. */
+  mediaTypes: readonly string[] | undefined;
+  parameters: ValidateFunction;
+  body: ValidateFunction | undefined;
+}
+
+// The options express-openapi-validator gave Ajv, so that the problems a caller reads (and the
+// mock, which refuses what the server refuses) stay the same: every error, defaults filled in,
+// parameters (strings on the wire) coerced to their types, the body taken as sent.
+const AJV_OPTIONS: Options = {
+  strict: false,
+  strictNumbers: true,
+  strictTuples: true,
+  allowUnionTypes: false,
+  validateSchema: false,
+  allErrors: true,
+  useDefaults: true,
+  removeAdditional: false,
+};
+
+function ajv(coerceTypes: boolean): Ajv2020 {
+  const instance = new Ajv2020({ ...AJV_OPTIONS, coerceTypes });
+  addFormats.default(instance, { mode: 'fast' });
+  instance.addFormat('date-time', isRfc3339DateTime);
+  return instance;
+}
+
+const parameterLocation = { path: 'params', query: 'query', header: 'headers' } as const;
+
+function operationValidator(
+  contract: OpenAPIV3_1.Document,
+  route: ContractRoute,
+  compilers: { parameters: Ajv2020; body: Ajv2020 },
+): OperationValidator {
+  const item = contract.paths?.[route.path] as OpenAPIV3_1.PathItemObject;
+  const operation = item[route.method] as OpenAPIV3_1.OperationObject;
+  const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])] as Parameter[];
+  const groups = {
+    params: new Map<string, Parameter>(),
+    query: new Map<string, Parameter>(),
+    headers: new Map<string, Parameter>(),
+  };
+  for (const parameter of parameters) {
+    const location = parameterLocation[parameter.in as keyof typeof parameterLocation];
+    if (!location) {
+      throw new Error(`${route.operationId}: parameters in ${parameter.in} are not supported`);
+    }
+    // Node gives header names in lower case.
+    groups[location].set(location === 'headers' ? parameter.name.toLowerCase() : parameter.name, parameter);
+  }
+  const objectOf = (group: Map<string, Parameter>) => ({
+    type: 'object',
+    properties: Object.fromEntries([...group].map(([name, parameter]) => [name, parameter.schema])),
+    required: [...group].filter(([, parameter]) => parameter.required).map(([name]) => name),
+  });
+  const requestBody = operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
+  const bodySchema = requestBody?.content['application/json']?.schema;
+  return {
+    declaredQuery: new Set(groups.query.keys()),
+    declaredHeaders: [...groups.headers.keys()],
+    mediaTypes: requestBody && Object.keys(requestBody.content).map((type) => type.toLowerCase()),
+    parameters: compilers.parameters.compile({
+      components: contract.components,
+      type: 'object',
+      properties: { params: objectOf(groups.params), query: objectOf(groups.query), headers: objectOf(groups.headers) },
+    }),
+    body:
+      bodySchema &&
+      compilers.body.compile({
+        components: contract.components,
+        type: 'object',
+        properties: { body: bodySchema },
+        required: requestBody.required ? ['body'] : [],
+      }),
+  };
+}
+
+// Ajv's instance paths (`/body/name`, `/query/limit`) as the contract's pointers: JSON Pointers
+// into the body, `#/path/…`, `#/query/…`, `#/header/…` elsewhere.
+function pointerOf(path: string): string {
+  if (path === '/body') {
+    return '';
+  }
+  if (path.startsWith('/body/')) {
+    return path.slice('/body'.length);
+  }
+  const [, where, ...rest] = path.split('/');
+  const location = { params: 'path', headers: 'header', query: 'query' }[where ?? ''] ?? where;
+  return `#/${location}/${rest.join('/')}`;
+}
+
+function validationErrorOf(error: ErrorObject): ValidationError {
+  const { missingProperty, additionalProperty, allowedValues } = error.params as Record<string, unknown>;
+  if (additionalProperty !== undefined) {
+    // The pointer names the unknown field; say plainly what is wrong with it.
+    return {
+      pointer: pointerOf(`${error.instancePath}/${additionalProperty}`),
+      message: 'is not a field of this request',
+    };
+  }
+  const path = missingProperty === undefined ? error.instancePath : `${error.instancePath}/${missingProperty}`;
+  const message =
+    error.keyword === 'enum' && Array.isArray(allowedValues)
+      ? `${error.message}: ${allowedValues.join(', ')}`
+      : (error.message ?? 'is invalid');
+  return { pointer: pointerOf(path), message };
+}
+
+const mediaTypeOf = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase();
+
+/**
+ * Checks each request against its operation in the contract: the path's parameters (decoded),
+ * the query (no parameter it does not declare, none empty), the declared headers, the body's
+ * media type and the body, with validators Ajv compiled from the contract at start-up. A path
+ * under the API that the contract lacks is 404, a method it lacks there 405. Runs after the
+ * body is read; what the handler gets is in `res.locals.validated`.
+ */
+export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: string): RequestHandler {
+  const routes = contractRoutes(contract);
+  const compilers = { parameters: ajv(true), body: ajv(false) };
+  const validators = new Map(
+    routes.map((route) => [route.operationId, operationValidator(contract, route, compilers)]),
+  );
+  const paths = [...new Set(routes.map((route) => route.path))].map((path) => ({
+    pattern: new RegExp(`^${pathPattern(path)}/?$`),
+    allow: routes
+      .filter((route) => route.path === path)
+      .map((route) => route.method.toUpperCase())
+      .join(', '),
+  }));
+
+  return (req, res, next) => {
+    const operation = res.locals.operation as OperationMatch | undefined;
+    if (!operation) {
+      const known = paths.find(({ pattern }) => pattern.test(req.path));
+      if (known) {
+        throw new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', {
+          headers: { Allow: known.allow },
+        });
+      }
+      if (req.path === apiPrefix || req.path.startsWith(`${apiPrefix}/`)) {
+        throw new ProblemError('not-found', 'No such resource.');
+      }
+      next();
+      return;
+    }
+    const validator = validators.get(operation.route.operationId)!;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(operation.rawParams)) {
+      try {
+        params[name] = decodeURIComponent(value);
+      } catch {
+        throw invalidRequest([{ pointer: `#/path/${name}`, message: 'is not valid percent-encoding' }]);
+      }
+    }
+    const query = { ...(req.query as Record<string, unknown>) };
+    for (const [name, value] of Object.entries(query)) {
+      if (!validator.declaredQuery.has(name)) {
+        throw invalidRequest([{ pointer: `#/query/${name}`, message: `Unknown query parameter '${name}'` }]);
+      }
+      if (value === '') {
+        throw invalidRequest([
+          { pointer: `#/query/${name}`, message: `Empty value found for query parameter '${name}'` },
+        ]);
+      }
+    }
+    if (validator.mediaTypes) {
+      const mediaType = mediaTypeOf(req.headers['content-type']);
+      if (!mediaType || !validator.mediaTypes.includes(mediaType)) {
+        throw new ProblemError('unsupported-media-type', 'The request body must be application/json.');
+      }
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const name of validator.declaredHeaders) {
+      const value = req.headers[name];
+      if (value !== undefined) {
+        headers[name] = value;
+      }
+    }
+    // Coercion and defaults land in these copies, never in Express's own objects.
+    const parameters = { params, query, headers };
+    const data = { body: req.body as unknown };
+    const errors = [
+      ...(validator.parameters(parameters) ? [] : (validator.parameters.errors ?? [])),
+      ...(!validator.body || validator.body(data) ? [] : (validator.body.errors ?? [])),
+    ];
+    if (errors.length > 0) {
+      throw invalidRequest(errors.map(validationErrorOf));
+    }
+    req.body = data.body;
+    res.locals.validated = { params, query } satisfies ValidatedRequest;
+    next();
+  };
+}
