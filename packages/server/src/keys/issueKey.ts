@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { ApiKeyWithSecret } from '@apikeys/types';
 import type { App, KeyRecord, StoredKey } from '../store/keyStore.js';
 import { generateSecret, hashSecret, suffixOf } from './secret.js';
+import { TimeOrderedIds } from './timeOrderedIds.js';
+
+const keyIds = new TimeOrderedIds();
 
 /** What the caller chooses about a new key; everything else is the service's. */
 export type KeyFields = Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>;
@@ -21,7 +23,7 @@ export function issueKey(
 ): IssuedKey {
   const secret = generateSecret(app.keyPrefix);
   const key: KeyRecord = {
-    id: randomUUID(),
+    id: keyIds.next(options.now.getTime()),
     app_slug: app.slug,
     key_prefix: app.keyPrefix,
     key_suffix: suffixOf(secret),

@@ -2,14 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { AuditEvent } from '@apikeys/types';
 import pg from 'pg';
-import {
-  AuditEventIds,
-  type AuditRecord,
-  creationEvent,
-  keyChanges,
-  keyEvent,
-  serviceTokenEvent,
-} from './auditEvents.js';
+import { TimeOrderedIds } from '../keys/timeOrderedIds.js';
+import { type AuditRecord, creationEvent, keyChanges, keyEvent, serviceTokenEvent } from './auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
   type App,
@@ -353,7 +347,7 @@ export class PostgresKeyStore implements KeyStore {
   /** The connections LISTENing for changes, ended by close(). */
   private readonly listeningClients = new Set<pg.Client>();
   private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
-  private readonly auditIds = new AuditEventIds();
+  private readonly auditIds = new TimeOrderedIds();
   private closing = false;
 
   // Twice the cores, at least 4: enough connections to keep PostgreSQL busy while some wait on

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '@apikeys/types';
 import type Database from 'better-sqlite3';
-import {
-  AuditEventIds,
-  type AuditRecord,
-  creationEvent,
-  keyChanges,
-  keyEvent,
-  serviceTokenEvent,
-} from './auditEvents.js';
+import { TimeOrderedIds } from '../keys/timeOrderedIds.js';
+import { type AuditRecord, creationEvent, keyChanges, keyEvent, serviceTokenEvent } from './auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
   type App,
@@ -323,7 +317,7 @@ export class SqliteKeyStore implements KeyStore {
   private committing: Promise<void> | undefined;
   private commitScheduled = false;
   private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
-  private readonly auditIds = new AuditEventIds();
+  private readonly auditIds = new TimeOrderedIds();
 
   constructor(readonly file: string) {
     this.db = openSqlite(file);
