@@ -1,11 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import type { OpenAPIV3_1 } from 'openapi-types';
 import { bundledContractFile, contractFile, contractLimits, loadContract } from '../contract.js';
 import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
-import { isRfc3339DateTime } from '../keys/rfc3339.js';
 import { declaredScopes } from '../keys/scopes.js';
 import { createJsonLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -32,13 +30,9 @@ import { metricsEndpoint } from './middleware/metricsEndpoint.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig, rateLimit } from './middleware/rateLimit.js';
 import { requestOutcome } from './middleware/requestOutcome.js';
 import { requestValidation } from './middleware/requestValidation.js';
-import {
-  contractOperationOf,
-  contractRoutes,
-  type OperationMatch,
-  operationDispatcher,
-} from './operationDispatcher.js';
+import { contractOperationOf, type OperationMatch, operationDispatcher } from './operationDispatcher.js';
 import { ProblemError, problemHandler } from './problem.js';
+import { responseCheck } from './responseValidation.js';
 
 export interface ServerOptions {
   store: KeyStore;
@@ -88,21 +82,12 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   const contractPath = options.contract ?? contractFile;
   const contract = loadContract(contractPath);
 
-  // Requests are checked by validators compiled from the contract here (requestValidation.ts);
-  // express-openapi-validator checks the contract document at start-up and, in development and
-  // tests, every answer. Its request path (a route pattern compiled per route per request, a
-  // promise per step) cost more than the rest of a request.
-  const responseValidator = OpenApiValidator.middleware({
-    apiSpec: contractPath,
-    validateApiSpec: true,
-    validateRequests: false,
-    validateResponses: options.validateResponses ? { allErrors: true } : false,
-    validateSecurity: false,
-    validateFormats: true,
-    formats: { 'date-time': isRfc3339DateTime },
-    ignorePaths: (path: string) => !path.startsWith(`${API_PREFIX}/`),
-  });
-  await compile(responseValidator, contract);
+  // Requests and (in development and tests) answers are checked by validators Ajv compiles from
+  // the contract (requestValidation.ts, responseValidation.ts). express-openapi-validator only
+  // checks the contract document itself, once, here: on the request path it cost more than the
+  // rest of a request (a route pattern compiled per route per request, a promise per step).
+  await checkContractDocument(contractPath);
+  const checkResponse = options.validateResponses ? responseCheck(contract) : undefined;
   const limits = contractLimits(contract);
   const rateLimitConfig = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const handlers = countingOutcomes(
@@ -149,8 +134,7 @@ export async function createServer(options: ServerOptions): Promise<Express> {
     rateLimit(rateLimitConfig, now, sharedRateLimiter(options.store, rateLimitConfig, pepper)),
     ...jsonBody(limits.bodyBytes),
     requestValidation(contract, API_PREFIX),
-    ...(options.validateResponses ? responseValidator : []),
-    operationDispatcher(contract, handlers, new IdempotencyGuard({ store, now, pepper, logger })),
+    operationDispatcher(contract, handlers, new IdempotencyGuard({ store, now, pepper, logger }), checkResponse),
   ]);
   // Case-sensitive, as the contract's paths (and Express's routes here) are.
   app.use((req, res, next) =>
@@ -195,46 +179,41 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   // Anything else with a body is read as the API's would be, then answered 404.
   app.use(jsonBody(limits.bodyBytes));
   app.use((_req, _res, next) => next(new ProblemError('not-found', 'No such resource.')));
-  app.use(problemHandler(logger));
+  app.use(problemHandler(logger, checkResponse));
   return app;
 }
 
 /**
- * express-openapi-validator loads the contract on the first request and compiles each
- * operation's schemas on the first request to it. Send one request per operation here, through
- * a private app that shares the same middleware (and so its compiled caches), and fail if the
- * contract does not load.
+ * Fails unless the contract is a valid OpenAPI document, as express-openapi-validator judges it.
+ * It loads the document on its first request: send it one, through a private app.
  */
-async function compile(validator: RequestHandler[], contract: OpenAPIV3_1.Document): Promise<void> {
-  const warmup = express();
-  warmup.use(express.json());
-  warmup.use(validator);
+async function checkContractDocument(contractPath: string): Promise<void> {
+  const loader = express();
+  loader.use(
+    OpenApiValidator.middleware({
+      apiSpec: contractPath,
+      validateApiSpec: true,
+      validateRequests: false,
+      validateResponses: false,
+      validateSecurity: false,
+    }),
+  );
   let failure: unknown;
-  warmup.use(((error, _req, res, _next) => {
+  loader.use(((error, _req, res, _next) => {
+    // A 404 for the path asked for says the document loaded; a 500 says it did not.
     if (!(typeof error?.status === 'number' && error.status < 500)) {
       failure = error;
     }
     res.status(204).end();
   }) as express.ErrorRequestHandler);
-  warmup.use((_req, res) => {
+  loader.use((_req, res) => {
     res.status(204).end();
   });
-  const server = warmup.listen(0, '127.0.0.1');
+  const server = loader.listen(0, '127.0.0.1');
   try {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    // Any path under the API loads the contract; then placeholder parameters and an empty body,
-    // refused by each operation's schemas, compile them on the way.
-    const requests = [{ method: 'get', path: `${API_PREFIX}/warm-up` }, ...contractRoutes(contract)];
-    for (const { method, path } of requests) {
-      await fetch(`http://127.0.0.1:${port}${path.replace(/\{\w+\}/g, 'warm-up')}`, {
-        method: method.toUpperCase(),
-        ...(method === 'get' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
-      });
-      if (failure) {
-        break;
-      }
-    }
+    await fetch(`http://127.0.0.1:${port}/`);
   } finally {
     server.close();
   }

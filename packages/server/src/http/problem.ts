@@ -2,6 +2,8 @@ import type { Problem, ProblemType, ValidationError } from '@apikeys/types';
 import type { NextFunction, Request, Response } from 'express';
 import { contractProblemTypes } from '../contract.js';
 import type { Logger } from '../logger.js';
+import type { OperationMatch } from './operationDispatcher.js';
+import type { ResponseCheck } from './responseValidation.js';
 
 /** The contract's problem types without their common `urn:apikeys:problem:` prefix. */
 export type ProblemSlug = ProblemType extends `urn:apikeys:problem:${infer Slug}` ? Slug : never;
@@ -124,10 +126,16 @@ export function toProblemError(error: unknown): ProblemError {
   return new ProblemError('internal-error', 'The server failed to handle the request.');
 }
 
-export function problemHandler(logger: Logger) {
+/** With `checkResponse` (development, tests), a problem its operation does not declare is logged and answered as a 500. */
+export function problemHandler(logger: Logger, checkResponse?: ResponseCheck) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const problem = toProblemError(error);
-    if (problem.status === 500) {
+    let problem = toProblemError(error);
+    const operationId = (res.locals.operation as OperationMatch | undefined)?.route.operationId;
+    const breach = operationId && checkResponse?.(operationId, problem.status, problem.toProblem());
+    if (breach) {
+      logger.error('a problem breaks the contract', { requestId: res.locals.requestId as string, error: breach });
+      problem = toProblemError(undefined);
+    } else if (problem.status === 500) {
       // The cause goes to the log, never to the client.
       logger.error('request failed', { requestId: res.locals.requestId as string, error: errorDetails(error) });
     }

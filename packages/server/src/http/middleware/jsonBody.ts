@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { ValidationError } from '@apikeys/types';
-import express, { type RequestHandler } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler } from 'express';
 import { invalidRequest } from '../problem.js';
 
 // A lone UTF-16 surrogate cannot be stored as the same text by either database (SQLite writes
@@ -42,6 +42,72 @@ function unstorableValues(body: unknown): ValidationError[] {
   return problems;
 }
 
+// The common body, read here: JSON in UTF-8, no content coding, its length given. Anything else
+// (chunked, compressed, another charset, another type) takes body-parser's way, which answers it
+// as it always has. body-parser's reading was a twentieth of a verification.
+const PLAIN_JSON = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
+
+/** An error shaped as body-parser's (status and type), so that problem.ts answers both alike. */
+const bodyError = (status: number, type: string, message: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { status, type, ...extra });
+
+/** As body-parser's strict JSON: an empty body is `{}`, anything but an object or array is refused. */
+function parseStrictJson(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed === '') {
+    return {};
+  }
+  if (trimmed[0] !== '{' && trimmed[0] !== '[') {
+    throw bodyError(400, 'entity.parse.failed', 'The body is not a JSON object or array.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw bodyError(400, 'entity.parse.failed', (error as Error).message);
+  }
+}
+
+function readPlainJson(req: Request, limit: number, length: number, next: NextFunction): void {
+  if (length > limit) {
+    next(bodyError(413, 'entity.too.large', 'request entity too large', { limit }));
+    return;
+  }
+  // Node frames the body by its Content-Length: no more than `length` bytes arrive.
+  const chunks: Buffer[] = [];
+  const onData = (chunk: Buffer) => chunks.push(chunk);
+  const onEnd = () => {
+    cleanup();
+    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    if (!isUtf8(buffer)) {
+      next(bodyError(400, 'entity.verify.failed', 'The request body is not valid UTF-8.'));
+      return;
+    }
+    const text = buffer.toString('utf8');
+    try {
+      // A byte order mark is allowed, as body-parser's decoder allows it.
+      req.body = parseStrictJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    next();
+  };
+  const onAborted = () => {
+    cleanup();
+    next(bodyError(400, 'request.aborted', 'request aborted'));
+  };
+  const cleanup = () => {
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('aborted', onAborted);
+    req.off('error', onAborted);
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('aborted', onAborted);
+  req.on('error', onAborted);
+}
+
 /** Reads a JSON body of at most `limit`, refusing one that is not UTF-8 or holds a string no store could keep as it is. */
 export function jsonBody(limit: number): RequestHandler[] {
   const parse: RequestHandler = express.json({
@@ -60,8 +126,26 @@ export function jsonBody(limit: number): RequestHandler[] {
     },
   });
   return [
-    // The contract's GET operations take no body: one sent is ignored, never parsed (nor refused as too large).
-    (req, res, next) => (BODILESS.has(req.method) ? next() : parse(req, res, next)),
+    (req, res, next) => {
+      // The contract's GET operations take no body: one sent is ignored, never parsed (nor refused as too large).
+      if (BODILESS.has(req.method)) {
+        next();
+        return;
+      }
+      const { 'content-type': type, 'content-length': declared, 'content-encoding': coding } = req.headers;
+      const length = declared === undefined ? Number.NaN : Number(declared);
+      if (
+        Number.isSafeInteger(length) &&
+        req.headers['transfer-encoding'] === undefined &&
+        (coding === undefined || coding.toLowerCase() === 'identity') &&
+        type !== undefined &&
+        PLAIN_JSON.test(type)
+      ) {
+        readPlainJson(req, limit, length, next);
+      } else {
+        parse(req, res, next);
+      }
+    },
     (req, _res, next) => {
       const problems = req.body === undefined ? [] : unstorableValues(req.body);
       next(problems.length > 0 ? invalidRequest(problems) : undefined);

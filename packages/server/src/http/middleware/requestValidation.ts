@@ -1,9 +1,8 @@
 import type { ValidationError } from '@apikeys/types';
-import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { RequestHandler } from 'express';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { isRfc3339DateTime } from '../../keys/rfc3339.js';
+import { contractAjv } from '../contractAjv.js';
 import { type ContractRoute, contractRoutes, type OperationMatch, pathPattern } from '../operationDispatcher.js';
 import { invalidRequest, ProblemError } from '../problem.js';
 
@@ -22,27 +21,6 @@ interface OperationValidator {
   mediaTypes: readonly string[] | undefined;
   parameters: ValidateFunction;
   body: ValidateFunction | undefined;
-}
-
-// The options express-openapi-validator gave Ajv, so that the problems a caller reads (and the
-// mock, which refuses what the server refuses) stay the same: every error, defaults filled in,
-// parameters (strings on the wire) coerced to their types, the body taken as sent.
-const AJV_OPTIONS: Options = {
-  strict: false,
-  strictNumbers: true,
-  strictTuples: true,
-  allowUnionTypes: false,
-  validateSchema: false,
-  allErrors: true,
-  useDefaults: true,
-  removeAdditional: false,
-};
-
-function ajv(coerceTypes: boolean): Ajv2020 {
-  const instance = new Ajv2020({ ...AJV_OPTIONS, coerceTypes });
-  addFormats.default(instance, { mode: 'fast' });
-  instance.addFormat('date-time', isRfc3339DateTime);
-  return instance;
 }
 
 const parameterLocation = { path: 'params', query: 'query', header: 'headers' } as const;
@@ -137,7 +115,12 @@ const mediaTypeOf = (contentType: string | undefined) => contentType?.split(';')
  */
 export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: string): RequestHandler {
   const routes = contractRoutes(contract);
-  const compilers = { parameters: ajv(true), body: ajv(false) };
+  // Parameters are strings on the wire, coerced to their types; the body is taken as sent. Both
+  // get the declared defaults.
+  const compilers = {
+    parameters: contractAjv({ coerceTypes: true, useDefaults: true }),
+    body: contractAjv({ coerceTypes: false, useDefaults: true }),
+  };
   const validators = new Map(
     routes.map((route) => [route.operationId, operationValidator(contract, route, compilers)]),
   );

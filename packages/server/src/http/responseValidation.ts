@@ -1,0 +1,44 @@
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { contractAjv } from './contractAjv.js';
+import { contractRoutes } from './operationDispatcher.js';
+
+// Names the field: Ajv's own text leaves an unexpected or missing property out of the path.
+const describe = (error: ErrorObject) => {
+  const { additionalProperty, missingProperty } = error.params as Record<string, unknown>;
+  const field = additionalProperty ?? missingProperty;
+  return `${error.instancePath}${field === undefined ? '' : `/${String(field)}`} ${error.message ?? 'is invalid'}`;
+};
+
+/** Why an answer breaks the contract, or undefined when it keeps it. */
+export type ResponseCheck = (operationId: string, status: number, body: unknown) => string | undefined;
+
+/**
+ * Checks an answer against its operation's declared response for that status (the answer or
+ * the problem): on in development and tests, so that a handler that drifts from the contract
+ * fails there instead of in a consumer. Each schema is compiled the first time it is needed.
+ */
+export function responseCheck(contract: OpenAPIV3_1.Document): ResponseCheck {
+  // Nothing coerced or filled in: an answer is checked as it will be sent.
+  const ajv = contractAjv({ coerceTypes: false, useDefaults: false });
+  const operations = new Map(
+    contractRoutes(contract).map((route) => {
+      const item = contract.paths?.[route.path] as OpenAPIV3_1.PathItemObject;
+      return [route.operationId, (item[route.method] as OpenAPIV3_1.OperationObject).responses ?? {}];
+    }),
+  );
+  const compiled = new Map<string, ValidateFunction | undefined>();
+  return (operationId, status, body) => {
+    const key = `${operationId} ${status}`;
+    if (!compiled.has(key)) {
+      const response = operations.get(operationId)?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined;
+      const schema = Object.values(response?.content ?? {})[0]?.schema;
+      compiled.set(key, schema && ajv.compile({ components: contract.components, ...schema }));
+    }
+    const validate = compiled.get(key);
+    if (!validate) {
+      return `${operationId} declares no ${status} answer with a body`;
+    }
+    return validate(body) ? undefined : `${operationId} ${status}: ${(validate.errors ?? []).map(describe).join('; ')}`;
+  };
+}
