@@ -161,13 +161,8 @@ export function operationDispatcher(
     // A problem replayed for an Idempotency-Key names this request, as every problem does.
     const body =
       answer.status >= 400 ? { ...(answer.body as object), request_id: res.locals.requestId as string } : answer.body;
-    const breach = checkResponse?.(operationId, answer.status, body);
-    if (breach) {
-      throw new Error(`The answer breaks the contract: ${breach}`);
-    }
     // Written directly: Express's res.json and res.send (content negotiation, ETag, freshness)
     // had nothing to do here and were a visible share of a verification.
-    const payload = JSON.stringify(body);
     res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) {
       res.setHeader(name, value);
@@ -175,6 +170,11 @@ export function operationDispatcher(
     if (!res.hasHeader('content-type')) {
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
     }
+    const breach = checkResponse?.(operationId, answer.status, String(res.getHeader('content-type')), body);
+    if (breach) {
+      throw new Error(`The answer breaks the contract: ${breach}`);
+    }
+    const payload = JSON.stringify(body);
     res.setHeader('Content-Length', Buffer.byteLength(payload));
     res.end(payload);
   };

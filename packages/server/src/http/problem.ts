@@ -39,15 +39,17 @@ export class ProblemError extends Error {
 export const invalidRequest = (errors: ValidationError[]) =>
   new ProblemError('invalid-request', 'The request does not match the contract.', { errors });
 
-export function sendProblem(res: Response, error: ProblemError): void {
+/** The problem document as it is sent: with the request's id. */
+function problemDocument(res: Response, error: ProblemError): Problem {
+  const requestId = res.locals.requestId as string | undefined;
+  return { ...error.toProblem(), ...(requestId ? { request_id: requestId } : {}) };
+}
+
+function sendProblem(res: Response, error: ProblemError): void {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) {
     res.setHeader(name, value);
   }
-  const requestId = res.locals.requestId as string | undefined;
-  res
-    .status(error.status)
-    .type('application/problem+json')
-    .json({ ...error.toProblem(), ...(requestId ? { request_id: requestId } : {}) });
+  res.status(error.status).type('application/problem+json').json(problemDocument(res, error));
 }
 
 /**
@@ -72,7 +74,6 @@ function isHttpError(error: unknown): error is {
   type?: string;
   limit?: number;
   message: string;
-  headers?: Record<string, string>;
 } {
   return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
 }
@@ -108,14 +109,6 @@ export function toProblemError(error: unknown): ProblemError {
     if (status === 415) {
       return new ProblemError('unsupported-media-type', 'The request body must be application/json.');
     }
-    if (status === 404) {
-      return new ProblemError('not-found', 'No such resource.');
-    }
-    if (status === 405) {
-      return new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', {
-        headers: error.headers ?? {},
-      });
-    }
     // body-parser's others: the upload ended early, or its length disagreed with Content-Length.
     if (status === 400) {
       return new ProblemError('invalid-request', 'The request body could not be read.', {
@@ -131,7 +124,9 @@ export function problemHandler(logger: Logger, checkResponse?: ResponseCheck) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     let problem = toProblemError(error);
     const operationId = (res.locals.operation as OperationMatch | undefined)?.route.operationId;
-    const breach = operationId && checkResponse?.(operationId, problem.status, problem.toProblem());
+    const breach =
+      operationId &&
+      checkResponse?.(operationId, problem.status, 'application/problem+json', problemDocument(res, problem));
     if (breach) {
       logger.error('a problem breaks the contract', { requestId: res.locals.requestId as string, error: breach });
       problem = toProblemError(undefined);

@@ -10,8 +10,13 @@ const describe = (error: ErrorObject) => {
   return `${error.instancePath}${field === undefined ? '' : `/${String(field)}`} ${error.message ?? 'is invalid'}`;
 };
 
-/** Why an answer breaks the contract, or undefined when it keeps it. */
-export type ResponseCheck = (operationId: string, status: number, body: unknown) => string | undefined;
+/** Why an answer (its status, Content-Type and body as sent) breaks the contract, or undefined when it keeps it. */
+export type ResponseCheck = (
+  operationId: string,
+  status: number,
+  contentType: string,
+  body: unknown,
+) => string | undefined;
 
 /**
  * Checks an answer against its operation's declared response for that status (the answer or
@@ -28,16 +33,17 @@ export function responseCheck(contract: OpenAPIV3_1.Document): ResponseCheck {
     }),
   );
   const compiled = new Map<string, ValidateFunction | undefined>();
-  return (operationId, status, body) => {
-    const key = `${operationId} ${status}`;
+  return (operationId, status, contentType, body) => {
+    const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+    const key = `${operationId} ${status} ${mediaType}`;
     if (!compiled.has(key)) {
       const response = operations.get(operationId)?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined;
-      const schema = Object.values(response?.content ?? {})[0]?.schema;
+      const schema = response?.content?.[mediaType]?.schema;
       compiled.set(key, schema && ajv.compile({ components: contract.components, ...schema }));
     }
     const validate = compiled.get(key);
     if (!validate) {
-      return `${operationId} declares no ${status} answer with a body`;
+      return `${operationId} declares no ${status} answer of type ${mediaType}`;
     }
     return validate(body) ? undefined : `${operationId} ${status}: ${(validate.errors ?? []).map(describe).join('; ')}`;
   };

@@ -487,7 +487,7 @@ export class SqliteKeyStore implements KeyStore {
           batch.forEach(({ resolve, reject }, index) => {
             const refusal = refused.get(index);
             if (refusal) {
-              reject(writeError(refusal.code, refusal.message));
+              reject(writeError({ name: 'SqliteError', code: refusal.code, message: refusal.message }));
             } else {
               resolve();
             }
@@ -740,9 +740,9 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   /**
-   * SQLite cannot say which rows another connection changed, only that it committed something
-   * (data_version): checked a few times a second by the writer thread, whose own commits do not
-   * count, any such commit counts as a gap.
+   * SQLite cannot say which rows another process changed, only that it committed something
+   * (data_version, looked at a few times a second on both of this store's connections: see
+   * sqliteWriter.ts): any such commit counts as a gap.
    */
   async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
     await this.writer.watch(() => listener.onGap());

@@ -6,7 +6,7 @@ import { type InsertRefusal, type KeyInsert, SqliteBatchWrites, type StoredKeyUs
 
 export interface WriterThreadOptions {
   file: string;
-  /** How often it looks for other connections' commits. */
+  /** How often it looks for commits its connection did not make. */
   pollMs: number;
 }
 
@@ -14,28 +14,44 @@ export type WriterRequest =
   | { kind: 'insert'; id: number; batch: readonly KeyInsert[] }
   | { kind: 'uses'; id: number; uses: readonly StoredKeyUse[] };
 
+/** An error thrown in the thread, with what a caller or a log needs of it. */
+export interface ThreadError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
 export type WriterReply =
   | { kind: 'done'; id: number; refusals: InsertRefusal[] }
-  | { kind: 'failed'; id: number; code: string; message: string }
+  | { kind: 'failed'; id: number; error: ThreadError }
+  /** Its connection's data_version moved: some other connection committed. */
   | { kind: 'changed' }
   /** Sent once, when the thread has taken its first look at data_version. */
   | { kind: 'watching' };
 
-/** Where the SQLite store's batched writes run, and how it hears of other connections' commits. */
+/** Where the SQLite store's batched writes run, and how it hears of other processes' commits. */
 export interface SqliteWriter {
   /** Commits the batch in one transaction; resolves once it is on disk, with the inserts refused alone. */
   insert(batch: readonly KeyInsert[]): Promise<InsertRefusal[]>;
   recordUses(uses: readonly StoredKeyUse[]): Promise<void>;
   /**
-   * `onChange` runs, a few times a second at most, after a commit by a connection other than
-   * the writer's; any commit after this resolves counts.
+   * `onChange` runs, a few times a second at most, after a commit by another process; any
+   * commit after this resolves counts. (Now and then after this process's own: never missing one.)
    */
   watch(onChange: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
-/** An error from the writer as better-sqlite3 would have thrown it here: its SQLite code kept. */
-export const writeError = (code: string, message: string) => Object.assign(new Error(message), { code });
+/** An error as better-sqlite3 would have thrown it here: its name, SQLite code and stack kept. */
+export function writeError({ name, message, code, stack }: ThreadError): Error {
+  const error = Object.assign(new Error(message), code === undefined ? {} : { code });
+  error.name = name;
+  if (stack !== undefined) {
+    error.stack = stack;
+  }
+  return error;
+}
 
 /**
  * A file database's writer: a worker thread with its own connection. An in-memory database
@@ -52,7 +68,7 @@ export function sqliteWriter(file: string, db: Database.Database, pollMs: number
       close: async () => {},
     };
   }
-  return new WriterThread({ file, pollMs });
+  return new WriterThread({ file, pollMs }, db);
 }
 
 // Built, the thread runs as JavaScript. From source (tests, development) it is TypeScript, loaded
@@ -75,16 +91,25 @@ const startThread = (options: WriterThreadOptions) =>
 
 class WriterThread implements SqliteWriter {
   private worker: Worker | undefined;
+  private closed = false;
   private nextId = 0;
   private readonly waiting = new Map<
     number,
     { resolve: (refusals: InsertRefusal[]) => void; reject: (error: Error) => void }
   >();
-  private readonly watchers = new Set<() => void>();
   private readonly sent = new Set<Promise<unknown>>();
+  private readonly watchers = new Set<() => void>();
   private watching: Promise<void> = Promise.resolve();
+  private mainWatch: NodeJS.Timeout | undefined;
+  // When (performance.now()) each connection last saw a commit it did not make, not yet paired.
+  private mainMovedAt = Number.NEGATIVE_INFINITY;
+  private threadMovedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly options: WriterThreadOptions) {}
+  constructor(
+    private readonly options: WriterThreadOptions,
+    /** The store's own connection, which makes this process's other writes. */
+    private readonly db: Database.Database,
+  ) {}
 
   insert(batch: readonly KeyInsert[]): Promise<InsertRefusal[]> {
     return this.request((id) => ({ kind: 'insert', id, batch }));
@@ -94,22 +119,59 @@ class WriterThread implements SqliteWriter {
     await this.request((id) => ({ kind: 'uses', id, uses }));
   }
 
+  /**
+   * A commit by another process moves data_version on both of this process's connections; one
+   * by this process, only on the connection that did not make it. So a change is reported when
+   * both connections have seen one within a few polls of each other. Two commits of this
+   * process's own, one per connection, close together are reported too: a needless refresh,
+   * where the other way round would be a missed one.
+   */
   async watch(onChange: () => void): Promise<void> {
     this.watchers.add(onChange);
     this.thread();
+    if (!this.mainWatch) {
+      let version = this.db.pragma('data_version', { simple: true });
+      this.mainWatch = setInterval(() => {
+        const current = this.db.pragma('data_version', { simple: true });
+        if (current !== version) {
+          version = current;
+          this.mainMovedAt = performance.now();
+          this.pairMoves();
+        }
+      }, this.options.pollMs).unref();
+    }
     await this.watching;
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
+    this.closed = true;
+    clearInterval(this.mainWatch);
     this.watchers.clear();
     // Requests already sent are answered before the thread is stopped.
     await Promise.allSettled(this.sent);
+    const worker = this.worker;
+    this.worker = undefined;
     await worker?.terminate();
   }
 
+  private pairMoves(): void {
+    if (Math.abs(this.mainMovedAt - this.threadMovedAt) > 3 * this.options.pollMs) {
+      return;
+    }
+    this.mainMovedAt = this.threadMovedAt = Number.NEGATIVE_INFINITY;
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const onChange of this.watchers) {
+      onChange();
+    }
+  }
+
   private request(make: (id: number) => WriterRequest): Promise<InsertRefusal[]> {
+    if (this.closed) {
+      return Promise.reject(new Error('The SQLite store is closed'));
+    }
     const worker = this.thread();
     const id = this.nextId++;
     const answered = new Promise<InsertRefusal[]>((resolve, reject) => {
@@ -124,7 +186,7 @@ class WriterThread implements SqliteWriter {
     return answered;
   }
 
-  private thread(): Worker {
+  private thread(restarted = false): Worker {
     if (this.worker) {
       return this.worker;
     }
@@ -135,12 +197,15 @@ class WriterThread implements SqliteWriter {
     worker.on('message', (reply: WriterReply) => {
       if (reply.kind === 'watching') {
         watching();
+        // Whatever was committed while no thread watched is unknown: count it as a change.
+        if (restarted) {
+          this.changed();
+        }
         return;
       }
       if (reply.kind === 'changed') {
-        for (const onChange of this.watchers) {
-          onChange();
-        }
+        this.threadMovedAt = performance.now();
+        this.pairMoves();
         return;
       }
       const waiter = this.waiting.get(reply.id);
@@ -151,7 +216,7 @@ class WriterThread implements SqliteWriter {
       if (reply.kind === 'done') {
         waiter?.resolve(reply.refusals);
       } else {
-        waiter?.reject(writeError(reply.code, reply.message));
+        waiter?.reject(writeError(reply.error));
       }
     });
     const lost = (error: Error) => {
@@ -164,9 +229,10 @@ class WriterThread implements SqliteWriter {
         reject(error);
       }
       this.waiting.clear();
-      // Commits made while no thread watched are unknown: count them as a change.
-      for (const onChange of this.watchers) {
-        onChange();
+      this.changed();
+      // The watch must go on: a new thread, whose first look is a change of its own.
+      if (this.watchers.size > 0 && !this.closed) {
+        this.thread(true);
       }
     };
     worker.on('error', lost);

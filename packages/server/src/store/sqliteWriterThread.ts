@@ -1,6 +1,6 @@
 // The SQLite store's writer thread (sqliteWriter.ts starts it): group commits and last uses on
 // a connection of its own, so that their statements and fsync leave the event loop free, and
-// the watch for other connections' commits, which its own commits do not move.
+// half of the watch for other processes' commits (this connection's data_version).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WriterReply, WriterRequest, WriterThreadOptions } from './sqliteWriter.js';
 import { type InsertRefusal, openSqlite, SqliteBatchWrites } from './sqliteWrites.js';
@@ -31,11 +31,11 @@ port.on('message', (request: WriterRequest) => {
     }
     reply = { kind: 'done', id: request.id, refusals };
   } catch (error) {
+    const { name = 'Error', message = String(error), code, stack } = error as Partial<Error> & { code?: unknown };
     reply = {
       kind: 'failed',
       id: request.id,
-      code: String((error as { code?: unknown }).code ?? ''),
-      message: (error as Error).message ?? String(error),
+      error: { name, message, stack, ...(typeof code === 'string' ? { code } : {}) },
     };
   }
   port.postMessage(reply);

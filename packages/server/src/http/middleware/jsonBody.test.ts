@@ -52,6 +52,11 @@ describe('reading a JSON body', () => {
         'invalid-request',
       );
       expect(latin1.errors).toEqual([{ pointer: '', message: 'is not valid UTF-8' }]);
+      // Only a body of no bytes at all counts as `{}`: whitespace, JSON's or not, is malformed.
+      for (const blank of ['   ', '\u00a0', '\n\t']) {
+        const refused = await expectProblem(await send(encode(blank), headers), 400, 'invalid-request');
+        expect(refused.errors).toEqual([{ pointer: '', message: 'malformed JSON' }]);
+      }
       const empty = await expectProblem(await send(encode(''), headers), 400, 'invalid-request');
       expect(empty.errors).toEqual([{ pointer: '/name', message: "must have required property 'name'" }]);
     }

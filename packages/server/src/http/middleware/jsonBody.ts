@@ -51,13 +51,16 @@ const PLAIN_JSON = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 const bodyError = (status: number, type: string, message: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { status, type, ...extra });
 
-/** As body-parser's strict JSON: an empty body is `{}`, anything but an object or array is refused. */
+// JSON's own whitespace (RFC 8259), not JavaScript's: U+00A0 or a vertical tab is not JSON.
+const FIRST_AFTER_JSON_WHITESPACE = /^[ \t\n\r]*([^ \t\n\r])/;
+
+/** As body-parser's strict JSON: an empty body (no bytes at all) is `{}`, anything but an object or array is refused. */
 function parseStrictJson(text: string): unknown {
-  const trimmed = text.trimStart();
-  if (trimmed === '') {
+  if (text.length === 0) {
     return {};
   }
-  if (trimmed[0] !== '{' && trimmed[0] !== '[') {
+  const first = FIRST_AFTER_JSON_WHITESPACE.exec(text)?.[1];
+  if (first !== '{' && first !== '[') {
     throw bodyError(400, 'entity.parse.failed', 'The body is not a JSON object or array.');
   }
   try {
@@ -70,6 +73,11 @@ function parseStrictJson(text: string): unknown {
 function readPlainJson(req: Request, limit: number, length: number, next: NextFunction): void {
   if (length > limit) {
     next(bodyError(413, 'entity.too.large', 'request entity too large', { limit }));
+    return;
+  }
+  // The client went away while the token or the rate limit was checked: no 'end' will come.
+  if (!req.readable || req.destroyed) {
+    next(bodyError(400, 'stream.not.readable', 'The request body could not be read.'));
     return;
   }
   // Node frames the body by its Content-Length: no more than `length` bytes arrive.
