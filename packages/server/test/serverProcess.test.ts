@@ -12,15 +12,17 @@ import { createPostgresDatabase } from './support/stores.js';
 describe('pnpm start on an empty SQLite database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apikeys-start-'));
   const dbFile = join(dir, 'data', 'apikeys.db');
-  const server = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, APIKEYS_TOKENS: '' });
+  // Started here, not in the describe body: a run filtered with -t skips these hooks, and would leave it running.
+  let server: ReturnType<typeof startServerProcess>;
   let baseUrl: string;
 
   beforeAll(async () => {
+    server = startServerProcess({ PORT: '0', DATABASE_URL: `sqlite:${dbFile}`, APIKEYS_TOKENS: '' });
     baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
     await server.waitFor(/API reference: /);
   });
   afterAll(() => {
-    if (server.child.exitCode === null) {
+    if (server?.child.exitCode === null) {
       server.child.kill('SIGKILL');
     }
   });
