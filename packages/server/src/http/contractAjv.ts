@@ -1,4 +1,4 @@
-import { Ajv2020, type Options } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { isRfc3339DateTime } from '../keys/rfc3339.js';
 
@@ -21,4 +21,14 @@ export function contractAjv(options: Pick<Options, 'coerceTypes' | 'useDefaults'
   addFormats.default(ajv, { mode: 'fast' });
   ajv.addFormat('date-time', isRfc3339DateTime);
   return ajv;
+}
+
+/**
+ * The path of the value an error is about: Ajv's own path stops at the object for a property
+ * that is missing or not allowed, so the property is added.
+ */
+export function errorPath(error: ErrorObject): string {
+  const { additionalProperty, missingProperty } = error.params as Record<string, unknown>;
+  const property = additionalProperty ?? missingProperty;
+  return property === undefined ? error.instancePath : `${error.instancePath}/${String(property)}`;
 }

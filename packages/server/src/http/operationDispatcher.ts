@@ -29,12 +29,15 @@ const declaresIdempotencyKey = (operation: OpenAPIV3_1.OperationObject) =>
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 const parameterNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
 const parameterCount = (path: string) => path.split('{').length - 1;
-/** A contract path as a regular expression's source: each parameter one segment, the rest literal. */
-export const pathPattern = (path: string) =>
-  path
-    .split(/\{\w+\}/)
-    .map((text) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
-    .join('([^/]+)');
+// A contract path as a regular expression: each parameter one segment, the rest literal, and a
+// trailing slash allowed (as Express allows it).
+const pathPattern = (path: string) =>
+  new RegExp(
+    `^${path
+      .split(/\{\w+\}/)
+      .map((text) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+      .join('([^/]+)')}/?$`,
+  );
 // Fixed segments before parameters, so `/keys/verify` is never taken for `/keys/{keyId}`.
 const fixedSegmentsFirst = (routes: ContractRoute[]) =>
   [...routes].sort((a, b) => parameterCount(a.path) - parameterCount(b.path));
@@ -80,7 +83,7 @@ export function contractOperationOf(
     method: route.method.toUpperCase(),
     expressPath: expressPath(route.path),
     names: parameterNames(route.path),
-    pattern: new RegExp(`^${pathPattern(route.path)}/?$`),
+    pattern: pathPattern(route.path),
   }));
   return (method, path) => {
     for (const matcher of matchers) {
@@ -92,6 +95,19 @@ export function contractOperationOf(
     }
     return undefined;
   };
+}
+
+/** The methods the contract has at a path, as an `Allow` header (`GET, POST`), or undefined for a path it lacks. */
+export function contractMethodsAt(contract: OpenAPIV3_1.Document): (path: string) => string | undefined {
+  const routes = contractRoutes(contract);
+  const paths = [...new Set(routes.map((route) => route.path))].map((path) => ({
+    pattern: pathPattern(path),
+    allow: routes
+      .filter((route) => route.path === path)
+      .map((route) => route.method.toUpperCase())
+      .join(', '),
+  }));
+  return (path) => paths.find(({ pattern }) => pattern.test(path))?.allow;
 }
 
 // What the routes see of any handler; each handler's own types are checked where the map is built.

@@ -1,14 +1,9 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { contractAjv } from './contractAjv.js';
+import { contractAjv, errorPath } from './contractAjv.js';
 import { contractRoutes } from './operationDispatcher.js';
 
-// Names the field: Ajv's own text leaves an unexpected or missing property out of the path.
-const describe = (error: ErrorObject) => {
-  const { additionalProperty, missingProperty } = error.params as Record<string, unknown>;
-  const field = additionalProperty ?? missingProperty;
-  return `${error.instancePath}${field === undefined ? '' : `/${String(field)}`} ${error.message ?? 'is invalid'}`;
-};
+const describe = (error: ErrorObject) => `${errorPath(error)} ${error.message ?? 'is invalid'}`;
 
 /** Why an answer (its status, Content-Type and body as sent) breaks the contract, or undefined when it keeps it. */
 export type ResponseCheck = (

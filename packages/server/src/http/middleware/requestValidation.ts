@@ -2,8 +2,8 @@ import type { ValidationError } from '@apikeys/types';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { RequestHandler } from 'express';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { contractAjv } from '../contractAjv.js';
-import { type ContractRoute, contractRoutes, type OperationMatch, pathPattern } from '../operationDispatcher.js';
+import { contractAjv, errorPath } from '../contractAjv.js';
+import { type ContractRoute, contractMethodsAt, contractRoutes, type OperationMatch } from '../operationDispatcher.js';
 import { invalidRequest, ProblemError } from '../problem.js';
 
 /** What a request's operation receives once its parameters are checked: decoded, coerced, defaults filled in. */
@@ -88,20 +88,15 @@ function pointerOf(path: string): string {
 }
 
 function validationErrorOf(error: ErrorObject): ValidationError {
-  const { missingProperty, additionalProperty, allowedValues } = error.params as Record<string, unknown>;
-  if (additionalProperty !== undefined) {
-    // The pointer names the unknown field; say plainly what is wrong with it.
-    return {
-      pointer: pointerOf(`${error.instancePath}/${additionalProperty}`),
-      message: 'is not a field of this request',
-    };
-  }
-  const path = missingProperty === undefined ? error.instancePath : `${error.instancePath}/${missingProperty}`;
+  const { additionalProperty, allowedValues } = error.params as Record<string, unknown>;
+  // The pointer names an unknown field; say plainly what is wrong with it.
   const message =
-    error.keyword === 'enum' && Array.isArray(allowedValues)
-      ? `${error.message}: ${allowedValues.join(', ')}`
-      : (error.message ?? 'is invalid');
-  return { pointer: pointerOf(path), message };
+    additionalProperty !== undefined
+      ? 'is not a field of this request'
+      : error.keyword === 'enum' && Array.isArray(allowedValues)
+        ? `${error.message}: ${allowedValues.join(', ')}`
+        : (error.message ?? 'is invalid');
+  return { pointer: pointerOf(errorPath(error)), message };
 }
 
 const mediaTypeOf = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase();
@@ -124,21 +119,15 @@ export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: str
   const validators = new Map(
     routes.map((route) => [route.operationId, operationValidator(contract, route, compilers)]),
   );
-  const paths = [...new Set(routes.map((route) => route.path))].map((path) => ({
-    pattern: new RegExp(`^${pathPattern(path)}/?$`),
-    allow: routes
-      .filter((route) => route.path === path)
-      .map((route) => route.method.toUpperCase())
-      .join(', '),
-  }));
+  const methodsAt = contractMethodsAt(contract);
 
   return (req, res, next) => {
     const operation = res.locals.operation as OperationMatch | undefined;
     if (!operation) {
-      const known = paths.find(({ pattern }) => pattern.test(req.path));
-      if (known) {
+      const allow = methodsAt(req.path);
+      if (allow) {
         throw new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', {
-          headers: { Allow: known.allow },
+          headers: { Allow: allow },
         });
       }
       if (req.path === apiPrefix || req.path.startsWith(`${apiPrefix}/`)) {
