@@ -8,9 +8,10 @@ import { databaseUrlFromEnv } from './config.js';
 import { contractLimits, loadContract } from './contract.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { issueServiceToken } from './keys/serviceToken.js';
+import type { App, AuditContext, ServiceTokenRecord } from './keys/types.js';
 import type { OperationHandlers } from './operations/operationHandler.js';
 import { operationHandlers } from './operations/operationHandlers.js';
-import type { App, AuditContext, KeyStore, ServiceTokenRecord } from './store/keyStore.js';
+import type { KeyStore } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

@@ -3,14 +3,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueServiceToken } from '../src/keys/serviceToken.js';
-import {
-  AppExistsError,
-  type KeyPageQuery,
-  type KeyRecord,
-  type KeyStore,
-  ServiceTokenExistsError,
-  type StoredKey,
-} from '../src/store/keyStore.js';
+import type { KeyRecord, StoredKey } from '../src/keys/types.js';
+import { AppExistsError, type KeyPageQuery, type KeyStore, ServiceTokenExistsError } from '../src/store/keyStore.js';
 import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
 import { AUDIT, createPostgresDatabase, storeKinds, type TestStore } from './support/stores.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditContext, KeyStore, StoredKey } from '../src/store/keyStore.js';
+import type { AuditContext, StoredKey } from '../src/keys/types.js';
+import type { KeyStore } from '../src/store/keyStore.js';
 import { storeKinds, type TestStore } from './support/stores.js';
 import { startTestServer } from './support/testServer.js';
 

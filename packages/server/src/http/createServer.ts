@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { bundledContractFile, contractFile, contractLimits, loadContract } from '../contract.js';
+import type { WindowLimit } from '../keys/fixedWindow.js';
 import { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import { declaredScopes } from '../keys/scopes.js';
 import { createJsonLogger, type Logger } from '../logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { countingOutcomes } from '../observability/operationMetrics.js';
 import { timedStore } from '../observability/timedStore.js';
+import type { OperationHandlers } from '../operations/operationHandler.js';
 import { operationHandlers } from '../operations/operationHandlers.js';
 import { DEFAULT_GITHUB_KEYS_URL } from '../secretScanning/githubPublicKeys.js';
 import { githubSecretScanning } from '../secretScanning/githubSecretScanning.js';
@@ -23,7 +25,6 @@ import {
 import { IdempotencyGuard } from './idempotency.js';
 import { bearerAuth } from './middleware/bearerAuth.js';
 import { cors } from './middleware/cors.js';
-import type { WindowLimit } from './middleware/fixedWindow.js';
 import { inSequence } from './middleware/inSequence.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { metricsEndpoint } from './middleware/metricsEndpoint.js';
@@ -61,6 +62,8 @@ export interface ServerOptions {
   githubKeysUrl?: string;
   /** The bearer token GET /metrics requires (APIKEYS_METRICS_TOKEN); without one /metrics is open. */
   metricsToken?: string | undefined;
+  /** The operations' handlers; built on `store` when not given. */
+  handlers?: OperationHandlers;
 }
 
 const API_PREFIX = '/api-auth';
@@ -91,20 +94,21 @@ export async function createServer(options: ServerOptions): Promise<Express> {
   const limits = contractLimits(contract);
   const rateLimitConfig = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const handlers = countingOutcomes(
-    operationHandlers({
-      store,
-      now,
-      pepper,
-      limits,
-      cursorSecret: await store.serverSecret('page-cursor'),
-      keyUsage:
-        options.keyUsage ??
-        new KeyUsageRecorder({
-          store,
-          now,
-          onError: (error) => logger.error('recording key use failed', { error: String(error) }),
-        }),
-    }),
+    options.handlers ??
+      operationHandlers({
+        store,
+        now,
+        pepper,
+        limits,
+        cursorSecret: await store.serverSecret('page-cursor'),
+        keyUsage:
+          options.keyUsage ??
+          new KeyUsageRecorder({
+            store,
+            now,
+            onError: (error) => logger.error('recording key use failed', { error: String(error) }),
+          }),
+      }),
     metrics,
   );
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../test/support/stores.js';
 import { expectProblem, OTHER_TOKEN, startTestServer } from '../../test/support/testServer.js';
-import type { AuditContext, KeyStore, StoredKey } from '../store/keyStore.js';
+import type { AuditContext, StoredKey } from '../keys/types.js';
+import type { KeyStore } from '../store/keyStore.js';
 
 /** Every byte the store holds of idempotency records, as text. */
 async function recordBytes(kind: string, location: string): Promise<string> {

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { requiredScopes } from '../keys/scopes.js';
+import type { AuditContext } from '../keys/types.js';
 import type { OperationHandlers } from '../operations/operationHandler.js';
-import type { AuditContext } from '../store/keyStore.js';
 import type { IdempotencyGuard, RecordedAnswer } from './idempotency.js';
 import type { Principal } from './middleware/bearerAuth.js';
 import type { ValidatedRequest } from './middleware/requestValidation.js';

@@ -1,7 +1,7 @@
 import type { ApiKeyWithSecret } from '@apikeys/types';
-import type { App, KeyRecord, StoredKey } from '../store/keyStore.js';
 import { generateSecret, hashSecret, suffixOf } from './secret.js';
 import { TimeOrderedIds } from './timeOrderedIds.js';
+import type { App, KeyRecord, StoredKey } from './types.js';
 
 const keyIds = new TimeOrderedIds();
 

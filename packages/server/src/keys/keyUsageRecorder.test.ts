@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyUse } from '../store/keyStore.js';
 import { KeyUsageRecorder } from './keyUsageRecorder.js';
+import type { KeyUse } from './types.js';
 
 function recorder() {
   const writes: KeyUse[][] = [];

@@ -1,7 +1,8 @@
-import type { KeyStore } from '../store/keyStore.js';
+import type { KeyUse } from './types.js';
 
 export interface KeyUsageOptions {
-  store: Pick<KeyStore, 'recordKeyUses'>;
+  /** Where uses are written: the key store's recordKeyUses. */
+  store: { recordKeyUses(uses: readonly KeyUse[]): Promise<void> };
   now: () => Date;
   /** How long a first use waits to be written, so that uses arriving together share one write. */
   flushAfterMs?: number;

@@ -1,5 +1,5 @@
-import type { StoredServiceToken } from '../store/keyStore.js';
 import { generateSecret, hashSecret } from './secret.js';
+import type { StoredServiceToken } from './types.js';
 
 /**
  * What every service token starts with. A token has the shape of a key's secret (`apt_`, 43 random

@@ -1,7 +1,8 @@
 import type { operations } from '@apikeys/types';
 import type { ContractLimits } from '../contract.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
-import type { AuditContext, KeyStore } from '../store/keyStore.js';
+import type { AuditContext } from '../keys/types.js';
+import type { KeyStore } from '../store/keyStore.js';
 
 // The contract, as types every handler must fill: what an operation receives is its generated
 // path, query and body types; what it may answer is one of its generated success responses.

@@ -1,6 +1,6 @@
 import type { AuditAction, AuditChange } from '@apikeys/types';
 import type { TimeOrderedIds } from '../keys/timeOrderedIds.js';
-import type { AuditContext, KeyRecord, ServiceTokenRecord } from './keyStore.js';
+import type { AuditContext, KeyRecord, ServiceTokenRecord } from '../keys/types.js';
 
 /**
  * An audit event as both stores keep it. Key events are what listAuditEvents answers; service

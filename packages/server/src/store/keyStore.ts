@@ -1,31 +1,15 @@
-import type { ApiKey, AppSlug, AuditEvent, KeyPrefix } from '@apikeys/types';
+import type { AuditEvent } from '@apikeys/types';
+import type {
+  App,
+  AuditContext,
+  KeyChanges,
+  KeyRecord,
+  KeyUse,
+  ServiceTokenRecord,
+  StoredKey,
+  StoredServiceToken,
+} from '../keys/types.js';
 import type { IdempotencyStore } from './idempotencyStore.js';
-
-/**
- * What a store keeps of a key: the record exactly as it was answered, less `status`, which
- * depends on the moment it is read (see keys/keyStatus.ts).
- */
-export type KeyRecord = Omit<ApiKey, 'status'>;
-
-/** The fields updateApiKey may change; `null` clears the nullable ones. */
-export type KeyChanges = Partial<
-  Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>
->;
-
-/** An API auth app: the boundary a key belongs to, with the prefix its secrets start with. */
-export interface App {
-  slug: AppSlug;
-  keyPrefix: KeyPrefix;
-  createdAt: string;
-}
-
-/** What is stored for a key: its public record and a one-way hash of the secret, never the secret. */
-export interface StoredKey {
-  key: KeyRecord;
-  secretHash: string;
-  /** How secretHash was made: `hmac-sha256` (with the server's pepper) or `sha256`. */
-  hashScheme: 'hmac-sha256' | 'sha256';
-}
 
 /** Which keys a listing wants, as of `now`: `active` means not revoked (revoked_at absent or later) and not expired. */
 export type KeyStatusFilter = 'active' | 'revoked' | 'expired' | 'all';
@@ -41,11 +25,6 @@ export interface KeyPageQuery {
   now: Date;
 }
 
-export interface KeyUse {
-  id: string;
-  usedAt: string;
-}
-
 /** What a store tells an instance about keys changed through other connections to its database. */
 export interface KeyChangeListener {
   /** Key `id` was updated, revoked or rotated. */
@@ -54,39 +33,10 @@ export interface KeyChangeListener {
   onGap(): void;
 }
 
-/** A service token as listed: its name and scopes, never the token or its hash. */
-export interface ServiceTokenRecord {
-  /** Unique for good, revoked tokens included, so that the audit trail's actors stay unambiguous. */
-  name: string;
-  scopes: string[];
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-/** What is stored for a service token: its record and a one-way hash of the token, never the token. */
-export interface StoredServiceToken extends ServiceTokenRecord {
-  tokenHash: string;
-  /** How tokenHash was made, as for a key's secret. */
-  hashScheme: StoredKey['hashScheme'];
-}
-
 export class ServiceTokenExistsError extends Error {
   constructor(name: string) {
     super(`A service token named '${name}' already exists (names are never reused, revoked tokens' included)`);
   }
-}
-
-/**
- * Who is making a change, for the audit event every change writes in its own transaction: the
- * token's name (or `cli:<user>`), the operationId (or the command), and the request's id.
- */
-export interface AuditContext {
-  actor: string;
-  operation: string;
-  /** The X-Request-Id the server answers with; null outside HTTP. */
-  requestId: string | null;
-  /** Where a leaked secret was found (a leak report's URL): kept in the event as the change `leak_source`. */
-  leakSource?: string | null;
 }
 
 export interface AuditEventQuery {

@@ -3,24 +3,26 @@ import { availableParallelism } from 'node:os';
 import type { AuditEvent } from '@apikeys/types';
 import pg from 'pg';
 import { TimeOrderedIds } from '../keys/timeOrderedIds.js';
+import type {
+  App,
+  AuditContext,
+  KeyChanges,
+  KeyRecord,
+  KeyUse,
+  ServiceTokenRecord,
+  StoredKey,
+  StoredServiceToken,
+} from '../keys/types.js';
 import { type AuditRecord, creationEvent, keyChanges, keyEvent, serviceTokenEvent } from './auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
-  type App,
   AppExistsError,
-  type AuditContext,
   type AuditEventQuery,
   type KeyChangeListener,
-  type KeyChanges,
   type KeyPageQuery,
-  type KeyRecord,
   type KeyStatusFilter,
   type KeyStore,
-  type KeyUse,
   ServiceTokenExistsError,
-  type ServiceTokenRecord,
-  type StoredKey,
-  type StoredServiceToken,
 } from './keyStore.js';
 
 // `json`, not `jsonb`, so metadata keeps its key order and comes back exactly as SQLite returns it.

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { WindowCount, WindowCounter, WindowLimit } from '../http/middleware/fixedWindow.js';
+import type { WindowCount, WindowCounter, WindowLimit } from '../keys/fixedWindow.js';
 import { hashSecret } from '../keys/secret.js';
 import type { KeyStore } from './keyStore.js';
 import { PostgresKeyStore } from './postgresKeyStore.js';

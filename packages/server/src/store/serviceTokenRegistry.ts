@@ -1,4 +1,5 @@
-import type { KeyStore, ServiceTokenRecord } from './keyStore.js';
+import type { ServiceTokenRecord } from '../keys/types.js';
+import type { KeyStore } from './keyStore.js';
 
 export type ServiceTokenHolder = Pick<ServiceTokenRecord, 'name' | 'scopes'>;
 

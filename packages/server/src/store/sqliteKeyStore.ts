@@ -2,24 +2,26 @@ import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '@apikeys/types';
 import type Database from 'better-sqlite3';
 import { TimeOrderedIds } from '../keys/timeOrderedIds.js';
+import type {
+  App,
+  AuditContext,
+  KeyChanges,
+  KeyRecord,
+  KeyUse,
+  ServiceTokenRecord,
+  StoredKey,
+  StoredServiceToken,
+} from '../keys/types.js';
 import { type AuditRecord, creationEvent, keyChanges, keyEvent, serviceTokenEvent } from './auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from './idempotencyStore.js';
 import {
-  type App,
   AppExistsError,
-  type AuditContext,
   type AuditEventQuery,
   type KeyChangeListener,
-  type KeyChanges,
   type KeyPageQuery,
-  type KeyRecord,
   type KeyStatusFilter,
   type KeyStore,
-  type KeyUse,
   ServiceTokenExistsError,
-  type ServiceTokenRecord,
-  type StoredKey,
-  type StoredServiceToken,
 } from './keyStore.js';
 import { type SqliteWriter, sqliteWriter, writeError } from './sqliteWriter.js';
 import { INSERT_AUDIT_EVENT, INSERT_KEY, type KeyInsert, openSqlite } from './sqliteWrites.js';

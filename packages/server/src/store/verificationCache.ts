@@ -1,4 +1,5 @@
-import type { App, KeyStore, StoredKey } from './keyStore.js';
+import type { App, StoredKey } from '../keys/types.js';
+import type { KeyStore } from './keyStore.js';
 
 export interface VerificationCacheOptions {
   /**

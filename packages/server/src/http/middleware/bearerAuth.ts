@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { FixedWindowCounter, type WindowLimit } from '../../keys/fixedWindow.js';
 import { missingScopes } from '../../keys/scopes.js';
 import { hashSecret } from '../../keys/secret.js';
 import { envTokenName } from '../../keys/serviceToken.js';
 import { ProblemError } from '../problem.js';
-import { FixedWindowCounter, type WindowLimit } from './fixedWindow.js';
 import { rateLimited } from './rateLimit.js';
 
 const REALM = 'Bearer realm="apikeys"';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
+import { FixedWindowCounter, type WindowCounter, type WindowLimit } from '../../keys/fixedWindow.js';
 import { ProblemError } from '../problem.js';
-import { FixedWindowCounter, type WindowCounter, type WindowLimit } from './fixedWindow.js';
 
 export type RateLimitConfig = WindowLimit;
 

@@ -2,7 +2,7 @@ import type { operations } from '@apikeys/types';
 import { ProblemError } from '../../http/problem.js';
 import { issueKey } from '../../keys/issueKey.js';
 import { statusOf, withStatus } from '../../keys/keyStatus.js';
-import type { KeyRecord } from '../../store/keyStore.js';
+import type { KeyRecord } from '../../keys/types.js';
 import { keyNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 

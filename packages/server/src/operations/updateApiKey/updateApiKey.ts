@@ -1,7 +1,7 @@
 import type { operations } from '@apikeys/types';
 import { invalidRequest, ProblemError } from '../../http/problem.js';
 import { withStatus } from '../../keys/keyStatus.js';
-import type { KeyChanges } from '../../store/keyStore.js';
+import type { KeyChanges } from '../../keys/types.js';
 import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
 import { keyNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';

@@ -1,0 +1,64 @@
+import type { ApiKey, AppSlug, KeyPrefix } from '@apikeys/types';
+
+// The domain's records: what the operations work with and the stores keep. Shapes the contract
+// defines are taken from its generated types, not declared again.
+
+/**
+ * What a store keeps of a key: the record exactly as it was answered, less `status`, which
+ * depends on the moment it is read (see keys/keyStatus.ts).
+ */
+export type KeyRecord = Omit<ApiKey, 'status'>;
+
+/** The fields updateApiKey may change; `null` clears the nullable ones. */
+export type KeyChanges = Partial<
+  Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>
+>;
+
+/** An API auth app: the boundary a key belongs to, with the prefix its secrets start with. */
+export interface App {
+  slug: AppSlug;
+  keyPrefix: KeyPrefix;
+  createdAt: string;
+}
+
+/** What is stored for a key: its public record and a one-way hash of the secret, never the secret. */
+export interface StoredKey {
+  key: KeyRecord;
+  secretHash: string;
+  /** How secretHash was made: `hmac-sha256` (with the server's pepper) or `sha256`. */
+  hashScheme: 'hmac-sha256' | 'sha256';
+}
+
+export interface KeyUse {
+  id: string;
+  usedAt: string;
+}
+
+/** A service token as listed: its name and scopes, never the token or its hash. */
+export interface ServiceTokenRecord {
+  /** Unique for good, revoked tokens included, so that the audit trail's actors stay unambiguous. */
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** What is stored for a service token: its record and a one-way hash of the token, never the token. */
+export interface StoredServiceToken extends ServiceTokenRecord {
+  tokenHash: string;
+  /** How tokenHash was made, as for a key's secret. */
+  hashScheme: StoredKey['hashScheme'];
+}
+
+/**
+ * Who is making a change, for the audit event every change writes in its own transaction: the
+ * token's name (or `cli:<user>`), the operationId (or the command), and the request's id.
+ */
+export interface AuditContext {
+  actor: string;
+  operation: string;
+  /** The X-Request-Id the server answers with; null outside HTTP. */
+  requestId: string | null;
+  /** Where a leaked secret was found (a leak report's URL): kept in the event as the change `leak_source`. */
+  leakSource?: string | null;
+}
