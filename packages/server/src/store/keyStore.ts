@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@apikeys/types';
+import type { WindowCounter, WindowLimit } from '../keys/fixedWindow.js';
 import type {
   App,
   AuditContext,
@@ -53,18 +54,19 @@ export class AppExistsError extends Error {
   }
 }
 
-/**
- * One interface, two implementations (SQLite, PostgreSQL) that behave the same. Writes that
- * depend on a key's state are conditional: they change nothing and resolve to undefined when the
- * key is missing or in the wrong state, and the caller reads the key to say which.
- */
-export interface KeyStore extends IdempotencyStore {
-  readonly kind: 'sqlite' | 'postgres';
-  /** Brings the schema up to date; safe to run from several instances at once. */
-  migrate(): Promise<void>;
+/** The apps keys belong to. */
+export interface AppStore {
   addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App>;
   findApp(slug: string): Promise<App | undefined>;
   listApps(): Promise<App[]>;
+}
+
+/**
+ * The keys. Writes that depend on a key's state are conditional: they change nothing and resolve
+ * to undefined when the key is missing or in the wrong state, and the caller reads the key to say
+ * which. Each change writes its audit event in the same transaction.
+ */
+export interface ApiKeyStore {
   /** Durable, with its `created` event, when it resolves; a second key with the same secret hash is refused. */
   insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
   findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined>;
@@ -110,18 +112,19 @@ export interface KeyStore extends IdempotencyStore {
     now: Date,
     audit: AuditContext,
   ): Promise<KeyRecord | undefined>;
-  /** Up to `limit` audit events of the app (of one key, with `keyId`), newest first (occurred_at DESC, id DESC). */
-  listAuditEvents(query: AuditEventQuery): Promise<AuditEvent[]>;
   /** Sets last_used_at to usedAt for each key, unless it is already later. */
   recordKeyUses(uses: readonly KeyUse[]): Promise<void>;
-  /**
-   * A random secret kept in the database under `name`, made on first use (the same value for
-   * every instance sharing the database): signs page cursors.
-   */
-  serverSecret(name: string): Promise<Buffer>;
   countKeys(): Promise<number>;
-  /** Throws when the database cannot be reached. */
-  ping(): Promise<void>;
+}
+
+/** The audit trail the key and service token changes write. */
+export interface AuditEventStore {
+  /** Up to `limit` audit events of the app (of one key, with `keyId`), newest first (occurred_at DESC, id DESC). */
+  listAuditEvents(query: AuditEventQuery): Promise<AuditEvent[]>;
+}
+
+/** The tokens that authenticate callers of the API. */
+export interface ServiceTokenStore {
   /** Fails with ServiceTokenExistsError when the name is taken. Writes a `token_added` event. */
   addServiceToken(token: StoredServiceToken, audit: AuditContext): Promise<void>;
   /** Every service token, revoked ones included, oldest first. */
@@ -133,6 +136,18 @@ export interface KeyStore extends IdempotencyStore {
    * resolves to it as stored afterwards, undefined when there is none.
    */
   revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined>;
+}
+
+export interface ServerSecretStore {
+  /**
+   * A random secret kept in the database under `name`, made on first use (the same value for
+   * every instance sharing the database): signs page cursors.
+   */
+  serverSecret(name: string): Promise<Buffer>;
+}
+
+/** What an instance hears of changes made through other connections to its database. */
+export interface ChangeFeed {
   /**
    * Calls `onChange` when service tokens may have changed: at once (and awaited) for a change
    * made through this store, as it commits for one made through another connection, and when
@@ -144,5 +159,38 @@ export interface KeyStore extends IdempotencyStore {
    * instances, other processes) until close(). Resolves once it is listening.
    */
   watchKeyChanges?(listener: KeyChangeListener): Promise<void>;
+}
+
+/** A rate limit counted in the database, for the instances that share it. */
+export interface SharedRateLimit {
+  /**
+   * A counter of fixed windows shared by every instance on the database; absent (or undefined)
+   * when the store has none, and the caller counts in memory.
+   */
+  sharedWindowCounter?(limit: WindowLimit, pepper: string | undefined): WindowCounter | undefined;
+}
+
+/** Opening, checking and closing the database. */
+export interface StoreConnection {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Brings the schema up to date; safe to run from several instances at once. */
+  migrate(): Promise<void>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Everything the server keeps, by concern; two implementations (SQLite, PostgreSQL) that behave
+ * the same, written once over a dialect (store/shared/sqlKeyStore.ts).
+ */
+export interface KeyStore
+  extends StoreConnection,
+    AppStore,
+    ApiKeyStore,
+    AuditEventStore,
+    IdempotencyStore,
+    ServiceTokenStore,
+    ServerSecretStore,
+    ChangeFeed,
+    SharedRateLimit {}

@@ -1,19 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-
-export const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
-    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to)
-  VALUES (@id, @app_slug, @name, @key_prefix, @key_suffix, @secret_hash, @hash_scheme, @permissions, @metadata, @owner, @environment,
-    @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to)`;
-
-export const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes)
-  VALUES (@id, @occurred_at, @action, @actor, @operation, @request_id, @app_slug, @key_id, @token_name, @changes)`;
+import { INSERT_AUDIT_EVENT, INSERT_KEY } from '../shared/statements.js';
+import { sqliteText } from './sqliteDatabase.js';
 
 const RECORD_KEY_USE = `UPDATE api_keys SET last_used_at = @used_at
   WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @used_at)`;
 
-/** A new key's row and its `created` event, as the statements above take them. */
+/** A new key's row and its `created` event, as INSERT_KEY and INSERT_AUDIT_EVENT (shared/statements.ts) take them. */
 export interface KeyInsert {
   key: Record<string, string | number | null>;
   event: Record<string, string | null>;
@@ -59,8 +53,8 @@ export class SqliteBatchWrites {
     let statements: Record<'key' | 'event' | 'use', Database.Statement> | undefined;
     const prepared = () => {
       statements ??= {
-        key: db.prepare(INSERT_KEY),
-        event: db.prepare(INSERT_AUDIT_EVENT),
+        key: db.prepare(sqliteText(INSERT_KEY)),
+        event: db.prepare(sqliteText(INSERT_AUDIT_EVENT)),
         use: db.prepare(RECORD_KEY_USE),
       };
       return statements;

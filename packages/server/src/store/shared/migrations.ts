@@ -1,0 +1,117 @@
+import type { SchemaTypes } from './sql.js';
+
+/** One forward-only step of the schema; `only` for a table one dialect alone has. */
+interface Migration {
+  only?: 'postgres';
+  ddl: (t: SchemaTypes) => string;
+}
+
+// The schema of both stores, written once with each dialect's type names (PostgreSQL: `json`,
+// not `jsonb`, so metadata keeps its key order and comes back exactly as SQLite returns it).
+// Append only: a database's version is its position in its dialect's list (PostgreSQL has the
+// rate limit's table at 9, so its later versions are one more than SQLite's).
+const MIGRATIONS: Migration[] = [
+  {
+    ddl: (t) => `CREATE TABLE apps (
+     slug ${t.text} PRIMARY KEY,
+     key_prefix ${t.text} NOT NULL,
+     created_at ${t.timestamp} NOT NULL
+   )${t.strict}`,
+  },
+  {
+    ddl: (t) => `CREATE TABLE api_keys (
+     id ${t.uuid} PRIMARY KEY,
+     app_slug ${t.text} NOT NULL REFERENCES apps(slug),
+     name ${t.text} NOT NULL,
+     key_prefix ${t.text} NOT NULL,
+     key_suffix ${t.text} NOT NULL,
+     secret_hash ${t.text} NOT NULL,
+     hash_scheme ${t.text} NOT NULL,
+     permissions ${t.json} NOT NULL,
+     metadata ${t.json} NOT NULL,
+     owner ${t.text},
+     environment ${t.text},
+     expires_at ${t.timestamp},
+     created_at ${t.timestamp} NOT NULL
+   )${t.strict}`,
+  },
+  { ddl: () => `CREATE UNIQUE INDEX api_keys_secret_hash ON api_keys(secret_hash)` },
+  { ddl: () => `CREATE INDEX api_keys_app_slug ON api_keys(app_slug, created_at)` },
+  // No foreign keys on rotated_from/rotated_to: keys are never deleted, and a rotation of a
+  // missing key must resolve undefined rather than fail on its successor's insert.
+  {
+    ddl: (t) => `ALTER TABLE api_keys ADD COLUMN revoked_at ${t.timestamp};
+   ALTER TABLE api_keys ADD COLUMN revocation_reason ${t.text};
+   ALTER TABLE api_keys ADD COLUMN last_used_at ${t.timestamp};
+   ALTER TABLE api_keys ADD COLUMN rotated_from ${t.uuid};
+   ALTER TABLE api_keys ADD COLUMN rotated_to ${t.uuid}`,
+  },
+  // Serves listKeys' order and its keyset seek; the index it replaces lacks the id tie-break.
+  {
+    ddl: () => `DROP INDEX api_keys_app_slug;
+   CREATE INDEX api_keys_app_slug_created_at_id ON api_keys(app_slug, created_at DESC, id DESC)`,
+  },
+  {
+    ddl: (t) => `CREATE TABLE server_secrets (
+     name ${t.text} PRIMARY KEY,
+     value ${t.bytes} NOT NULL
+   )${t.strict}`,
+  },
+  {
+    ddl: (t) => `CREATE TABLE idempotency_records (
+     id ${t.text} PRIMARY KEY,
+     fingerprint ${t.text} NOT NULL,
+     state ${t.text} NOT NULL CHECK (state IN ('running', 'done')),
+     response ${t.bytes},
+     started_at ${t.timestamp} NOT NULL,
+     expires_at ${t.timestamp} NOT NULL
+   )${t.strict};
+   CREATE INDEX idempotency_records_expires_at ON idempotency_records(expires_at)`,
+  },
+  // The rate limit shared by the instances (store/postgres/postgresRateLimiter.ts): one row per
+  // token hash, the start of its current window in epoch milliseconds and the requests counted in it.
+  {
+    only: 'postgres',
+    ddl: (t) => `CREATE TABLE rate_limit_windows (
+     key ${t.text} PRIMARY KEY,
+     window_start ${t.bigint} NOT NULL,
+     hits ${t.integer} NOT NULL
+   )`,
+  },
+  {
+    ddl: (t) => `CREATE TABLE service_tokens (
+     name ${t.text} PRIMARY KEY,
+     scopes ${t.json} NOT NULL,
+     token_hash ${t.text} NOT NULL UNIQUE,
+     hash_scheme ${t.text} NOT NULL,
+     created_at ${t.timestamp} NOT NULL,
+     revoked_at ${t.timestamp}
+   )${t.strict}`,
+  },
+  // Service token events have no app or key; the indexes serve listAuditEvents' order and seek.
+  {
+    ddl: (t) => `CREATE TABLE audit_events (
+     id ${t.uuid} PRIMARY KEY,
+     occurred_at ${t.timestamp} NOT NULL,
+     action ${t.text} NOT NULL,
+     actor ${t.text} NOT NULL,
+     operation ${t.text} NOT NULL,
+     request_id ${t.text},
+     app_slug ${t.text},
+     key_id ${t.uuid},
+     token_name ${t.text},
+     changes ${t.json} NOT NULL
+   )${t.strict};
+   CREATE INDEX audit_events_app ON audit_events(app_slug, occurred_at DESC, id DESC);
+   CREATE INDEX audit_events_key ON audit_events(app_slug, key_id, occurred_at DESC, id DESC)`,
+  },
+];
+
+/** The dialect's migrations in order: version n is the n-th. */
+export const migrationsFor = (kind: 'sqlite' | 'postgres', types: SchemaTypes): string[] =>
+  MIGRATIONS.filter((migration) => migration.only === undefined || migration.only === kind).map((migration) =>
+    migration.ddl(types),
+  );
+
+export const migrationsTable = (t: SchemaTypes) =>
+  `CREATE TABLE IF NOT EXISTS schema_migrations (version ${t.integer} PRIMARY KEY, applied_at ${t.timestamp} NOT NULL)${t.strict}`;

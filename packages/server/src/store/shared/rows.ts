@@ -1,0 +1,173 @@
+import type { AuditEvent } from '@apikeys/types';
+import type { App, KeyRecord, ServiceTokenRecord, StoredKey, StoredServiceToken } from '../../keys/types.js';
+import type { AuditRecord } from '../auditEvents.js';
+import type { IdempotencyRecord } from '../idempotencyStore.js';
+
+/**
+ * Rows as both dialects return them, and the parameters both take. Timestamps are stored as
+ * toISOString() text in SQLite (in that one form, comparing and ordering the text compares the
+ * instants, as PostgreSQL's timestamptz does) and come back from PostgreSQL in the same form.
+ */
+export interface KeyRow {
+  id: string;
+  app_slug: string;
+  name: string;
+  key_prefix: string;
+  key_suffix: string;
+  permissions: string;
+  metadata: string;
+  owner: string | null;
+  environment: string | null;
+  expires_at: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+  last_used_at: string | null;
+  rotated_from: string | null;
+  rotated_to: string | null;
+}
+
+export interface StoredKeyRow extends KeyRow {
+  secret_hash: string;
+  hash_scheme: StoredKey['hashScheme'];
+}
+
+export interface AppRow {
+  slug: string;
+  key_prefix: string;
+  created_at: string;
+}
+
+export interface AuditEventRow {
+  id: string;
+  occurred_at: string;
+  action: AuditEvent['action'];
+  actor: string;
+  operation: string;
+  request_id: string | null;
+  app_slug: string;
+  key_id: string;
+  changes: string;
+}
+
+export interface ServiceTokenRow {
+  name: string;
+  scopes: string;
+  token_hash: string;
+  hash_scheme: StoredServiceToken['hashScheme'];
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface IdempotencyRow {
+  fingerprint: string;
+  state: 'running' | 'done';
+  response: Buffer | null;
+}
+
+/** A time as stored: toISOString() text, so milliseconds and no more, whatever the input's form. */
+export function storedTime(value: string): string;
+export function storedTime(value: string | null): string | null;
+export function storedTime(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+export const toApp = (row: AppRow): App => ({ slug: row.slug, keyPrefix: row.key_prefix, createdAt: row.created_at });
+
+export const toKeyRecord = (row: KeyRow): KeyRecord => ({
+  id: row.id,
+  app_slug: row.app_slug,
+  name: row.name,
+  key_prefix: row.key_prefix,
+  key_suffix: row.key_suffix,
+  permissions: JSON.parse(row.permissions) as KeyRecord['permissions'],
+  metadata: JSON.parse(row.metadata) as KeyRecord['metadata'],
+  owner: row.owner,
+  environment: row.environment,
+  expires_at: row.expires_at,
+  created_at: row.created_at,
+  revoked_at: row.revoked_at,
+  revocation_reason: row.revocation_reason,
+  last_used_at: row.last_used_at,
+  rotated_from: row.rotated_from,
+  rotated_to: row.rotated_to,
+});
+
+export const toStoredKey = (row: StoredKeyRow): StoredKey => ({
+  key: toKeyRecord(row),
+  secretHash: row.secret_hash,
+  hashScheme: row.hash_scheme,
+});
+
+export const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
+  id: row.id,
+  occurred_at: row.occurred_at,
+  action: row.action,
+  actor: row.actor,
+  operation: row.operation,
+  request_id: row.request_id,
+  app_slug: row.app_slug,
+  key_id: row.key_id,
+  changes: JSON.parse(row.changes) as AuditEvent['changes'],
+});
+
+export const toServiceTokenRecord = (row: ServiceTokenRow): ServiceTokenRecord => ({
+  name: row.name,
+  scopes: JSON.parse(row.scopes) as string[],
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+});
+
+export const toStoredServiceToken = (row: ServiceTokenRow): StoredServiceToken => ({
+  ...toServiceTokenRecord(row),
+  tokenHash: row.token_hash,
+  hashScheme: row.hash_scheme,
+});
+
+export const toIdempotencyRecord = ({ fingerprint, state, response }: IdempotencyRow): IdempotencyRecord =>
+  state === 'done' ? { fingerprint, state, response: response! } : { fingerprint, state };
+
+/** A new key's row, as INSERT_KEY takes it. */
+export const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => ({
+  id: key.id,
+  app_slug: key.app_slug,
+  name: key.name,
+  key_prefix: key.key_prefix,
+  key_suffix: key.key_suffix,
+  secret_hash: secretHash,
+  hash_scheme: hashScheme,
+  permissions: JSON.stringify(key.permissions),
+  metadata: JSON.stringify(key.metadata),
+  owner: key.owner,
+  environment: key.environment,
+  expires_at: storedTime(key.expires_at),
+  created_at: storedTime(key.created_at),
+  revoked_at: storedTime(key.revoked_at),
+  revocation_reason: key.revocation_reason,
+  last_used_at: storedTime(key.last_used_at),
+  rotated_from: key.rotated_from,
+  rotated_to: key.rotated_to,
+});
+
+/** An audit event's row, as INSERT_AUDIT_EVENT takes it (`event_` names: it may share a statement with a key). */
+export const auditParams = (event: AuditRecord) => ({
+  event_id: event.id,
+  event_occurred_at: storedTime(event.occurredAt),
+  event_action: event.action,
+  event_actor: event.actor,
+  event_operation: event.operation,
+  event_request_id: event.requestId,
+  event_app_slug: event.appSlug,
+  event_key_id: event.keyId,
+  event_token_name: event.tokenName,
+  event_changes: JSON.stringify(event.changes),
+});
+
+export const serviceTokenParams = (token: StoredServiceToken) => ({
+  name: token.name,
+  scopes: JSON.stringify(token.scopes),
+  token_hash: token.tokenHash,
+  hash_scheme: token.hashScheme,
+  created_at: storedTime(token.createdAt),
+  revoked_at: storedTime(token.revokedAt),
+});

@@ -1,0 +1,475 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEvent } from '@apikeys/types';
+import { TimeOrderedIds } from '../../keys/timeOrderedIds.js';
+import type {
+  App,
+  AuditContext,
+  KeyChanges,
+  KeyRecord,
+  KeyUse,
+  ServiceTokenRecord,
+  StoredKey,
+  StoredServiceToken,
+} from '../../keys/types.js';
+import { creationEvent, keyChanges, keyEvent, serviceTokenEvent } from '../auditEvents.js';
+import type { IdempotencyClaim, IdempotencyRecord } from '../idempotencyStore.js';
+import {
+  AppExistsError,
+  type AuditEventQuery,
+  type KeyChangeListener,
+  type KeyPageQuery,
+  type KeyStore,
+  ServiceTokenExistsError,
+} from '../keyStore.js';
+import { migrationsFor, migrationsTable } from './migrations.js';
+import {
+  type AppRow,
+  type AuditEventRow,
+  auditParams,
+  type IdempotencyRow,
+  type KeyRow,
+  keyParams,
+  type ServiceTokenRow,
+  type StoredKeyRow,
+  serviceTokenParams,
+  storedTime,
+  toApp,
+  toAuditEvent,
+  toIdempotencyRecord,
+  toKeyRecord,
+  toServiceTokenRecord,
+  toStoredKey,
+  toStoredServiceToken,
+} from './rows.js';
+import { type Announcement, type SqlDialect, type SqlParams, step, type Work } from './sql.js';
+import {
+  APP_COLUMNS,
+  DELETE_LAPSED_CLAIM,
+  FIND_KEY,
+  FIND_KEY_BY_SECRET_HASH,
+  INSERT_AUDIT_EVENT,
+  INSERT_CLAIM,
+  INSERT_KEY,
+  INSERT_SERVICE_TOKEN,
+  KEY_COLUMNS,
+  MARK_ROTATED,
+  REVOKE_KEY,
+  REVOKE_SERVICE_TOKEN,
+  SERVICE_TOKEN_COLUMNS,
+  STATUS_CONDITIONS,
+  UPDATE_KEY,
+} from './statements.js';
+
+// How both stores write a uuid. An id in any other form (upper case, braces, a urn: prefix) names
+// no key, rather than matching one or failing PostgreSQL's cast to uuid.
+const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A flag parameter: whether a change gives the field. */
+const given = (value: unknown) => (value === undefined ? 0 : 1);
+
+/**
+ * The store, written once over a dialect (SQLite or PostgreSQL): apps, keys, audit events,
+ * idempotency records, service tokens and server secrets. A dialect's store adds what differs:
+ * how new keys and last uses are written (SQLite: group commit on a writer thread), how it hears
+ * of other instances' changes, and closing.
+ */
+export abstract class SqlKeyStore implements KeyStore {
+  readonly kind: 'sqlite' | 'postgres';
+  protected readonly auditIds = new TimeOrderedIds();
+  private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
+
+  constructor(protected readonly db: SqlDialect) {
+    this.kind = db.kind;
+  }
+
+  abstract insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
+  abstract recordKeyUses(uses: readonly KeyUse[]): Promise<void>;
+  abstract watchKeyChanges(listener: KeyChangeListener): Promise<void>;
+  abstract close(): Promise<void>;
+  /** Calls `changed` as service token changes made through other connections commit, and when some may have been missed. */
+  protected abstract watchOtherServiceTokenChanges(changed: () => void): Promise<void>;
+
+  async migrate(): Promise<void> {
+    const { kind, types, migrationLock } = this.db;
+    const migrations = migrationsFor(kind, types);
+    await this.db.transaction(
+      (function* () {
+        if (migrationLock) {
+          yield migrationLock;
+        }
+        yield* step.exec(migrationsTable(types));
+        const row = yield* step.get<{ version: number | null }>(
+          'SELECT max(version) AS version FROM schema_migrations',
+        );
+        for (let version = (row?.version ?? 0) + 1; version <= migrations.length; version++) {
+          yield* step.exec(migrations[version - 1]!);
+          yield* step.run('INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @applied_at)', {
+            version,
+            applied_at: new Date().toISOString(),
+          });
+        }
+        return { value: undefined, commit: true };
+      })(),
+    );
+  }
+
+  async addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App> {
+    const row = { slug: app.slug, key_prefix: app.keyPrefix, created_at: createdAt.toISOString() };
+    try {
+      await this.db.run(`INSERT INTO apps (${APP_COLUMNS}) VALUES (@slug, @key_prefix, @created_at)`, row);
+    } catch (error) {
+      if (this.db.isPrimaryKeyViolation(error, 'apps')) {
+        throw new AppExistsError(app.slug);
+      }
+      throw error;
+    }
+    return toApp(row);
+  }
+
+  async findApp(slug: string): Promise<App | undefined> {
+    const row = await this.db.get<AppRow>(`SELECT ${APP_COLUMNS} FROM apps WHERE slug = @slug`, { slug });
+    return row && toApp(row);
+  }
+
+  async listApps(): Promise<App[]> {
+    return (await this.db.all<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY slug`)).map(toApp);
+  }
+
+  /** The parameters of a new key and its `created` event, for the dialect's insertKey. */
+  protected newKeyParams(stored: StoredKey, audit: AuditContext) {
+    return { key: keyParams(stored), event: auditParams(creationEvent(this.auditIds, stored.key, audit)) };
+  }
+
+  async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
+    const row = await this.db.get<StoredKeyRow>(FIND_KEY_BY_SECRET_HASH, { secret_hash: secretHash });
+    return row && toStoredKey(row);
+  }
+
+  async findKey(appSlug: string, id: string): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
+    const row = await this.db.get<KeyRow>(FIND_KEY, { app_slug: appSlug, id });
+    return row && toKeyRecord(row);
+  }
+
+  async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {
+    // Only the conditions in play, so that the database seeks the index to `after` instead of filtering up to it.
+    const conditions = ['app_slug = @app_slug'];
+    const params: Record<string, string | number | null> = { app_slug: appSlug, limit };
+    if (after) {
+      conditions.push('(created_at, id) < (@after_created_at::timestamptz, @after_id::uuid)');
+      params.after_created_at = storedTime(after.createdAt);
+      params.after_id = after.id;
+    }
+    if (environment !== undefined) {
+      conditions.push('environment = @environment');
+      params.environment = environment;
+    }
+    if (owner !== undefined) {
+      conditions.push('owner = @owner');
+      params.owner = owner;
+    }
+    const statusCondition = STATUS_CONDITIONS[status];
+    if (statusCondition) {
+      conditions.push(statusCondition);
+      params.now = now.toISOString();
+    }
+    const rows = await this.db.all<KeyRow>(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      params,
+    );
+    return rows.map(toKeyRecord);
+  }
+
+  async updateKey(
+    appSlug: string,
+    id: string,
+    changes: KeyChanges,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
+    const params = {
+      app_slug: appSlug,
+      id,
+      now: now.toISOString(),
+      set_name: given(changes.name),
+      name: changes.name ?? null,
+      set_permissions: given(changes.permissions),
+      permissions: changes.permissions === undefined ? null : JSON.stringify(changes.permissions),
+      set_metadata: given(changes.metadata),
+      metadata: changes.metadata === undefined ? null : JSON.stringify(changes.metadata),
+      set_owner: given(changes.owner),
+      owner: changes.owner ?? null,
+      set_environment: given(changes.environment),
+      environment: changes.environment ?? null,
+      set_expires_at: given(changes.expires_at),
+      expires_at: storedTime(changes.expires_at ?? null),
+    };
+    const self = this;
+    return this.db.transaction(
+      (function* () {
+        const before = yield* self.lockedKey(appSlug, id);
+        const after = yield* step.get<KeyRow>(UPDATE_KEY, params);
+        if (before && after) {
+          yield* self.recordChange('updated', before, after, audit, params.now);
+        }
+        return { value: after && toKeyRecord(after), commit: true };
+      })(),
+    );
+  }
+
+  async revokeKey(
+    appSlug: string,
+    id: string,
+    reason: string | null,
+    now: Date,
+    audit: AuditContext & { leaked?: boolean },
+  ): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
+    const params = { app_slug: appSlug, id, reason, now: now.toISOString() };
+    const self = this;
+    return this.db.transaction(
+      (function* () {
+        const before = yield* self.lockedKey(appSlug, id);
+        if (!before) {
+          return { value: undefined, commit: false };
+        }
+        const after = yield* step.get<KeyRow>(REVOKE_KEY, params);
+        if (after) {
+          yield* self.recordChange(audit.leaked ? 'leaked' : 'revoked', before, after, audit, params.now);
+        }
+        return { value: toKeyRecord(after ?? before), commit: true };
+      })(),
+    );
+  }
+
+  async rotateKey(
+    appSlug: string,
+    id: string,
+    successor: StoredKey,
+    revokeAt: Date,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<KeyRecord | undefined> {
+    if (!STORED_ID.test(id)) {
+      return undefined;
+    }
+    const params = {
+      app_slug: appSlug,
+      id,
+      successor_id: successor.key.id,
+      revoke_at: revokeAt.toISOString(),
+      now: now.toISOString(),
+    };
+    const self = this;
+    return this.db.transaction(
+      (function* () {
+        // A concurrent rotation holding the row makes this wait, then see rotated_to set and match nothing.
+        const before = yield* self.lockedKey(appSlug, id);
+        yield* step.run(INSERT_KEY, keyParams(successor));
+        const after = yield* step.get<KeyRow>(MARK_ROTATED, params);
+        if (!before || !after) {
+          return { value: undefined, commit: false };
+        }
+        yield* self.recordChange('rotated', before, after, audit, params.now);
+        return { value: toKeyRecord(after), commit: true };
+      })(),
+    );
+  }
+
+  /** The key as committed by whoever changed it last (another instance included), locked for this transaction. */
+  private lockedKey(appSlug: string, id: string): Work<KeyRow | undefined> {
+    return step.get<KeyRow>(`${FIND_KEY}${this.db.lockRows}`, { app_slug: appSlug, id });
+  }
+
+  /**
+   * Within the transaction of a change from `before` to `after`: its event, unless nothing
+   * changed, and the other instances told of it on commit.
+   */
+  private *recordChange(
+    action: AuditEvent['action'],
+    before: KeyRow,
+    after: KeyRow,
+    audit: AuditContext,
+    occurredAt: string,
+  ): Work<void> {
+    const current = toKeyRecord(after);
+    const changes = keyChanges(toKeyRecord(before), current);
+    if (changes.length > 0) {
+      yield* step.run(
+        INSERT_AUDIT_EVENT,
+        auditParams(keyEvent(this.auditIds, action, current, changes, audit, occurredAt)),
+      );
+    }
+    yield* this.announce({ kind: 'key', id: after.id });
+  }
+
+  private *announce(change: Announcement): Work<void> {
+    const announcement = this.db.announcement(change);
+    if (announcement) {
+      yield announcement;
+    }
+  }
+
+  async listAuditEvents({ appSlug, keyId, after, limit }: AuditEventQuery): Promise<AuditEvent[]> {
+    if (keyId !== undefined && !STORED_ID.test(keyId)) {
+      return [];
+    }
+    // Only the conditions in play, so that the database seeks the index to `after` instead of filtering up to it.
+    const conditions = ['app_slug = @app_slug'];
+    const params: Record<string, string | number> = { app_slug: appSlug, limit };
+    if (keyId !== undefined) {
+      conditions.push('key_id = @key_id::uuid');
+      params.key_id = keyId;
+    }
+    if (after) {
+      conditions.push('(occurred_at, id) < (@after_occurred_at::timestamptz, @after_id::uuid)');
+      params.after_occurred_at = storedTime(after.occurredAt);
+      params.after_id = after.id;
+    }
+    const rows = await this.db.all<AuditEventRow>(
+      `SELECT id, occurred_at, action, actor, operation, request_id, app_slug, key_id, changes FROM audit_events
+       WHERE ${conditions.join(' AND ')} ORDER BY occurred_at DESC, id DESC LIMIT @limit`,
+      params,
+    );
+    return rows.map(toAuditEvent);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    const now = claim.now.toISOString();
+    const row = await this.db.together(
+      (function* () {
+        yield* step.run(DELETE_LAPSED_CLAIM, { id: claim.id, now, stale: claim.staleBefore.toISOString() });
+        const inserted = yield* step.run(INSERT_CLAIM, {
+          id: claim.id,
+          fingerprint: claim.fingerprint,
+          now,
+          expires_at: claim.expiresAt.toISOString(),
+        });
+        return inserted === 1
+          ? null
+          : yield* step.get<IdempotencyRow>(
+              'SELECT fingerprint, state, response FROM idempotency_records WHERE id = @id',
+              {
+                id: claim.id,
+              },
+            );
+      })(),
+    );
+    if (row === null) {
+      return undefined;
+    }
+    // Deleted in between (expired, or released by a failed first request): try again.
+    return row ? toIdempotencyRecord(row) : this.claimIdempotencyKey(claim);
+  }
+
+  async completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void> {
+    await this.db.run(
+      `UPDATE idempotency_records SET state = 'done', response = @response WHERE id = @id AND state = 'running' AND started_at = @claimed_at`,
+      { id, claimed_at: claimedAt.toISOString(), response },
+    );
+  }
+
+  async releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void> {
+    await this.db.run(
+      `DELETE FROM idempotency_records WHERE id = @id AND state = 'running' AND started_at = @claimed_at`,
+      { id, claimed_at: claimedAt.toISOString() },
+    );
+  }
+
+  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
+    return this.db.run('DELETE FROM idempotency_records WHERE expires_at <= @now', { now: now.toISOString() });
+  }
+
+  async serverSecret(name: string): Promise<Buffer> {
+    await this.db.run('INSERT INTO server_secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING', {
+      name,
+      value: randomBytes(32),
+    });
+    // A separate statement: it must see the value a concurrent first use committed.
+    return (await this.db.get<{ value: Buffer }>('SELECT value FROM server_secrets WHERE name = @name', { name }))!
+      .value;
+  }
+
+  async addServiceToken(token: StoredServiceToken, audit: AuditContext): Promise<void> {
+    const event = auditParams(serviceTokenEvent(this.auditIds, 'token_added', token, audit, token.createdAt));
+    try {
+      await this.audited(INSERT_SERVICE_TOKEN, serviceTokenParams(token), event, token.name);
+    } catch (error) {
+      if (this.db.isPrimaryKeyViolation(error, 'service_tokens')) {
+        throw new ServiceTokenExistsError(token.name);
+      }
+      throw error;
+    }
+    await this.serviceTokensChanged();
+  }
+
+  async listServiceTokens(): Promise<ServiceTokenRecord[]> {
+    const rows = await this.db.all<ServiceTokenRow>(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens ORDER BY created_at, name`,
+    );
+    return rows.map(toServiceTokenRecord);
+  }
+
+  async liveServiceTokens(): Promise<StoredServiceToken[]> {
+    const rows = await this.db.all<ServiceTokenRow>(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE revoked_at IS NULL`,
+    );
+    return rows.map(toStoredServiceToken);
+  }
+
+  async revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined> {
+    const at = now.toISOString();
+    const event = auditParams(serviceTokenEvent(this.auditIds, 'token_revoked', { name, scopes: [] }, audit, at));
+    const revoked = await this.audited<ServiceTokenRow>(REVOKE_SERVICE_TOKEN, { now: at, name }, event, name);
+    if (revoked) {
+      await this.serviceTokensChanged();
+      return toServiceTokenRecord(revoked);
+    }
+    // A separate statement: it must see a revocation another instance committed meanwhile.
+    const row = await this.db.get<ServiceTokenRow>(
+      `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE name = @name`,
+      { name },
+    );
+    return row && toServiceTokenRecord(row);
+  }
+
+  /** In one transaction: a change to service token `name`, and when it changes a row, its event and the announcement. */
+  private audited<Row>(sql: string, params: SqlParams, event: SqlParams, name: string): Promise<Row | undefined> {
+    const self = this;
+    return this.db.transaction(
+      (function* () {
+        const row = yield* step.get<Row>(sql, params);
+        if (row !== undefined) {
+          yield* step.run(INSERT_AUDIT_EVENT, event);
+          yield* self.announce({ kind: 'serviceToken', name });
+        }
+        return { value: row, commit: true };
+      })(),
+    );
+  }
+
+  /** This instance's watchers hear of its own change at once, and are awaited; other instances as it commits. */
+  private async serviceTokensChanged(): Promise<void> {
+    await Promise.all([...this.serviceTokenWatchers].map((onChange) => onChange()));
+  }
+
+  async watchServiceTokens(onChange: () => Promise<void>): Promise<void> {
+    this.serviceTokenWatchers.add(onChange);
+    await this.watchOtherServiceTokenChanges(() => void onChange());
+  }
+
+  async countKeys(): Promise<number> {
+    return Number((await this.db.get<{ n: number | string }>('SELECT count(*) AS n FROM api_keys'))!.n);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.get('SELECT 1');
+  }
+}

@@ -1,0 +1,73 @@
+import type { KeyStatusFilter } from '../keyStore.js';
+
+// The statements both dialects run: `@name` parameters, `::type` casts for PostgreSQL (dropped
+// for SQLite). See sql.ts.
+
+export const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
+  revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to`;
+
+export const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
+    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to)
+  VALUES (@id, @app_slug, @name, @key_prefix, @key_suffix, @secret_hash, @hash_scheme, @permissions, @metadata, @owner, @environment,
+    @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to)`;
+
+export const AUDIT_COLUMNS =
+  'id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes';
+
+/** An audit event's values, typed, so that they also serve as a SELECT list (which cannot infer types). */
+export const AUDIT_VALUES = `@event_id::uuid, @event_occurred_at::timestamptz, @event_action::text, @event_actor::text,
+    @event_operation::text, @event_request_id::text, @event_app_slug::text, @event_key_id::uuid, @event_token_name::text,
+    @event_changes::json`;
+
+export const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${AUDIT_VALUES})`;
+
+export const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE app_slug = @app_slug AND id = @id`;
+
+export const FIND_KEY_BY_SECRET_HASH = `SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = @secret_hash`;
+
+const NOT_REVOKED = '(revoked_at IS NULL OR revoked_at > @now::timestamptz)';
+
+/** A listing's status filter as of @now. */
+export const STATUS_CONDITIONS: Record<KeyStatusFilter, string | undefined> = {
+  all: undefined,
+  revoked: 'revoked_at <= @now::timestamptz',
+  expired: `${NOT_REVOKED} AND expires_at <= @now::timestamptz`,
+  active: `${NOT_REVOKED} AND (expires_at IS NULL OR expires_at > @now::timestamptz)`,
+};
+
+// One statement for any set of changes: each @set_<field> flag (1 or 0) says whether that field is given.
+export const UPDATE_KEY = `UPDATE api_keys SET
+    name = CASE WHEN @set_name::boolean THEN @name::text ELSE name END,
+    permissions = CASE WHEN @set_permissions::boolean THEN @permissions::json ELSE permissions END,
+    metadata = CASE WHEN @set_metadata::boolean THEN @metadata::json ELSE metadata END,
+    owner = CASE WHEN @set_owner::boolean THEN @owner::text ELSE owner END,
+    environment = CASE WHEN @set_environment::boolean THEN @environment::text ELSE environment END,
+    expires_at = CASE WHEN @set_expires_at::boolean THEN @expires_at::timestamptz ELSE expires_at END
+  WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
+  RETURNING ${KEY_COLUMNS}`;
+
+export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now::timestamptz, revocation_reason = @reason::text
+  WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
+  RETURNING ${KEY_COLUMNS}`;
+
+export const MARK_ROTATED = `UPDATE api_keys SET rotated_to = @successor_id::uuid, revoked_at = @revoke_at::timestamptz, revocation_reason = 'rotated'
+  WHERE app_slug = @app_slug AND id = @id AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > @now::timestamptz)
+  RETURNING ${KEY_COLUMNS}`;
+
+export const APP_COLUMNS = 'slug, key_prefix, created_at';
+
+export const SERVICE_TOKEN_COLUMNS = 'name, scopes, token_hash, hash_scheme, created_at, revoked_at';
+
+export const INSERT_SERVICE_TOKEN = `INSERT INTO service_tokens (${SERVICE_TOKEN_COLUMNS})
+  VALUES (@name, @scopes, @token_hash, @hash_scheme, @created_at, @revoked_at) RETURNING name`;
+
+export const REVOKE_SERVICE_TOKEN = `UPDATE service_tokens SET revoked_at = @now::timestamptz WHERE name = @name AND revoked_at IS NULL
+  RETURNING ${SERVICE_TOKEN_COLUMNS}`;
+
+// An expired record, or one left running by a process that died, no longer holds the key.
+export const DELETE_LAPSED_CLAIM = `DELETE FROM idempotency_records
+  WHERE id = @id AND (expires_at <= @now::timestamptz OR (state = 'running' AND started_at <= @stale::timestamptz))`;
+
+// Of two instances inserting the same id, the second waits for the first to commit and inserts nothing.
+export const INSERT_CLAIM = `INSERT INTO idempotency_records (id, fingerprint, state, started_at, expires_at)
+  VALUES (@id, @fingerprint, 'running', @now, @expires_at) ON CONFLICT (id) DO NOTHING`;

@@ -1,0 +1,117 @@
+import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
+import type { KeyChangeListener } from '../keyStore.js';
+import { storedTime } from '../shared/rows.js';
+import { SqlKeyStore } from '../shared/sqlKeyStore.js';
+import { SqliteDatabase } from './sqliteDatabase.js';
+import { type SqliteWriter, sqliteWriter, writeError } from './sqliteWriter.js';
+import { type KeyInsert, openSqlite } from './sqliteWrites.js';
+
+const KEY_CHANGE_POLL_MS = 100;
+
+/** An insertKey call waiting for the group commit that will hold its key. */
+interface PendingInsert {
+  insert: KeyInsert;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** The embedded default: one file, WAL, and synchronous=FULL so that an acknowledged key survives a crash. */
+export class SqliteKeyStore extends SqlKeyStore {
+  declare readonly kind: 'sqlite';
+  private readonly sqlite: SqliteDatabase;
+  private readonly writer: SqliteWriter;
+  private pendingInserts: PendingInsert[] = [];
+  private committing: Promise<void> | undefined;
+  private commitScheduled = false;
+
+  constructor(readonly file: string) {
+    const sqlite = new SqliteDatabase(openSqlite(file));
+    super(sqlite);
+    this.sqlite = sqlite;
+    // New keys and last uses are written by the writer (a thread with its own connection), which
+    // also watches for other connections' commits; the rest is written on the store's connection.
+    this.writer = sqliteWriter(file, sqlite.db, KEY_CHANGE_POLL_MS);
+  }
+
+  /**
+   * Group commit: the inserts that arrive in one turn of the event loop, or while the writer
+   * commits the previous batch, share one transaction, so one fsync. Each resolves only once the
+   * transaction holding its key has committed.
+   */
+  insertKey(stored: StoredKey, audit: AuditContext): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingInserts.push({ insert: this.newKeyParams(stored, audit), resolve, reject });
+      if (!this.committing && !this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(() => {
+          this.commitScheduled = false;
+          void this.commitPendingInserts();
+        });
+      }
+    });
+  }
+
+  private commitPendingInserts(): Promise<void> {
+    const batch = this.pendingInserts;
+    if (this.committing || batch.length === 0) {
+      return this.committing ?? Promise.resolve();
+    }
+    this.pendingInserts = [];
+    this.committing = this.writer
+      .insert(batch.map(({ insert }) => insert))
+      .then(
+        (refusals) => {
+          const refused = new Map(refusals.map((refusal) => [refusal.index, refusal]));
+          batch.forEach(({ resolve, reject }, index) => {
+            const refusal = refused.get(index);
+            if (refusal) {
+              reject(writeError({ name: 'SqliteError', code: refusal.code, message: refusal.message }));
+            } else {
+              resolve();
+            }
+          });
+        },
+        (error: unknown) => {
+          for (const { reject } of batch) {
+            reject(error);
+          }
+        },
+      )
+      .finally(() => {
+        this.committing = undefined;
+        // What arrived during this commit goes now, as the next batch.
+        void this.commitPendingInserts();
+      });
+    return this.committing;
+  }
+
+  async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
+    await this.writer.recordUses(uses.map((use) => ({ id: use.id, usedAt: storedTime(use.usedAt) })));
+  }
+
+  /** This connection's own commits do not move data_version: watchers hear of them from the shared store, at once. */
+  protected async watchOtherServiceTokenChanges(changed: () => void): Promise<void> {
+    await this.writer.watch(changed);
+  }
+
+  /**
+   * SQLite cannot say which rows another process changed, only that it committed something
+   * (data_version, looked at a few times a second on both of this store's connections: see
+   * sqliteWriter.ts): any such commit counts as a gap.
+   */
+  async watchKeyChanges(listener: KeyChangeListener): Promise<void> {
+    await this.writer.watch(() => listener.onGap());
+  }
+
+  async close(): Promise<void> {
+    if (!this.sqlite.db.open) {
+      return;
+    }
+    // Every insert already asked for is committed (or refused) before the connections close.
+    while (this.committing || this.pendingInserts.length > 0) {
+      await this.commitPendingInserts();
+    }
+    await this.writer.close();
+    await this.sqlite.close();
+  }
+}
