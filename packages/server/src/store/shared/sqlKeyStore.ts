@@ -78,8 +78,8 @@ export abstract class SqlKeyStore implements KeyStore {
   protected readonly auditIds = new TimeOrderedIds();
   private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
 
-  constructor(protected readonly db: SqlDialect) {
-    this.kind = db.kind;
+  constructor(protected readonly sql: SqlDialect) {
+    this.kind = sql.kind;
   }
 
   abstract insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
@@ -90,9 +90,9 @@ export abstract class SqlKeyStore implements KeyStore {
   protected abstract watchOtherServiceTokenChanges(changed: () => void): Promise<void>;
 
   async migrate(): Promise<void> {
-    const { kind, types, migrationLock } = this.db;
+    const { kind, types, migrationLock } = this.sql;
     const migrations = migrationsFor(kind, types);
-    await this.db.transaction(
+    await this.sql.transaction(
       (function* () {
         if (migrationLock) {
           yield migrationLock;
@@ -116,9 +116,9 @@ export abstract class SqlKeyStore implements KeyStore {
   async addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App> {
     const row = { slug: app.slug, key_prefix: app.keyPrefix, created_at: createdAt.toISOString() };
     try {
-      await this.db.run(`INSERT INTO apps (${APP_COLUMNS}) VALUES (@slug, @key_prefix, @created_at)`, row);
+      await this.sql.run(`INSERT INTO apps (${APP_COLUMNS}) VALUES (@slug, @key_prefix, @created_at)`, row);
     } catch (error) {
-      if (this.db.isPrimaryKeyViolation(error, 'apps')) {
+      if (this.sql.isPrimaryKeyViolation(error, 'apps')) {
         throw new AppExistsError(app.slug);
       }
       throw error;
@@ -127,12 +127,12 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   async findApp(slug: string): Promise<App | undefined> {
-    const row = await this.db.get<AppRow>(`SELECT ${APP_COLUMNS} FROM apps WHERE slug = @slug`, { slug });
+    const row = await this.sql.get<AppRow>(`SELECT ${APP_COLUMNS} FROM apps WHERE slug = @slug`, { slug });
     return row && toApp(row);
   }
 
   async listApps(): Promise<App[]> {
-    return (await this.db.all<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY slug`)).map(toApp);
+    return (await this.sql.all<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY slug`)).map(toApp);
   }
 
   /** The parameters of a new key and its `created` event, for the dialect's insertKey. */
@@ -141,7 +141,7 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
-    const row = await this.db.get<StoredKeyRow>(FIND_KEY_BY_SECRET_HASH, { secret_hash: secretHash });
+    const row = await this.sql.get<StoredKeyRow>(FIND_KEY_BY_SECRET_HASH, { secret_hash: secretHash });
     return row && toStoredKey(row);
   }
 
@@ -149,7 +149,7 @@ export abstract class SqlKeyStore implements KeyStore {
     if (!STORED_ID.test(id)) {
       return undefined;
     }
-    const row = await this.db.get<KeyRow>(FIND_KEY, { app_slug: appSlug, id });
+    const row = await this.sql.get<KeyRow>(FIND_KEY, { app_slug: appSlug, id });
     return row && toKeyRecord(row);
   }
 
@@ -175,7 +175,7 @@ export abstract class SqlKeyStore implements KeyStore {
       conditions.push(statusCondition);
       params.now = now.toISOString();
     }
-    const rows = await this.db.all<KeyRow>(
+    const rows = await this.sql.all<KeyRow>(
       `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
       params,
     );
@@ -210,7 +210,7 @@ export abstract class SqlKeyStore implements KeyStore {
       expires_at: storedTime(changes.expires_at ?? null),
     };
     const self = this;
-    return this.db.transaction(
+    return this.sql.transaction(
       (function* () {
         const before = yield* self.lockedKey(appSlug, id);
         const after = yield* step.get<KeyRow>(UPDATE_KEY, params);
@@ -234,7 +234,7 @@ export abstract class SqlKeyStore implements KeyStore {
     }
     const params = { app_slug: appSlug, id, reason, now: now.toISOString() };
     const self = this;
-    return this.db.transaction(
+    return this.sql.transaction(
       (function* () {
         const before = yield* self.lockedKey(appSlug, id);
         if (!before) {
@@ -268,7 +268,7 @@ export abstract class SqlKeyStore implements KeyStore {
       now: now.toISOString(),
     };
     const self = this;
-    return this.db.transaction(
+    return this.sql.transaction(
       (function* () {
         // A concurrent rotation holding the row makes this wait, then see rotated_to set and match nothing.
         const before = yield* self.lockedKey(appSlug, id);
@@ -285,7 +285,7 @@ export abstract class SqlKeyStore implements KeyStore {
 
   /** The key as committed by whoever changed it last (another instance included), locked for this transaction. */
   private lockedKey(appSlug: string, id: string): Work<KeyRow | undefined> {
-    return step.get<KeyRow>(`${FIND_KEY}${this.db.lockRows}`, { app_slug: appSlug, id });
+    return step.get<KeyRow>(`${FIND_KEY}${this.sql.lockRows}`, { app_slug: appSlug, id });
   }
 
   /**
@@ -311,7 +311,7 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   private *announce(change: Announcement): Work<void> {
-    const announcement = this.db.announcement(change);
+    const announcement = this.sql.announcement(change);
     if (announcement) {
       yield announcement;
     }
@@ -333,7 +333,7 @@ export abstract class SqlKeyStore implements KeyStore {
       params.after_occurred_at = storedTime(after.occurredAt);
       params.after_id = after.id;
     }
-    const rows = await this.db.all<AuditEventRow>(
+    const rows = await this.sql.all<AuditEventRow>(
       `SELECT id, occurred_at, action, actor, operation, request_id, app_slug, key_id, changes FROM audit_events
        WHERE ${conditions.join(' AND ')} ORDER BY occurred_at DESC, id DESC LIMIT @limit`,
       params,
@@ -343,7 +343,7 @@ export abstract class SqlKeyStore implements KeyStore {
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
     const now = claim.now.toISOString();
-    const row = await this.db.together(
+    const row = await this.sql.together(
       (function* () {
         yield* step.run(DELETE_LAPSED_CLAIM, { id: claim.id, now, stale: claim.staleBefore.toISOString() });
         const inserted = yield* step.run(INSERT_CLAIM, {
@@ -370,30 +370,33 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   async completeIdempotencyKey(id: string, claimedAt: Date, response: Buffer): Promise<void> {
-    await this.db.run(
+    await this.sql.run(
       `UPDATE idempotency_records SET state = 'done', response = @response WHERE id = @id AND state = 'running' AND started_at = @claimed_at`,
       { id, claimed_at: claimedAt.toISOString(), response },
     );
   }
 
   async releaseIdempotencyKey(id: string, claimedAt: Date): Promise<void> {
-    await this.db.run(
+    await this.sql.run(
       `DELETE FROM idempotency_records WHERE id = @id AND state = 'running' AND started_at = @claimed_at`,
       { id, claimed_at: claimedAt.toISOString() },
     );
   }
 
   async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
-    return this.db.run('DELETE FROM idempotency_records WHERE expires_at <= @now', { now: now.toISOString() });
+    return this.sql.run('DELETE FROM idempotency_records WHERE expires_at <= @now', { now: now.toISOString() });
   }
 
   async serverSecret(name: string): Promise<Buffer> {
-    await this.db.run('INSERT INTO server_secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING', {
-      name,
-      value: randomBytes(32),
-    });
+    await this.sql.run(
+      'INSERT INTO server_secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING',
+      {
+        name,
+        value: randomBytes(32),
+      },
+    );
     // A separate statement: it must see the value a concurrent first use committed.
-    return (await this.db.get<{ value: Buffer }>('SELECT value FROM server_secrets WHERE name = @name', { name }))!
+    return (await this.sql.get<{ value: Buffer }>('SELECT value FROM server_secrets WHERE name = @name', { name }))!
       .value;
   }
 
@@ -402,7 +405,7 @@ export abstract class SqlKeyStore implements KeyStore {
     try {
       await this.audited(INSERT_SERVICE_TOKEN, serviceTokenParams(token), event, token.name);
     } catch (error) {
-      if (this.db.isPrimaryKeyViolation(error, 'service_tokens')) {
+      if (this.sql.isPrimaryKeyViolation(error, 'service_tokens')) {
         throw new ServiceTokenExistsError(token.name);
       }
       throw error;
@@ -411,14 +414,14 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   async listServiceTokens(): Promise<ServiceTokenRecord[]> {
-    const rows = await this.db.all<ServiceTokenRow>(
+    const rows = await this.sql.all<ServiceTokenRow>(
       `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens ORDER BY created_at, name`,
     );
     return rows.map(toServiceTokenRecord);
   }
 
   async liveServiceTokens(): Promise<StoredServiceToken[]> {
-    const rows = await this.db.all<ServiceTokenRow>(
+    const rows = await this.sql.all<ServiceTokenRow>(
       `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE revoked_at IS NULL`,
     );
     return rows.map(toStoredServiceToken);
@@ -433,7 +436,7 @@ export abstract class SqlKeyStore implements KeyStore {
       return toServiceTokenRecord(revoked);
     }
     // A separate statement: it must see a revocation another instance committed meanwhile.
-    const row = await this.db.get<ServiceTokenRow>(
+    const row = await this.sql.get<ServiceTokenRow>(
       `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens WHERE name = @name`,
       { name },
     );
@@ -443,7 +446,7 @@ export abstract class SqlKeyStore implements KeyStore {
   /** In one transaction: a change to service token `name`, and when it changes a row, its event and the announcement. */
   private audited<Row>(sql: string, params: SqlParams, event: SqlParams, name: string): Promise<Row | undefined> {
     const self = this;
-    return this.db.transaction(
+    return this.sql.transaction(
       (function* () {
         const row = yield* step.get<Row>(sql, params);
         if (row !== undefined) {
@@ -466,10 +469,10 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   async countKeys(): Promise<number> {
-    return Number((await this.db.get<{ n: number | string }>('SELECT count(*) AS n FROM api_keys'))!.n);
+    return Number((await this.sql.get<{ n: number | string }>('SELECT count(*) AS n FROM api_keys'))!.n);
   }
 
   async ping(): Promise<void> {
-    await this.db.get('SELECT 1');
+    await this.sql.get('SELECT 1');
   }
 }

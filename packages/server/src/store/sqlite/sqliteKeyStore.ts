@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
 import type { KeyChangeListener } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
@@ -19,6 +20,8 @@ interface PendingInsert {
 export class SqliteKeyStore extends SqlKeyStore {
   declare readonly kind: 'sqlite';
   private readonly sqlite: SqliteDatabase;
+  /** The store's own connection (the writer thread has another). */
+  private readonly db: Database.Database;
   private readonly writer: SqliteWriter;
   private pendingInserts: PendingInsert[] = [];
   private committing: Promise<void> | undefined;
@@ -28,9 +31,10 @@ export class SqliteKeyStore extends SqlKeyStore {
     const sqlite = new SqliteDatabase(openSqlite(file));
     super(sqlite);
     this.sqlite = sqlite;
+    this.db = sqlite.db;
     // New keys and last uses are written by the writer (a thread with its own connection), which
     // also watches for other connections' commits; the rest is written on the store's connection.
-    this.writer = sqliteWriter(file, sqlite.db, KEY_CHANGE_POLL_MS);
+    this.writer = sqliteWriter(file, this.db, KEY_CHANGE_POLL_MS);
   }
 
   /**
@@ -104,7 +108,7 @@ export class SqliteKeyStore extends SqlKeyStore {
   }
 
   async close(): Promise<void> {
-    if (!this.sqlite.db.open) {
+    if (!this.db.open) {
       return;
     }
     // Every insert already asked for is committed (or refused) before the connections close.
