@@ -4,20 +4,20 @@ import { userInfo } from 'node:os';
 import type { ApiKey, operations } from '@apikeys/types';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { cliArguments } from './cliArguments.js';
+import { composeHandlers } from './compose.js';
 import { databaseUrlFromEnv } from './config.js';
-import { contractLimits, loadContract } from './contract.js';
+import { readContract } from './contract/contract.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { issueServiceToken } from './keys/serviceToken.js';
 import type { App, AuditContext, ServiceTokenRecord } from './keys/types.js';
 import type { OperationHandlers } from './operations/operationHandler.js';
-import { operationHandlers } from './operations/operationHandlers.js';
 import type { KeyStore } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-const contract = loadContract();
+const contract = readContract();
 const args = cliArguments(contract);
 
 // Revoke and rotate declare no query parameters. The generated `query?: never` makes their
@@ -49,17 +49,17 @@ async function withStore(work: (store: KeyStore) => Promise<void>): Promise<void
 /**
  * The server's own operation handlers on this store: the key commands run the same rules, store
  * calls and answers as the API, without HTTP. Their arguments were checked against the contract
- * while parsing (cliArguments.ts), as express-openapi-validator checks a request.
+ * while parsing (cliArguments.ts), as the request check does for a request.
  */
 function keyOperations(store: KeyStore): OperationHandlers {
   const now = () => new Date();
-  return operationHandlers({
+  return composeHandlers({
+    contract,
     store,
     now,
     // As the server reads it (config.ts): empty means unset. Without the server's pepper, a rotated
     // key's secret would be hashed so that the server never finds it.
     pepper: process.env.APIKEYS_PEPPER || undefined,
-    limits: contractLimits(contract),
     // Page cursors made here are read back only by this process, while it pages through a listing.
     cursorSecret: randomBytes(32),
     // No command verifies a key, so no use is ever recorded.

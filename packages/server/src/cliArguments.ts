@@ -1,11 +1,10 @@
 import { InvalidArgumentError } from 'commander';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { contractPatterns, loadContract } from './contract.js';
-import { declaredScopes } from './keys/scopes.js';
+import type { Contract } from './contract/contract.js';
 import { ENV_TOKEN_NAME_PREFIX, SERVICE_TOKEN_PREFIX } from './keys/serviceToken.js';
 
-// The apikeys command calls the operations without the HTTP layer, so without
-// express-openapi-validator: these parsers refuse what the contract refuses, with the contract's
+// The apikeys command calls the operations without the HTTP layer, so without its request
+// check: these parsers refuse what the contract refuses, with the contract's
 // own patterns and limits, before anything touches the database.
 
 type Schema = OpenAPIV3_1.SchemaObject;
@@ -68,8 +67,7 @@ function wholeNumber(value: string, minimum: number, maximum: number, problem: s
 }
 
 /** Commander argument parsers for the command's values, each enforcing the contract's rule for it. */
-export function cliArguments(contract: OpenAPIV3_1.Document = loadContract()) {
-  const patterns = contractPatterns(contract);
+export function cliArguments({ document: contract, patterns, scopes }: Contract) {
   if (componentSchema(contract, 'KeyId').format !== 'uuid') {
     throw new Error('The contract no longer declares KeyId as format: uuid');
   }
@@ -92,8 +90,6 @@ export function cliArguments(contract: OpenAPIV3_1.Document = loadContract()) {
     throw new Error("The contract gives listApiKeys's status no enum and default");
   }
   const limit = bounds(queryParameter(contract, 'listApiKeys', 'limit'), "listApiKeys's limit");
-
-  const scopes = declaredScopes(contract);
 
   return {
     appSlug(value: string): string {

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/middleware/bearerAuth.js';
-import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/middleware/rateLimit.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/serve.js';
+import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/stages/auth.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/stages/rateLimit.js';
 import type { WindowLimit } from './keys/fixedWindow.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_GITHUB_KEYS_URL } from './secretScanning/githubPublicKeys.js';

@@ -1,6 +1,6 @@
+export { createServer, type ServerOptions } from './compose.js';
 export { type Config, configFromEnv } from './config.js';
 export { DEMO_APP, seedDemoApp } from './demoApp.js';
-export { createServer, type ServerOptions } from './http/createServer.js';
 export { listen, type RunningServer } from './http/serve.js';
 export { hashSecret, hasValidChecksum } from './keys/secret.js';
 export type { App, KeyRecord, StoredKey } from './keys/types.js';

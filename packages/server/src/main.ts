@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { composeService } from './compose.js';
 import { configFromEnv } from './config.js';
+import { loadContract } from './contract/contract.js';
 import { DEMO_APP, seedDemoApp } from './demoApp.js';
-import { createServer } from './http/createServer.js';
 import { listen } from './http/serve.js';
-import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { createJsonLogger } from './logger.js';
 import { openStore } from './store/openStore.js';
 
@@ -49,13 +49,8 @@ async function main() {
   }
 
   const docsFile = builtDocs();
-  const keyUsage = new KeyUsageRecorder({
-    store,
-    now: () => new Date(),
-    onError: (error) => logger.error('recording key use failed', { error: String(error) }),
-  });
-  const app = await createServer({
-    keyUsage,
+  const { app, keyUsage } = await composeService({
+    contract: await loadContract(),
     store,
     tokens,
     pepper: config.pepper,

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ProblemError } from './problem.js';
+import { type ProblemCatalogue, ProblemError } from '../contract/problems.js';
 
 // Node's HTTP parser refuses some requests before Express sees them (a malformed request line or
 // header, too many headers, a request that took too long). Answer those with a problem document
@@ -16,15 +16,23 @@ function problemFor(error: NodeJS.ErrnoException): ProblemError {
   });
 }
 
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  // A reset or a half-written answer leaves nothing to say.
-  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-    socket.destroy();
-    return;
-  }
-  const problem = problemFor(error);
-  const body = JSON.stringify(problem.toProblem());
-  socket.end(
-    `HTTP/1.1 ${problem.status} ${problem.toProblem().title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
+export type ClientErrorAnswer = (error: NodeJS.ErrnoException, socket: Socket) => void;
+
+export const clientErrorAnswer =
+  (problems: ProblemCatalogue): ClientErrorAnswer =>
+  (error, socket) => {
+    // A reset or a half-written answer leaves nothing to say.
+    if (
+      error.code === 'ECONNRESET' ||
+      !socket.writable ||
+      (socket as Socket & { _httpMessage?: unknown })._httpMessage
+    ) {
+      socket.destroy();
+      return;
+    }
+    const problem = problems.documentOf(problemFor(error));
+    const body = JSON.stringify(problem);
+    socket.end(
+      `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { type ProblemCatalogue, ProblemError } from '../contract/problems.js';
 import { hashSecret } from '../keys/secret.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from '../store/idempotencyStore.js';
-import { ProblemError } from './problem.js';
 
 /** An answer as it is sent, and as it is kept for a replay. */
 export interface RecordedAnswer {
@@ -26,6 +26,8 @@ export interface IdempotencyOptions {
   now: () => Date;
   pepper?: string | undefined;
   logger: Logger;
+  /** The contract's problem types: a refusal is kept as it was answered. */
+  problems: ProblemCatalogue;
 }
 
 const KEEP_MS = 24 * 3600_000;
@@ -67,10 +69,10 @@ function open(sealed: Buffer, key: Buffer, id: string): RecordedAnswer {
 }
 
 /** A refusal the operation itself made is an outcome worth keeping, as it was sent. */
-export const answerOfProblem = (problem: ProblemError): RecordedAnswer => ({
-  status: problem.status,
+const answerOfProblem = (problems: ProblemCatalogue, problem: ProblemError): RecordedAnswer => ({
+  status: problems.statusOf(problem),
   headers: { ...problem.options.headers, 'Content-Type': 'application/problem+json; charset=utf-8' },
-  body: problem.toProblem(),
+  body: problems.documentOf(problem),
 });
 
 /** Runs an operation at most once per Idempotency-Key, token and request, and replays its answer to retries. */
@@ -115,8 +117,8 @@ export class IdempotencyGuard {
     try {
       answer = await run();
     } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) {
-        await this.keep(id, at, answerOfProblem(error), key);
+      if (error instanceof ProblemError && this.options.problems.statusOf(error) < 500) {
+        await this.keep(id, at, answerOfProblem(this.options.problems, error), key);
       } else {
         // Nothing worth replaying: a retry may run again.
         await store.releaseIdempotencyKey(id, at).catch(() => {});

@@ -2,9 +2,15 @@ import { connect } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { parseAnswer, rawConnection, rawExchange } from '../../test/support/rawHttp.js';
-import { listen } from './serve.js';
+import { readContractDocument } from '../contract/document.js';
+import { problemCatalogue } from '../contract/problems.js';
+import { clientErrorAnswer } from './clientError.js';
+import { listen, type ServedApp } from './serve.js';
 
-const app = express();
+// A plain app, answering what Node's parser refuses as the API's app does.
+const app: ServedApp = Object.assign(express(), {
+  answerClientError: clientErrorAnswer(problemCatalogue(readContractDocument())),
+});
 app.get('/slow', (_req, res) => {
   setTimeout(() => res.json({ done: true }), 300);
 });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
-import { answerClientError } from './clientError.js';
+import type { ClientErrorAnswer } from './clientError.js';
 
 export interface RunningServer {
   server: Server;
@@ -33,8 +33,11 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   shutdownGraceMs: 10_000,
 };
 
+/** An app that says how to answer what Node's HTTP parser refuses (the API's app does: app.ts). */
+export type ServedApp = Express & { answerClientError?: ClientErrorAnswer };
+
 export async function listen(
-  app: Express,
+  app: ServedApp,
   port: number,
   host = '127.0.0.1',
   limits: Partial<ConnectionLimits> = {},
@@ -54,7 +57,9 @@ export async function listen(
     },
     app,
   );
-  server.on('clientError', answerClientError);
+  if (app.answerClientError) {
+    server.on('clientError', app.answerClientError);
+  }
 
   // Node's header timeout starts with the first byte: a connection that never sends one would
   // stay open. Close those, a little after Node's own check would have answered a slow one.

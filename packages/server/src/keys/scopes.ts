@@ -1,31 +1,5 @@
-import type { OpenAPIV3_1 } from 'openapi-types';
-
-// Scopes are declared once, in the contract: every scope on the bearerAuth scheme (`x-scopes`),
-// and each operation's requirement in its `security`. Nothing here lists them again.
-
-const SCHEME = 'bearerAuth';
-
-/** Every scope the contract declares (`x-scopes` on the bearerAuth scheme), in its order. */
-export function declaredScopes(contract: OpenAPIV3_1.Document): string[] {
-  const scheme = contract.components?.securitySchemes?.[SCHEME] as Record<string, unknown> | undefined;
-  const scopes = scheme?.['x-scopes'];
-  if (!scopes || typeof scopes !== 'object') {
-    throw new Error(`The contract declares no x-scopes on the ${SCHEME} security scheme`);
-  }
-  return Object.keys(scopes);
-}
-
-/**
- * What an operation requires, as the contract says: alternatives (any one will do), each a set
- * of scopes that must all be held. The document's `security` applies where the operation has none.
- */
-export function requiredScopes(
-  contract: OpenAPIV3_1.Document,
-  operation: OpenAPIV3_1.OperationObject,
-): readonly (readonly string[])[] {
-  const requirements = operation.security ?? contract.security ?? [];
-  return requirements.map((requirement) => requirement[SCHEME] ?? []);
-}
+// Which scopes a token lacks for an operation. What each operation requires, and every scope
+// there is, are the contract's (contract/scopes.ts).
 
 /**
  * The scopes a token holding `held` lacks for `required`: none when one alternative is fully

@@ -62,3 +62,9 @@ export interface AuditContext {
   /** Where a leaked secret was found (a leak report's URL): kept in the event as the change `leak_source`. */
   leakSource?: string | null;
 }
+
+/** Who made a request: the token's name (the audit trail's actor) and the scopes it holds. */
+export interface Principal {
+  name: string;
+  scopes: readonly string[];
+}

@@ -1,8 +1,8 @@
 import type { Metadata, ValidationError } from '@apikeys/types';
-import type { ContractLimits } from '../contract.js';
+import type { ContractLimits } from '../contract/document.js';
 import { instantOf } from '../keys/rfc3339.js';
 
-// The schema has already been enforced by express-openapi-validator; these are the rules of
+// The request check compiled from the contract has already enforced the schema; these are the rules of
 // createApiKey and updateApiKey that it cannot express.
 
 // Both stores hold an expiry as an ISO 8601 instant with a four-digit year.

@@ -1,4 +1,4 @@
-import { ProblemError } from '../http/problem.js';
+import { ProblemError } from '../contract/problems.js';
 import type { KeyStore } from '../store/keyStore.js';
 
 export const appNotFound = (appName: string) =>

@@ -1,5 +1,5 @@
 import type { operations } from '@apikeys/types';
-import type { ContractLimits } from '../contract.js';
+import type { ContractLimits, ContractPatterns } from '../contract/document.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import type { AuditContext } from '../keys/types.js';
 import type { KeyStore } from '../store/keyStore.js';
@@ -33,7 +33,7 @@ export type OperationResponse<Op> = Op extends { responses: infer Responses }
     }[keyof Responses & SuccessStatus]
   : never;
 
-/** Refusals are thrown as ProblemError (http/problem.ts); the problem handler answers them. */
+/** Refusals are thrown as ProblemError (contract/problems.ts); the errors stage answers them. */
 export type OperationHandler<Op> = (request: OperationRequest<Op>) => Promise<OperationResponse<Op>>;
 
 /** Every operation of the contract, each with its handler: an operation without one does not compile. */
@@ -46,6 +46,8 @@ export interface OperationDeps {
   pepper?: string | undefined;
   /** The contract's limits beyond JSON Schema (`x-max-…` on Metadata). */
   limits: ContractLimits;
+  /** The contract's patterns, for rules beyond the request check (a list filter). */
+  patterns: ContractPatterns;
   /** Signs page cursors (listApiKeys). */
   cursorSecret: Buffer;
   keyUsage: KeyUsageRecorder;

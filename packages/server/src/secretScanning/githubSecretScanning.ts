@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
-import { ProblemError } from '../http/problem.js';
+import { ProblemError } from '../contract/problems.js';
 import { hashSecret } from '../keys/secret.js';
 import type { Logger } from '../logger.js';
 import type { KeyStore } from '../store/keyStore.js';

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { ValidationError } from '@apikeys/types';
-import { invalidRequest, ProblemError } from '../http/problem.js';
+import { invalidRequest, ProblemError } from '../contract/problems.js';
 
 /**
  * One match GitHub found, as its secret-scanning partner program sends it. GitHub's contract, not

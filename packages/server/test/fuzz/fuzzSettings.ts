@@ -1,5 +1,5 @@
 import type { Parameters } from 'fast-check';
-import type { ServerOptions } from '../../src/http/createServer.js';
+import type { ServerOptions } from '../../src/compose.js';
 
 // How long the fuzz suite runs. `npm test` runs each property a bounded number of times from a
 // fixed seed, so that every run sends the same requests; `pnpm fuzz --runs N --seed S` (scripts/

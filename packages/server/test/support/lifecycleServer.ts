@@ -1,6 +1,6 @@
 import type { ApiKey, ApiKeyWithSecret, CreateApiKeyRequest, Permission, VerifyApiKeyResponse } from '@apikeys/types';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import type { ServerOptions } from '../../src/http/createServer.js';
+import type { ServerOptions } from '../../src/compose.js';
 import type { KeyStore } from '../../src/store/keyStore.js';
 import type { TestStore } from './stores.js';
 import { startTestServer, type TestServer } from './testServer.js';

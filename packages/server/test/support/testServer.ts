@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Problem } from '@apikeys/types';
 import { expect } from 'vitest';
-import { createServer, type ServerOptions } from '../../src/http/createServer.js';
+import { createServer, type ServerOptions } from '../../src/compose.js';
 import { listen } from '../../src/http/serve.js';
 import { createJsonLogger } from '../../src/logger.js';
 

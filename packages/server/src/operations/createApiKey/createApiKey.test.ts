@@ -5,7 +5,7 @@ import type { ApiKeyWithSecret, Problem } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds, type TestStore } from '../../../test/support/stores.js';
 import { expectProblem, OTHER_TOKEN, startTestServer, TOKEN } from '../../../test/support/testServer.js';
-import { contractFile } from '../../contract.js';
+import { contractFile } from '../../contract/document.js';
 import { hashSecret, hasValidChecksum } from '../../keys/secret.js';
 import type { KeyStore } from '../../store/keyStore.js';
 
@@ -381,7 +381,7 @@ describe('failures', () => {
       file,
       JSON.stringify({ openapi: '3.1.0', info: { title: 'broken' }, paths: { '/x': { post: { responses: 'none' } } } }),
     );
-    const { createServer } = await import('../../http/createServer.js');
+    const { createServer } = await import('../../compose.js');
     await expect(createServer({ store: testStore.store, tokens: [], contract: file })).rejects.toThrow(
       /contract could not be loaded/,
     );

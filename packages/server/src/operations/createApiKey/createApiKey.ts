@@ -1,5 +1,5 @@
 import type { CreateApiKeyRequest, operations, ValidationError } from '@apikeys/types';
-import { invalidRequest } from '../../http/problem.js';
+import { invalidRequest } from '../../contract/problems.js';
 import { issueKey } from '../../keys/issueKey.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';

@@ -1,19 +1,14 @@
 import type { operations } from '@apikeys/types';
-import { contractPatterns } from '../../contract.js';
-import { invalidRequest } from '../../http/problem.js';
+import { invalidRequest } from '../../contract/problems.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 import { decodeCursor, encodeCursor } from '../pageCursor.js';
 
-// The contract's Owner pattern: a filter no key's owner can match (a control character, which
-// PostgreSQL could not even compare) matches nothing.
-const OWNER = contractPatterns().owner;
-
 export const listApiKeys =
-  ({ store, now, cursorSecret }: OperationDeps): OperationHandler<operations['listApiKeys']> =>
+  ({ store, now, cursorSecret, patterns }: OperationDeps): OperationHandler<operations['listApiKeys']> =>
   async ({ params: { appName }, query }) => {
-    // express-openapi-validator has filled in the contract's defaults for limit and status.
+    // The request check has filled in the contract's defaults for limit and status.
     const { limit, status, environment, owner, cursor } = query as typeof query &
       Required<Pick<typeof query, 'limit' | 'status'>>;
     const listing = JSON.stringify([appName, status, environment ?? null, owner ?? null]);
@@ -24,7 +19,9 @@ export const listApiKeys =
     if (!(await store.findApp(appName))) {
       throw appNotFound(appName);
     }
-    if (owner !== undefined && !OWNER.test(owner)) {
+    // A filter no key's owner can match (the contract's Owner pattern refuses it: a control
+    // character, which PostgreSQL could not even compare) matches nothing.
+    if (owner !== undefined && !patterns.owner.test(owner)) {
       return { status: 200, body: { data: [], next_cursor: null } };
     }
 

@@ -1,5 +1,5 @@
 import type { operations } from '@apikeys/types';
-import { invalidRequest } from '../../http/problem.js';
+import { invalidRequest } from '../../contract/problems.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 import { decodeCursor, encodeCursor } from '../pageCursor.js';
@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from '../pageCursor.js';
 export const listAuditEvents =
   ({ store, cursorSecret }: OperationDeps): OperationHandler<operations['listAuditEvents']> =>
   async ({ params: { appName }, query }) => {
-    // express-openapi-validator has filled in the contract's default for limit.
+    // The request check has filled in the contract's default for limit.
     const { limit, key_id: keyId, cursor } = query as typeof query & Required<Pick<typeof query, 'limit'>>;
     // Unlike a listApiKeys cursor (four parts), so that one is never taken for the other.
     const listing = JSON.stringify(['audit-events', appName, keyId ?? null]);

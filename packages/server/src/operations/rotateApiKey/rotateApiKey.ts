@@ -1,5 +1,5 @@
 import type { operations } from '@apikeys/types';
-import { ProblemError } from '../../http/problem.js';
+import { ProblemError } from '../../contract/problems.js';
 import { issueKey } from '../../keys/issueKey.js';
 import { statusOf, withStatus } from '../../keys/keyStatus.js';
 import type { KeyRecord } from '../../keys/types.js';
@@ -40,7 +40,7 @@ export const rotateApiKey =
       { name, permissions, metadata, owner, environment, expires_at },
       { now: at, pepper, rotatedFrom: old.id },
     );
-    // express-openapi-validator has filled in the contract's default (0) when none was sent.
+    // The request check has filled in the contract's default (0) when none was sent.
     const revokeAt = new Date(at.getTime() + body.grace_period_seconds! * 1000);
     const rotated = await store.rotateKey(appName, keyId, successor.stored, revokeAt, at, audit);
     if (!rotated) {

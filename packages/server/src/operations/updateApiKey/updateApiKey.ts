@@ -1,5 +1,5 @@
 import type { operations } from '@apikeys/types';
-import { invalidRequest, ProblemError } from '../../http/problem.js';
+import { invalidRequest, ProblemError } from '../../contract/problems.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import type { KeyChanges } from '../../keys/types.js';
 import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ProblemType } from '@apikeys/types';
 import type { OpenAPIV3_1 } from 'openapi-types';
 
 // The server reads the same bundled document that consuming teams generate clients from
@@ -10,22 +9,24 @@ export const contractFile = require.resolve('@apikeys/types/openapi.json');
 /** The same contract with its components and $refs kept, for client generators. */
 export const bundledContractFile = require.resolve('@apikeys/types/openapi.bundled.json');
 
-export function loadContract(file: string = contractFile): OpenAPIV3_1.Document {
-  return JSON.parse(readFileSync(file, 'utf8')) as OpenAPIV3_1.Document;
+export type ContractDocument = OpenAPIV3_1.Document;
+export type Schema = OpenAPIV3_1.SchemaObject & Record<`x-${string}`, unknown>;
+
+/** The bundled, dereferenced document in `file`: read once, by loadContract (contract.ts). */
+export function readContractDocument(file: string = contractFile): ContractDocument {
+  return JSON.parse(readFileSync(file, 'utf8')) as ContractDocument;
 }
 
-type Schema = OpenAPIV3_1.SchemaObject & Record<`x-${string}`, unknown>;
-
-function schema(contract: OpenAPIV3_1.Document, name: string): Schema {
-  const found = contract.components?.schemas?.[name] as Schema | undefined;
+export function componentSchema(document: ContractDocument, name: string): Schema {
+  const found = document.components?.schemas?.[name] as Schema | undefined;
   if (!found) {
     throw new Error(`The contract has no schema ${name}`);
   }
   return found;
 }
 
-function schemaPattern(contract: OpenAPIV3_1.Document, name: string): RegExp {
-  const { pattern } = schema(contract, name);
+function schemaPattern(document: ContractDocument, name: string): RegExp {
+  const { pattern } = componentSchema(document, name);
   if (!pattern) {
     throw new Error(`The contract has no pattern for ${name}`);
   }
@@ -42,10 +43,10 @@ export interface ContractLimits {
 }
 
 /** Limits the contract states for the server to enforce (they are not expressible in JSON Schema). */
-export function contractLimits(contract: OpenAPIV3_1.Document): ContractLimits {
-  const metadata = schema(contract, 'Metadata');
+export function contractLimits(document: ContractDocument): ContractLimits {
+  const metadata = componentSchema(document, 'Metadata');
   const [bodyBytes, metadataBytes, metadataDepth] = [
-    (contract as Record<string, unknown>)['x-max-body-bytes'],
+    (document as Record<string, unknown>)['x-max-body-bytes'],
     metadata['x-max-serialized-bytes'],
     metadata['x-max-depth'],
   ];
@@ -55,28 +56,17 @@ export function contractLimits(contract: OpenAPIV3_1.Document): ContractLimits {
   return { bodyBytes, metadataBytes, metadataDepth };
 }
 
+export interface ContractPatterns {
+  appSlug: RegExp;
+  keyPrefix: RegExp;
+  owner: RegExp;
+}
+
 /** Patterns the server checks outside request validation (the app commands, a list filter), taken from the contract. */
-export function contractPatterns(contract: OpenAPIV3_1.Document = loadContract()) {
+export function contractPatterns(document: ContractDocument): ContractPatterns {
   return {
-    appSlug: schemaPattern(contract, 'AppSlug'),
-    keyPrefix: schemaPattern(contract, 'KeyPrefix'),
-    owner: schemaPattern(contract, 'Owner'),
+    appSlug: schemaPattern(document, 'AppSlug'),
+    keyPrefix: schemaPattern(document, 'KeyPrefix'),
+    owner: schemaPattern(document, 'Owner'),
   };
-}
-
-export interface ProblemKind {
-  status: number;
-  title: string;
-}
-
-/** The status and title of each problem type, declared once in the contract (`x-problem-types` on Problem.type). */
-export function contractProblemTypes(
-  contract: OpenAPIV3_1.Document = loadContract(),
-): Record<ProblemType, ProblemKind> {
-  const type = schema(contract, 'Problem').properties?.type as Schema | undefined;
-  const kinds = type?.['x-problem-types'];
-  if (!kinds || typeof kinds !== 'object') {
-    throw new Error('The contract has no x-problem-types on Problem.type');
-  }
-  return kinds as Record<ProblemType, ProblemKind>;
 }

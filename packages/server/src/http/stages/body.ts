@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ValidationError } from '@apikeys/types';
 import express, { type NextFunction, type Request, type RequestHandler } from 'express';
-import { invalidRequest } from '../problem.js';
+import { invalidRequest } from '../../contract/problems.js';
 
 // A lone UTF-16 surrogate cannot be stored as the same text by either database (SQLite writes
 // invalid UTF-8, PostgreSQL refuses or replaces it), nor can U+0000 in a PostgreSQL text column.

@@ -1,22 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { Principal } from '../../keys/types.js';
+import '../context.js';
+import { ProblemError } from '../../contract/problems.js';
 import { FixedWindowCounter, type WindowLimit } from '../../keys/fixedWindow.js';
 import { missingScopes } from '../../keys/scopes.js';
 import { hashSecret } from '../../keys/secret.js';
 import { envTokenName } from '../../keys/serviceToken.js';
-import { ProblemError } from '../problem.js';
 import { rateLimited } from './rateLimit.js';
 
 const REALM = 'Bearer realm="apikeys"';
 const challenge = { 'WWW-Authenticate': REALM };
 
 export const DEFAULT_AUTH_FAILURE_LIMIT: WindowLimit = { limit: 20, windowMs: 60_000 };
-
-/** Who made a request: the token's name (the audit trail's actor) and the scopes it holds. */
-export interface Principal {
-  name: string;
-  scopes: readonly string[];
-}
 
 /** The service tokens kept in the database, by the hash of the token (as the store keeps it). */
 export interface ServiceTokenLookup {
@@ -32,8 +28,6 @@ export interface BearerAuthOptions {
   serviceTokens?: ServiceTokenLookup;
   /** Key of the HMAC with which service tokens are hashed, as secrets are; plain SHA-256 without one. */
   pepper?: string | undefined;
-  /** The scopes the request's operation requires (alternatives); undefined when it names no operation. */
-  requiredScopes: (req: Request, res: Response) => readonly (readonly string[])[] | undefined;
   /** Failed authentications allowed per client address in one window; then 429 until it ends. */
   failureLimit?: WindowLimit;
   now: () => Date;
@@ -53,7 +47,7 @@ const plural = (scopes: readonly string[]) => (scopes.length === 1 ? 'the scope'
 /**
  * Accepts exactly one `Authorization: Bearer <token>` for one of the configured tokens (compared
  * in constant time) or a live service token of the database (found by its hash), then checks
- * that it holds the scopes the operation requires: 403 naming the missing ones otherwise, before
+ * that it holds the scopes the request's operation (match.ts) requires: 403 naming the missing ones otherwise, before
  * the body is read. Failures are counted per client address, so that guessing tokens is slow:
  * past the limit, that address is refused with 429 before its token is looked at.
  */
@@ -62,7 +56,6 @@ export function bearerAuth({
   allScopes,
   serviceTokens,
   pepper,
-  requiredScopes,
   failureLimit = DEFAULT_AUTH_FAILURE_LIMIT,
   now,
 }: BearerAuthOptions): RequestHandler {
@@ -98,7 +91,7 @@ export function bearerAuth({
       next(new ProblemError('unauthorized', detail, { headers: challenge }));
       return;
     }
-    const required = requiredScopes(req, res) ?? [];
+    const required = res.locals.operation?.route.scopes ?? [];
     const missing = missingScopes(required, principal.scopes);
     if (missing.length > 0) {
       const detail = `The token '${principal.name}' lacks ${plural(missing)} this operation requires: ${missing.join(', ')}.`;

@@ -1,16 +1,29 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ValidationError } from '@apikeys/types';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { RequestHandler } from 'express';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { contractAjv, errorPath } from '../contractAjv.js';
-import { type ContractRoute, contractMethodsAt, contractRoutes, type OperationMatch } from '../operationDispatcher.js';
-import { invalidRequest, ProblemError } from '../problem.js';
+import { contractAjv, errorPath } from './ajv.js';
+import type { ContractDocument } from './document.js';
+import { invalidRequest, ProblemError } from './problems.js';
+import type { ContractRoute, OperationMatch } from './routes.js';
 
-/** What a request's operation receives once its parameters are checked: decoded, coerced, defaults filled in. */
+/** What a request's operation receives once it is checked: decoded, coerced, defaults filled in. */
 export interface ValidatedRequest {
   params: Record<string, string>;
   query: Record<string, unknown>;
+  body: unknown;
 }
+
+/** A request as the HTTP layer read it. */
+export interface RequestParts {
+  match: OperationMatch;
+  query: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** Checks a request against its operation; throws the ProblemError that refuses it. */
+export type RequestCheck = (request: RequestParts) => ValidatedRequest;
 
 type Parameter = OpenAPIV3_1.ParameterObject & { schema: OpenAPIV3_1.SchemaObject };
 
@@ -26,13 +39,12 @@ interface OperationValidator {
 const parameterLocation = { path: 'params', query: 'query', header: 'headers' } as const;
 
 function operationValidator(
-  contract: OpenAPIV3_1.Document,
+  document: ContractDocument,
   route: ContractRoute,
   compilers: { parameters: Ajv2020; body: Ajv2020 },
 ): OperationValidator {
-  const item = contract.paths?.[route.path] as OpenAPIV3_1.PathItemObject;
-  const operation = item[route.method] as OpenAPIV3_1.OperationObject;
-  const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])] as Parameter[];
+  const { operation } = route;
+  const parameters = [...route.pathParameters, ...(operation.parameters ?? [])] as Parameter[];
   const groups = {
     params: new Map<string, Parameter>(),
     query: new Map<string, Parameter>(),
@@ -58,14 +70,14 @@ function operationValidator(
     declaredHeaders: [...groups.headers.keys()],
     mediaTypes: requestBody && Object.keys(requestBody.content).map((type) => type.toLowerCase()),
     parameters: compilers.parameters.compile({
-      components: contract.components,
+      components: document.components,
       type: 'object',
       properties: { params: objectOf(groups.params), query: objectOf(groups.query), headers: objectOf(groups.headers) },
     }),
     body:
       bodySchema &&
       compilers.body.compile({
-        components: contract.components,
+        components: document.components,
         type: 'object',
         properties: { body: bodySchema },
         required: requestBody.required ? ['body'] : [],
@@ -99,17 +111,15 @@ function validationErrorOf(error: ErrorObject): ValidationError {
   return { pointer: pointerOf(errorPath(error)), message };
 }
 
-const mediaTypeOf = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase();
+const mediaTypeOf = (contentType: string | string[] | undefined) =>
+  (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim().toLowerCase();
 
 /**
  * Checks each request against its operation in the contract: the path's parameters (decoded),
  * the query (no parameter it does not declare, none empty), the declared headers, the body's
- * media type and the body, with validators Ajv compiled from the contract at start-up. A path
- * under the API that the contract lacks is 404, a method it lacks there 405. Runs after the
- * body is read; what the handler gets is in `res.locals.validated`.
+ * media type and the body, with validators Ajv compiles here, once, from the contract.
  */
-export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: string): RequestHandler {
-  const routes = contractRoutes(contract);
+export function requestCheck(document: ContractDocument, routes: readonly ContractRoute[]): RequestCheck {
   // Parameters are strings on the wire, coerced to their types; the body is taken as sent. Both
   // get the declared defaults.
   const compilers = {
@@ -117,35 +127,21 @@ export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: str
     body: contractAjv({ coerceTypes: false, useDefaults: true }),
   };
   const validators = new Map(
-    routes.map((route) => [route.operationId, operationValidator(contract, route, compilers)]),
+    routes.map((route) => [route.operationId, operationValidator(document, route, compilers)]),
   );
-  const methodsAt = contractMethodsAt(contract);
 
-  return (req, res, next) => {
-    const operation = res.locals.operation as OperationMatch | undefined;
-    if (!operation) {
-      const allow = methodsAt(req.path);
-      if (allow) {
-        throw new ProblemError('method-not-allowed', 'The method is not allowed on this resource.', {
-          headers: { Allow: allow },
-        });
-      }
-      if (req.path === apiPrefix || req.path.startsWith(`${apiPrefix}/`)) {
-        throw new ProblemError('not-found', 'No such resource.');
-      }
-      next();
-      return;
-    }
-    const validator = validators.get(operation.route.operationId)!;
+  return ({ match, query: given, headers: received, body }) => {
+    const validator = validators.get(match.route.operationId)!;
     const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(operation.rawParams)) {
+    for (const [name, value] of Object.entries(match.rawParams)) {
       try {
         params[name] = decodeURIComponent(value);
       } catch {
         throw invalidRequest([{ pointer: `#/path/${name}`, message: 'is not valid percent-encoding' }]);
       }
     }
-    const query = { ...(req.query as Record<string, unknown>) };
+    // Coercion and defaults land in these copies, never in the HTTP layer's own objects.
+    const query = { ...given };
     for (const [name, value] of Object.entries(query)) {
       if (!validator.declaredQuery.has(name)) {
         throw invalidRequest([{ pointer: `#/query/${name}`, message: `Unknown query parameter '${name}'` }]);
@@ -157,21 +153,20 @@ export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: str
       }
     }
     if (validator.mediaTypes) {
-      const mediaType = mediaTypeOf(req.headers['content-type']);
+      const mediaType = mediaTypeOf(received['content-type']);
       if (!mediaType || !validator.mediaTypes.includes(mediaType)) {
         throw new ProblemError('unsupported-media-type', 'The request body must be application/json.');
       }
     }
     const headers: Record<string, string | string[]> = {};
     for (const name of validator.declaredHeaders) {
-      const value = req.headers[name];
+      const value = received[name];
       if (value !== undefined) {
         headers[name] = value;
       }
     }
-    // Coercion and defaults land in these copies, never in Express's own objects.
     const parameters = { params, query, headers };
-    const data = { body: req.body as unknown };
+    const data = { body };
     const errors = [
       ...(validator.parameters(parameters) ? [] : (validator.parameters.errors ?? [])),
       ...(!validator.body || validator.body(data) ? [] : (validator.body.errors ?? [])),
@@ -179,8 +174,6 @@ export function requestValidation(contract: OpenAPIV3_1.Document, apiPrefix: str
     if (errors.length > 0) {
       throw invalidRequest(errors.map(validationErrorOf));
     }
-    req.body = data.body;
-    res.locals.validated = { params, query } satisfies ValidatedRequest;
-    next();
+    return { params, query, body: data.body };
   };
 }

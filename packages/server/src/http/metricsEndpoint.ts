@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
-import { constantTimeEqual } from '../../keys/secret.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError } from '../contract/problems.js';
+import { constantTimeEqual } from '../keys/secret.js';
 
 /**
  * `GET /metrics` in Prometheus' text format. With a token, only `Authorization: Bearer <token>`

@@ -1,55 +1,24 @@
-import type { Problem, ProblemType, ValidationError } from '@apikeys/types';
+import type { Problem } from '@apikeys/types';
 import type { NextFunction, Request, Response } from 'express';
-import { contractProblemTypes } from '../contract.js';
-import type { Logger } from '../logger.js';
-import type { OperationMatch } from './operationDispatcher.js';
-import type { ResponseCheck } from './responseValidation.js';
-
-/** The contract's problem types without their common `urn:apikeys:problem:` prefix. */
-export type ProblemSlug = ProblemType extends `urn:apikeys:problem:${infer Slug}` ? Slug : never;
-
-const PROBLEM_TYPES = contractProblemTypes();
-
-/** An error that the error handler turns into the application/problem+json answer its type declares. */
-export class ProblemError extends Error {
-  readonly type: ProblemType;
-  readonly status: number;
-
-  constructor(
-    slug: ProblemSlug,
-    readonly detail: string,
-    readonly options: { errors?: ValidationError[]; headers?: Record<string, string> } = {},
-  ) {
-    super(detail);
-    this.type = `urn:apikeys:problem:${slug}`;
-    this.status = PROBLEM_TYPES[this.type].status;
-  }
-
-  toProblem(): Problem {
-    return {
-      type: this.type,
-      title: PROBLEM_TYPES[this.type].title,
-      status: this.status,
-      detail: this.detail,
-      ...(this.options.errors ? { errors: this.options.errors } : {}),
-    };
-  }
-}
-
-export const invalidRequest = (errors: ValidationError[]) =>
-  new ProblemError('invalid-request', 'The request does not match the contract.', { errors });
+import { type ProblemCatalogue, ProblemError } from '../../contract/problems.js';
+import type { ResponseCheck } from '../../contract/responseCheck.js';
+import type { Logger } from '../../logger.js';
+import '../context.js';
 
 /** The problem document as it is sent: with the request's id. */
-function problemDocument(res: Response, error: ProblemError): Problem {
-  const requestId = res.locals.requestId as string | undefined;
-  return { ...error.toProblem(), ...(requestId ? { request_id: requestId } : {}) };
+function problemDocument(problems: ProblemCatalogue, res: Response, error: ProblemError): Problem {
+  const { requestId } = res.locals;
+  return { ...problems.documentOf(error), ...(requestId ? { request_id: requestId } : {}) };
 }
 
-function sendProblem(res: Response, error: ProblemError): void {
+function sendProblem(problems: ProblemCatalogue, res: Response, error: ProblemError): void {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) {
     res.setHeader(name, value);
   }
-  res.status(error.status).type('application/problem+json').json(problemDocument(res, error));
+  res
+    .status(problems.statusOf(error))
+    .type('application/problem+json')
+    .json(problemDocument(problems, res, error));
 }
 
 /**
@@ -120,26 +89,31 @@ export function toProblemError(error: unknown): ProblemError {
 }
 
 /** With `checkResponse` (development, tests), a problem its operation does not declare is logged and answered as a 500. */
-export function problemHandler(logger: Logger, checkResponse?: ResponseCheck) {
+export function errors(problems: ProblemCatalogue, logger: Logger, checkResponse?: ResponseCheck) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     let problem = toProblemError(error);
-    const operationId = (res.locals.operation as OperationMatch | undefined)?.route.operationId;
+    const operationId = res.locals.operation?.route.operationId;
     const breach =
       operationId &&
-      checkResponse?.(operationId, problem.status, 'application/problem+json', problemDocument(res, problem));
+      checkResponse?.(
+        operationId,
+        problems.statusOf(problem),
+        'application/problem+json',
+        problemDocument(problems, res, problem),
+      );
     if (breach) {
-      logger.error('a problem breaks the contract', { requestId: res.locals.requestId as string, error: breach });
+      logger.error('a problem breaks the contract', { requestId: res.locals.requestId, error: breach });
       problem = toProblemError(undefined);
-    } else if (problem.status === 500) {
+    } else if (problems.statusOf(problem) >= 500) {
       // The cause goes to the log, never to the client.
-      logger.error('request failed', { requestId: res.locals.requestId as string, error: errorDetails(error) });
+      logger.error('request failed', { requestId: res.locals.requestId, error: errorDetails(error) });
     }
     if (res.headersSent) {
       res.destroy();
       return;
     }
     closeAfterAnswer(req, res);
-    sendProblem(res, problem);
+    sendProblem(problems, res, problem);
   };
 }
 

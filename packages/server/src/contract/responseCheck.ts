@@ -1,7 +1,8 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { contractAjv, errorPath } from './contractAjv.js';
-import { contractRoutes } from './operationDispatcher.js';
+import { contractAjv, errorPath } from './ajv.js';
+import type { ContractDocument } from './document.js';
+import type { ContractRoute } from './routes.js';
 
 const describe = (error: ErrorObject) => `${errorPath(error)} ${error.message ?? 'is invalid'}`;
 
@@ -18,15 +19,10 @@ export type ResponseCheck = (
  * the problem): on in development and tests, so that a handler that drifts from the contract
  * fails there instead of in a consumer. Each schema is compiled the first time it is needed.
  */
-export function responseCheck(contract: OpenAPIV3_1.Document): ResponseCheck {
+export function responseCheck(document: ContractDocument, routes: readonly ContractRoute[]): ResponseCheck {
   // Nothing coerced or filled in: an answer is checked as it will be sent.
   const ajv = contractAjv({ coerceTypes: false, useDefaults: false });
-  const operations = new Map(
-    contractRoutes(contract).map((route) => {
-      const item = contract.paths?.[route.path] as OpenAPIV3_1.PathItemObject;
-      return [route.operationId, (item[route.method] as OpenAPIV3_1.OperationObject).responses ?? {}];
-    }),
-  );
+  const operations = new Map(routes.map((route) => [route.operationId, route.operation.responses ?? {}]));
   const compiled = new Map<string, ValidateFunction | undefined>();
   return (operationId, status, contentType, body) => {
     const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
@@ -34,7 +30,7 @@ export function responseCheck(contract: OpenAPIV3_1.Document): ResponseCheck {
     if (!compiled.has(key)) {
       const response = operations.get(operationId)?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined;
       const schema = response?.content?.[mediaType]?.schema;
-      compiled.set(key, schema && ajv.compile({ components: contract.components, ...schema }));
+      compiled.set(key, schema && ajv.compile({ components: document.components, ...schema }));
     }
     const validate = compiled.get(key);
     if (!validate) {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
+import { ProblemError } from '../../contract/problems.js';
 import { FixedWindowCounter, type WindowCounter, type WindowLimit } from '../../keys/fixedWindow.js';
-import { ProblemError } from '../problem.js';
 
 export type RateLimitConfig = WindowLimit;
 
@@ -26,7 +26,7 @@ export function rateLimit(
   const policy = `"default";q=${config.limit};w=${Math.ceil(config.windowMs / 1000)}`;
   return async (_req, res, next) => {
     const time = now().getTime();
-    const { hits, resetAt } = await counter.count(res.locals.token as string, time);
+    const { hits, resetAt } = await counter.count(res.locals.token!, time);
     const resetSeconds = Math.max(0, Math.ceil((resetAt - time) / 1000));
     res.setHeader('RateLimit-Policy', policy);
     res.setHeader('RateLimit', `"default";r=${Math.max(0, config.limit - hits)};t=${resetSeconds}`);

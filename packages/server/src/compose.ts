@@ -1,0 +1,106 @@
+import type { Contract } from './contract/contract.js';
+import { loadContract } from './contract/contract.js';
+import { type ApiParts, createApp, type HttpOptions } from './http/app.js';
+import { IdempotencyGuard } from './http/idempotency.js';
+import type { ServedApp } from './http/serve.js';
+import { DEFAULT_RATE_LIMIT } from './http/stages/rateLimit.js';
+import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
+import { createJsonLogger, type Logger } from './logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { countingOutcomes } from './observability/operationMetrics.js';
+import { timedStore } from './observability/timedStore.js';
+import type { OperationDeps, OperationHandlers } from './operations/operationHandler.js';
+import { operationHandlers } from './operations/operationHandlers.js';
+import { DEFAULT_GITHUB_KEYS_URL } from './secretScanning/githubPublicKeys.js';
+import { githubSecretScanning } from './secretScanning/githubSecretScanning.js';
+import type { KeyStore } from './store/keyStore.js';
+import { sharedRateLimiter } from './store/postgresRateLimiter.js';
+import { ServiceTokenRegistry } from './store/serviceTokenRegistry.js';
+import {
+  DEFAULT_VERIFICATION_CACHE,
+  type VerificationCacheOptions,
+  withVerificationCache,
+} from './store/verificationCache.js';
+
+// The one composition root: the contract, config and store in, the service out. main.ts, the CLI
+// and the tests build through here, so each piece is wired in one place.
+
+/** The operations' handlers on a store: what the API runs, and the CLI without HTTP. */
+export function composeHandlers(deps: Omit<OperationDeps, 'limits' | 'patterns'> & { contract: Contract }) {
+  const { contract, ...rest } = deps;
+  return operationHandlers({ ...rest, limits: contract.limits, patterns: contract.patterns });
+}
+
+export interface ServiceOptions extends Omit<HttpOptions, 'now'> {
+  contract: Contract;
+  store: KeyStore;
+  now?: () => Date;
+  logger?: Logger;
+  /** Writes verified keys' last_used_at; made here when not given. Flush it on shutdown. */
+  keyUsage?: KeyUsageRecorder;
+  /** The TTL and memory bound of the verification cache (store/verificationCache.ts). */
+  verificationCache?: Omit<VerificationCacheOptions, 'now'>;
+  /** Where GitHub publishes its secret-scanning public keys (APIKEYS_GITHUB_KEYS_URL); GitHub's own URL by default. */
+  githubKeysUrl?: string;
+  /** The operations' handlers; built on `store` when not given (the referee test gives stubs). */
+  handlers?: OperationHandlers;
+}
+
+/** The server as one value: its Express app, and what main.ts flushes on the way out. */
+export interface Service {
+  app: ServedApp;
+  keyUsage: KeyUsageRecorder;
+}
+
+export async function composeService(options: ServiceOptions): Promise<Service> {
+  const { contract, pepper } = options;
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? createJsonLogger();
+  // Every server has its own metrics registry; the store is timed below the verification cache, at the database.
+  const metrics = createMetrics();
+  const { store } = await withVerificationCache(timedStore(options.store, metrics.storeDuration), {
+    ...(options.verificationCache ?? DEFAULT_VERIFICATION_CACHE),
+    now: () => now().getTime(),
+  });
+  const keyUsage =
+    options.keyUsage ??
+    new KeyUsageRecorder({
+      store,
+      now,
+      onError: (error) => logger.error('recording key use failed', { error: String(error) }),
+    });
+  const handlers =
+    options.handlers ??
+    composeHandlers({ contract, store, now, pepper, keyUsage, cursorSecret: await store.serverSecret('page-cursor') });
+  const parts: ApiParts = {
+    contract,
+    handlers: countingOutcomes(handlers, metrics),
+    idempotency: new IdempotencyGuard({ store, now, pepper, logger, problems: contract.problems }),
+    serviceTokens: await ServiceTokenRegistry.open(store, (error) =>
+      logger.error('reading the service tokens failed', { error: String(error) }),
+    ),
+    sharedRateLimit: sharedRateLimiter(options.store, options.rateLimit ?? DEFAULT_RATE_LIMIT, pepper),
+    health: store,
+    metrics,
+    logger,
+    secretScanning: githubSecretScanning({
+      store,
+      pepper,
+      now,
+      logger,
+      keysUrl: options.githubKeysUrl ?? DEFAULT_GITHUB_KEYS_URL,
+    }),
+  };
+  return { app: createApp(parts, { ...options, now }), keyUsage };
+}
+
+export interface ServerOptions extends Omit<ServiceOptions, 'contract'> {
+  /** The bundled contract file to enforce; the generated @apikeys/types/openapi.json by default. */
+  contract?: string;
+}
+
+/** The server's Express app on a store, its contract loaded (and checked) from `contract`. */
+export async function createServer(options: ServerOptions): Promise<ServedApp> {
+  const contract = await loadContract(options.contract);
+  return (await composeService({ ...options, contract })).app;
+}

@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import {
+  bundledContractFile,
+  type ContractDocument,
+  type ContractLimits,
+  type ContractPatterns,
+  contractFile,
+  contractLimits,
+  contractPatterns,
+  readContractDocument,
+} from './document.js';
+import { type ProblemCatalogue, problemCatalogue } from './problems.js';
+import { type RequestCheck, requestCheck } from './requestCheck.js';
+import { type ResponseCheck, responseCheck } from './responseCheck.js';
+import { allowedMethods, type ContractRoute, contractRoutes, type OperationMatch, operationMatcher } from './routes.js';
+import { declaredScopes } from './scopes.js';
+
+/**
+ * The contract as one value, built once at start from the bundled document and handed to
+ * whatever needs it: its routes and their matcher, the methods allowed at each path, the
+ * compiled request and response checks, the limits and patterns it states, its problem types and
+ * its scopes. Nothing else reads the document.
+ */
+export interface Contract {
+  /** The bundled, dereferenced document (served at /openapi.json) and the one with its $refs kept. */
+  files: { dereferenced: string; bundled: string };
+  document: ContractDocument;
+  routes: readonly ContractRoute[];
+  operationOf(method: string, path: string): OperationMatch | undefined;
+  /** The `Allow` header for a path the contract has, undefined for one it lacks. */
+  allowedAt(path: string): string | undefined;
+  checkRequest: RequestCheck;
+  /** Compiles each answer's schema the first time it is needed: only development and tests check answers. */
+  checkResponse: ResponseCheck;
+  limits: ContractLimits;
+  patterns: ContractPatterns;
+  problems: ProblemCatalogue;
+  /** Every scope the contract declares. */
+  scopes: readonly string[];
+}
+
+export function buildContract(document: ContractDocument, files: Contract['files']): Contract {
+  const routes = contractRoutes(document);
+  return {
+    files,
+    document,
+    routes,
+    operationOf: operationMatcher(routes),
+    allowedAt: allowedMethods(routes),
+    checkRequest: requestCheck(document, routes),
+    checkResponse: responseCheck(document, routes),
+    limits: contractLimits(document),
+    patterns: contractPatterns(document),
+    problems: problemCatalogue(document),
+    scopes: declaredScopes(document),
+  };
+}
+
+/**
+ * Reads the bundled contract (the generated @apikeys/types/openapi.json by default), has
+ * express-openapi-validator judge the document, and builds the contract: a broken contract fails
+ * here, at start-up.
+ */
+export async function loadContract(file: string = contractFile): Promise<Contract> {
+  await checkContractDocument(file);
+  return readContract(file);
+}
+
+/** The contract built from `file` without express-openapi-validator's judgement: for the CLI, which only reads it. */
+export function readContract(file: string = contractFile): Contract {
+  return buildContract(readContractDocument(file), { dereferenced: file, bundled: bundledContractFile });
+}
+
+/**
+ * Fails unless the contract is a valid OpenAPI document, as express-openapi-validator judges it.
+ * It loads the document on its first request: send it one, through a private app.
+ */
+async function checkContractDocument(contractPath: string): Promise<void> {
+  const loader = express();
+  loader.use(
+    OpenApiValidator.middleware({
+      apiSpec: contractPath,
+      validateApiSpec: true,
+      validateRequests: false,
+      validateResponses: false,
+      validateSecurity: false,
+    }),
+  );
+  let failure: unknown;
+  loader.use(((error, _req, res, _next) => {
+    // A 404 for the path asked for says the document loaded; a 500 says it did not.
+    if (!(typeof error?.status === 'number' && error.status < 500)) {
+      failure = error;
+    }
+    res.status(204).end();
+  }) as express.ErrorRequestHandler);
+  loader.use((_req, res) => {
+    res.status(204).end();
+  });
+  const server = loader.listen(0, '127.0.0.1');
+  try {
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    await fetch(`http://127.0.0.1:${port}/`);
+  } finally {
+    server.close();
+  }
+  if (failure) {
+    throw new Error(`The contract could not be loaded: ${String((failure as Error).message ?? failure)}`, {
+      cause: failure,
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import express, { type RequestHandler } from 'express';
+import type { Contract } from '../contract/contract.js';
+import { ProblemError } from '../contract/problems.js';
+import type { WindowCounter, WindowLimit } from '../keys/fixedWindow.js';
+import type { Logger } from '../logger.js';
+import type { ServerMetrics } from '../observability/metrics.js';
+import type { OperationHandlers } from '../operations/operationHandler.js';
+import { clientErrorAnswer } from './clientError.js';
+import type { IdempotencyGuard } from './idempotency.js';
+import { inSequence } from './inSequence.js';
+import { metricsEndpoint } from './metricsEndpoint.js';
+import type { ServedApp } from './serve.js';
+import { accessLog } from './stages/accessLog.js';
+import { answer } from './stages/answer.js';
+import { bearerAuth, type ServiceTokenLookup } from './stages/auth.js';
+import { jsonBody } from './stages/body.js';
+import { cors } from './stages/cors.js';
+import { dispatch } from './stages/dispatch.js';
+import { errors } from './stages/errors.js';
+import { match, routeExists } from './stages/match.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig, rateLimit } from './stages/rateLimit.js';
+import { requestId } from './stages/requestId.js';
+import { validate } from './stages/validate.js';
+
+/** What the HTTP layer is given, built by the composition root (compose.ts). */
+export interface ApiParts {
+  contract: Contract;
+  handlers: OperationHandlers;
+  idempotency: IdempotencyGuard;
+  /** The database's live service tokens. */
+  serviceTokens: ServiceTokenLookup;
+  /** Where the rate limit counts when the instances share it (PostgreSQL); this process's memory otherwise. */
+  sharedRateLimit?: WindowCounter | undefined;
+  /** What /readyz asks. */
+  health: { readonly kind: string; ping(): Promise<void> };
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** GitHub's secret-scanning endpoint, outside the API (signed by GitHub, no bearer token). */
+  secretScanning: RequestHandler;
+}
+
+export interface HttpOptions {
+  /** Accepted bearer tokens. There are no default credentials: an empty list accepts nobody. */
+  tokens: readonly string[];
+  /** Key for HMAC-SHA-256 of stored secrets; plain SHA-256 without one. */
+  pepper?: string | undefined;
+  now: () => Date;
+  rateLimit?: RateLimitConfig | undefined;
+  /** Origins whose pages may call the API (CORS); `*` for any. None by default. */
+  corsOrigins?: readonly string[] | undefined;
+  /** Failed authentications allowed per client address and window (20 a minute by default). */
+  authFailureLimit?: WindowLimit | undefined;
+  /** Check every response against the contract and answer 500 instead of breaking it. On in tests and development. */
+  validateResponses?: boolean | undefined;
+  /** The built API reference, served at /docs when given. */
+  docsFile?: string | undefined;
+  /** The bearer token GET /metrics requires (APIKEYS_METRICS_TOKEN); without one /metrics is open. */
+  metricsToken?: string | undefined;
+}
+
+const API_PREFIX = '/api-auth';
+
+/**
+ * The Express app: the API's request stages in the order a request meets them, then the
+ * server's other routes. Express only: what it serves is built elsewhere and handed in.
+ */
+export function createApp(parts: ApiParts, options: HttpOptions): ServedApp {
+  const { contract, logger, metrics } = parts;
+  const { now } = options;
+  const checkResponse = options.validateResponses ? contract.checkResponse : undefined;
+
+  const app: ServedApp = express();
+  app.answerClientError = clientErrorAnswer(contract.problems);
+  // Express matches paths case-insensitively by default, while the contract does not: `/API-AUTH/…`
+  // must not reach a handler.
+  app.set('case sensitive routing', true);
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId(), accessLog({ logger, metrics }), match(contract));
+  // The API's whole way, in one layer and before the server's other routes, which API paths never
+  // match: CORS, the token and its scopes, the rate limit, the route (all before the body is
+  // read), the body, the contract, the operation's handler, its answer.
+  const api = inSequence([
+    cors(options.corsOrigins ?? []),
+    bearerAuth({
+      tokens: options.tokens,
+      allScopes: contract.scopes,
+      serviceTokens: parts.serviceTokens,
+      pepper: options.pepper,
+      failureLimit: options.authFailureLimit,
+      now,
+    }),
+    rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now, parts.sharedRateLimit),
+    routeExists(contract),
+    ...jsonBody(contract.limits.bodyBytes),
+    validate(contract),
+    dispatch(contract.routes, parts.handlers, parts.idempotency),
+    answer(checkResponse),
+  ]);
+  // Case-sensitive, as the contract's paths (and Express's routes here) are.
+  app.use((req, res, next) =>
+    req.path === API_PREFIX || req.path.startsWith(`${API_PREFIX}/`) ? api(req, res, next) : next(),
+  );
+  app.get('/metrics', metricsEndpoint(metrics.registry, options.metricsToken));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  const { health } = parts;
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await health.ping();
+      res.json({ status: 'ready', store: health.kind });
+    } catch {
+      res.status(503).json({ status: 'unavailable', store: health.kind });
+    }
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.sendFile(contract.files.dereferenced);
+  });
+  app.get('/openapi.bundled.json', (_req, res) => {
+    res.sendFile(contract.files.bundled);
+  });
+  if (options.docsFile) {
+    const docsFile = options.docsFile;
+    app.get(['/docs', '/docs/'], (_req, res) => {
+      res.sendFile(docsFile);
+    });
+  }
+
+  // Before the API's body parser: it reads the raw body its signature covers.
+  app.use(parts.secretScanning);
+  // Anything else with a body is read as the API's would be, then answered 404.
+  app.use(jsonBody(contract.limits.bodyBytes));
+  app.use((_req, _res, next) => next(new ProblemError('not-found', 'No such resource.')));
+  app.use(errors(contract.problems, logger, checkResponse));
+  return app;
+}
