@@ -1,7 +1,4 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
+import { checkContractDocument } from './checkDocument.js';
 import {
   bundledContractFile,
   type ContractDocument,
@@ -72,45 +69,4 @@ export async function loadContract(file: string = contractFile): Promise<Contrac
 /** The contract built from `file` without express-openapi-validator's judgement: for the CLI, which only reads it. */
 export function readContract(file: string = contractFile): Contract {
   return buildContract(readContractDocument(file), { dereferenced: file, bundled: bundledContractFile });
-}
-
-/**
- * Fails unless the contract is a valid OpenAPI document, as express-openapi-validator judges it.
- * It loads the document on its first request: send it one, through a private app.
- */
-async function checkContractDocument(contractPath: string): Promise<void> {
-  const loader = express();
-  loader.use(
-    OpenApiValidator.middleware({
-      apiSpec: contractPath,
-      validateApiSpec: true,
-      validateRequests: false,
-      validateResponses: false,
-      validateSecurity: false,
-    }),
-  );
-  let failure: unknown;
-  loader.use(((error, _req, res, _next) => {
-    // A 404 for the path asked for says the document loaded; a 500 says it did not.
-    if (!(typeof error?.status === 'number' && error.status < 500)) {
-      failure = error;
-    }
-    res.status(204).end();
-  }) as express.ErrorRequestHandler);
-  loader.use((_req, res) => {
-    res.status(204).end();
-  });
-  const server = loader.listen(0, '127.0.0.1');
-  try {
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    await fetch(`http://127.0.0.1:${port}/`);
-  } finally {
-    server.close();
-  }
-  if (failure) {
-    throw new Error(`The contract could not be loaded: ${String((failure as Error).message ?? failure)}`, {
-      cause: failure,
-    });
-  }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { lifecycleServer } from '../../../test/support/lifecycleServer.js';
 import { storeKinds } from '../../../test/support/stores.js';
