@@ -68,7 +68,7 @@ export async function checkContractDocument(contractFile: string): Promise<void>
       (error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'} ${JSON.stringify(error.params ?? {})}`,
     );
   throw new Error(
-    `The contract ${contractFile} could not be loaded: ${message}${details.length > 0 ? `\n${details.join('\n')}` : ''}`,
+    `The contract could not be loaded (${contractFile}): ${message}${details.length > 0 ? `\n${details.join('\n')}` : ''}`,
     { cause: failure },
   );
 }
