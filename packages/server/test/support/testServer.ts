@@ -21,6 +21,12 @@ export function captureLogs(sensitiveValues: readonly string[] = [TOKEN, OTHER_T
     lines,
     logger: createJsonLogger(stream, undefined, sensitiveValues),
     entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    /** The access log's line of the last request answered. */
+    lastRequest: () =>
+      lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.msg === 'request')
+        .at(-1)!,
   };
 }
 

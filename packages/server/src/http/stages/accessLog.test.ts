@@ -6,15 +6,9 @@ import { TOKEN } from '../../../test/support/testServer.js';
 describe('the request log', () => {
   const api = lifecycleServer(storeKinds[0].open);
 
-  const lastRequestLine = () =>
-    api.server.logs
-      .entries()
-      .filter((entry) => entry.msg === 'request')
-      .at(-1)!;
-
   it('logs the route the contract names, and masks a secret or token pasted into a path', async () => {
     const created = await api.server.post('internal-api', { name: 'logged' });
-    expect(lastRequestLine()).toMatchObject({
+    expect(api.server.logs.lastRequest()).toMatchObject({
       method: 'POST',
       route: '/api-auth/apps/:appName/keys',
       path: '/api-auth/apps/internal-api/keys',
@@ -36,7 +30,7 @@ describe('the request log', () => {
 
   it('logs neither headers nor query strings', async () => {
     await api.server.call('GET', '/api-auth/apps/internal-api/keys?limit=5&status=revoked');
-    const line = lastRequestLine();
+    const line = api.server.logs.lastRequest();
     expect(line).toMatchObject({ level: 'info', path: '/api-auth/apps/internal-api/keys', status: 200 });
     expect(Object.keys(line).sort()).toEqual(
       [

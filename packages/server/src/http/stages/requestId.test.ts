@@ -7,24 +7,18 @@ import { TOKEN } from '../../../test/support/testServer.js';
 describe('the request id', () => {
   const api = lifecycleServer(storeKinds[0].open);
 
-  const lastRequestLine = () =>
-    api.server.logs
-      .entries()
-      .filter((entry) => entry.msg === 'request')
-      .at(-1)!;
-
   it("keeps a caller's request id only in a tracing shape, and makes one otherwise", async () => {
     const traceId = randomUUID();
     const kept = await api.server.post('internal-api', { name: 'traced' }, { headers: { 'x-request-id': traceId } });
     expect(kept.headers.get('x-request-id')).toBe(traceId);
-    expect(lastRequestLine().requestId).toBe(traceId);
+    expect(api.server.logs.lastRequest().requestId).toBe(traceId);
 
     for (const unsafe of [TOKEN, 'Bearer-abc', 'a'.repeat(200), 'line\tbreak']) {
       const response = await api.server.post('internal-api', { name: 'x' }, { headers: { 'x-request-id': unsafe } });
       const given = response.headers.get('x-request-id');
       expect(given).not.toBe(unsafe);
       expect(given).toMatch(/^[0-9a-f-]{36}$/);
-      expect(lastRequestLine().requestId).toBe(given);
+      expect(api.server.logs.lastRequest().requestId).toBe(given);
     }
     expect(api.server.logs.lines.join('\n')).not.toContain(TOKEN);
   });
