@@ -16,6 +16,8 @@ declare global {
       principal?: Principal;
       /** validate.ts: the parameters and body as checked, coerced and filled in. */
       validated?: { params: Record<string, string>; query: Record<string, unknown> };
+      /** secretScanning/githubSecretScanning.ts: the delivery's signature headers, checked before its body is read. */
+      githubSignature?: { keyId: string; signature: string };
       /** dispatch.ts: the route whose handler ran, as Express writes it (`/api-auth/apps/:appName/keys`). */
       route?: string;
       /** dispatch.ts: the operation's answer, for answer.ts to send. */

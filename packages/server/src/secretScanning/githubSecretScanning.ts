@@ -8,6 +8,7 @@ import { GitHubPublicKeys, SigningKeysUnavailableError } from './githubPublicKey
 import { verifyGitHubSignature } from './githubSignature.js';
 import { revokeLeakedKeys } from './revokeLeakedKeys.js';
 import { parseMatches } from './scanningPayload.js';
+import '../http/context.js';
 
 export const GITHUB_SECRET_SCANNING_PATH = '/secret-scanning/github';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,11 +29,6 @@ export interface GitHubSecretScanningOptions {
   keysUrl: string;
 }
 
-interface SignatureHeaders {
-  keyId: string;
-  signature: string;
-}
-
 const unsigned = () =>
   new ProblemError('unauthorized', "The payload is not signed with one of GitHub's secret-scanning keys.");
 
@@ -44,7 +40,7 @@ const requireSignatureHeaders: RequestHandler = (req, res, next) => {
     next(unsigned());
     return;
   }
-  res.locals.githubSignature = { keyId, signature } satisfies SignatureHeaders;
+  res.locals.githubSignature = { keyId, signature };
   next();
 };
 
@@ -58,7 +54,10 @@ export function githubSecretScanning(options: GitHubSecretScanningOptions): Rout
   const keys = new GitHubPublicKeys({ url: options.keysUrl, now });
 
   /** The digest of the signature when GitHub signed exactly these bytes; 401 otherwise, before any store work. */
-  async function verifiedSignature(body: Buffer, { keyId, signature }: SignatureHeaders): Promise<string> {
+  async function verifiedSignature(
+    body: Buffer,
+    { keyId, signature }: NonNullable<Express.Locals['githubSignature']>,
+  ): Promise<string> {
     let key: Awaited<ReturnType<GitHubPublicKeys['find']>>;
     try {
       key = await keys.find(keyId);
@@ -82,7 +81,7 @@ export function githubSecretScanning(options: GitHubSecretScanningOptions): Rout
 
   const handle: RequestHandler = async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const signatureDigest = await verifiedSignature(body, res.locals.githubSignature as SignatureHeaders);
+    const signatureDigest = await verifiedSignature(body, res.locals.githubSignature!);
     const matches = parseMatches(body);
 
     // One claim per signature, in the database every instance shares: a replay is refused everywhere.
@@ -100,7 +99,7 @@ export function githubSecretScanning(options: GitHubSecretScanningOptions): Rout
     }
     let labels: Awaited<ReturnType<typeof revokeLeakedKeys>>;
     try {
-      labels = await revokeLeakedKeys(options, matches, (res.locals.requestId as string | undefined) ?? null);
+      labels = await revokeLeakedKeys(options, matches, res.locals.requestId);
     } catch (error) {
       // Let GitHub's retry of the same delivery run again.
       await store.releaseIdempotencyKey(claimId, at).catch(() => {});
