@@ -76,6 +76,52 @@ module.exports = {
       to: { path: OPERATIONS, pathNot: `${OPERATIONS}operationHandler\\.ts$` },
     },
     {
+      name: 'http-stays-in-http',
+      comment:
+        'http/ is Express only: it uses the contract, the domain, the handler types, the logger and metrics, and the idempotency store interface.',
+      severity: 'error',
+      from: source(HTTP),
+      to: {
+        path: SERVER,
+        pathNot: [
+          HTTP,
+          CONTRACT,
+          KEYS,
+          `${OPERATIONS}operationHandler\\.ts$`,
+          `${SERVER}logger\\.ts$`,
+          `${SERVER}observability/`,
+          `${STORE}idempotencyStore\\.ts$`,
+        ],
+      },
+    },
+    {
+      name: 'observability-wraps-interfaces',
+      comment: 'Metrics wrap the store and the handlers through their interfaces: no Express, no store implementation.',
+      severity: 'error',
+      from: source(`${SERVER}observability/`),
+      to: {
+        path: SERVER,
+        pathNot: [`${SERVER}observability/`, KEYS, `${STORE}keyStore\\.ts$`, `${OPERATIONS}operationHandler\\.ts$`],
+      },
+    },
+    {
+      name: 'secret-scanning-uses-the-store',
+      comment: 'The GitHub endpoint revokes through the store interface and answers as the contract says.',
+      severity: 'error',
+      from: source(`${SERVER}secretScanning/`),
+      to: {
+        path: SERVER,
+        pathNot: [
+          `${SERVER}secretScanning/`,
+          CONTRACT,
+          KEYS,
+          `${STORE}keyStore\\.ts$`,
+          `${SERVER}logger\\.ts$`,
+          `${HTTP}context\\.ts$`,
+        ],
+      },
+    },
+    {
       name: 'no-importing-processes',
       comment: 'main.ts and cli.ts are the processes: only tests import them.',
       severity: 'error',

@@ -8,6 +8,7 @@ const unitTests = [
   'packages/server/src/secretScanning/githubSignature.test.ts',
   'packages/server/src/http/serve.test.ts',
   'packages/server/src/http/stages/dispatch.test.ts',
+  'packages/server/src/store/sqlText.test.ts',
   'packages/server/test/logger.test.ts',
   'packages/server/test/config.test.ts',
   'packages/server/test/observabilityConfig.test.ts',

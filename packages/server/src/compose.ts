@@ -3,7 +3,7 @@ import { loadContract } from './contract/contract.js';
 import { type ApiParts, createApp, type HttpOptions } from './http/app.js';
 import { IdempotencyGuard } from './http/idempotency.js';
 import type { ServedApp } from './http/serve.js';
-import { DEFAULT_RATE_LIMIT } from './http/stages/rateLimit.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/stages/rateLimit.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -31,7 +31,9 @@ export function composeHandlers(deps: Omit<OperationDeps, 'limits' | 'patterns'>
   return operationHandlers({ ...rest, limits: contract.limits, patterns: contract.patterns });
 }
 
-export interface ServiceOptions extends Omit<HttpOptions, 'now'> {
+export interface ServiceOptions extends Omit<HttpOptions, 'now' | 'rateLimit'> {
+  /** Requests per token and window (600 a minute by default). */
+  rateLimit?: RateLimitConfig;
   contract: Contract;
   store: KeyStore;
   now?: () => Date;
@@ -55,6 +57,7 @@ export interface Service {
 export async function composeService(options: ServiceOptions): Promise<Service> {
   const { contract, pepper } = options;
   const now = options.now ?? (() => new Date());
+  const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const logger = options.logger ?? createJsonLogger();
   // Every server has its own metrics registry; the store is timed below the verification cache, at the database.
   const metrics = createMetrics();
@@ -79,7 +82,8 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
     serviceTokens: await ServiceTokenRegistry.open(store, (error) =>
       logger.error('reading the service tokens failed', { error: String(error) }),
     ),
-    sharedRateLimit: sharedRateLimiter(options.store, options.rateLimit ?? DEFAULT_RATE_LIMIT, pepper),
+    // The store itself, not its timed wrapper: the counter it makes answers synchronously from its lease.
+    sharedRateLimit: sharedRateLimiter(options.store, rateLimit, pepper),
     health: store,
     metrics,
     logger,
@@ -91,7 +95,7 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
       keysUrl: options.githubKeysUrl ?? DEFAULT_GITHUB_KEYS_URL,
     }),
   };
-  return { app: createApp(parts, { ...options, now }), keyUsage };
+  return { app: createApp(parts, { ...options, now, rateLimit }), keyUsage };
 }
 
 export interface ServerOptions extends Omit<ServiceOptions, 'contract'> {

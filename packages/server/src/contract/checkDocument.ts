@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RequestHandler } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
 
 // express-openapi-validator loads its document lazily: `middleware()` only starts a promise that
 // reads the file (json-schema-ref-parser), validates it against the OpenAPI schema, works out the
@@ -44,6 +43,8 @@ function schemaErrors(contractFile: string): SchemaError[] {
  * an Error with eov's message (and the schema errors eov prints but does not throw).
  */
 export async function checkContractDocument(contractFile: string): Promise<void> {
+  // Loaded here, not at import: the CLI reads the contract without judging the document.
+  const OpenApiValidator = await import('express-openapi-validator');
   const [loaded] = OpenApiValidator.middleware({
     apiSpec: contractFile,
     validateApiSpec: true,

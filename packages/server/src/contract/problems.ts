@@ -32,7 +32,6 @@ export const invalidRequest = (errors: ValidationError[]) =>
 
 /** The status and title of each problem type, declared once in the contract. */
 export interface ProblemCatalogue {
-  kinds: Readonly<Record<ProblemType, ProblemKind>>;
   statusOf(error: ProblemError): number;
   /** The problem document of `error`, without a request id. */
   documentOf(error: ProblemError): Problem;
@@ -52,7 +51,6 @@ export function problemCatalogue(document: ContractDocument): ProblemCatalogue {
     return kind;
   };
   return {
-    kinds,
     statusOf: (error) => kindOf(error).status,
     documentOf: (error) => {
       const { status, title } = kindOf(error);

@@ -18,7 +18,7 @@ import { cors } from './stages/cors.js';
 import { dispatch } from './stages/dispatch.js';
 import { errors } from './stages/errors.js';
 import { match, routeExists } from './stages/match.js';
-import { DEFAULT_RATE_LIMIT, type RateLimitConfig, rateLimit } from './stages/rateLimit.js';
+import { type RateLimitConfig, rateLimit } from './stages/rateLimit.js';
 import { requestId } from './stages/requestId.js';
 import { validate } from './stages/validate.js';
 
@@ -45,7 +45,7 @@ export interface HttpOptions {
   /** Key for HMAC-SHA-256 of stored secrets; plain SHA-256 without one. */
   pepper?: string | undefined;
   now: () => Date;
-  rateLimit?: RateLimitConfig | undefined;
+  rateLimit: RateLimitConfig;
   /** Origins whose pages may call the API (CORS); `*` for any. None by default. */
   corsOrigins?: readonly string[] | undefined;
   /** Failed authentications allowed per client address and window (20 a minute by default). */
@@ -76,7 +76,8 @@ export function createApp(parts: ApiParts, options: HttpOptions): ServedApp {
   app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestId(), accessLog({ logger, metrics }), match(contract));
+  // One Express layer for what every request meets first.
+  app.use(inSequence([requestId(), accessLog({ logger, metrics }), match(contract)]));
   // The API's whole way, in one layer and before the server's other routes, which API paths never
   // match: CORS, the token and its scopes, the rate limit, the route (all before the body is
   // read), the body, the contract, the operation's handler, its answer.
@@ -90,7 +91,7 @@ export function createApp(parts: ApiParts, options: HttpOptions): ServedApp {
       failureLimit: options.authFailureLimit,
       now,
     }),
-    rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, now, parts.sharedRateLimit),
+    rateLimit(options.rateLimit, now, parts.sharedRateLimit),
     routeExists(contract),
     ...jsonBody(contract.limits.bodyBytes),
     validate(contract),
@@ -130,8 +131,7 @@ export function createApp(parts: ApiParts, options: HttpOptions): ServedApp {
 
   // Before the API's body parser: it reads the raw body its signature covers.
   app.use(parts.secretScanning);
-  // Anything else with a body is read as the API's would be, then answered 404.
-  app.use(jsonBody(contract.limits.bodyBytes));
+  // Anything else is 404, its body unread (the errors stage closes the connection after an upload).
   app.use((_req, _res, next) => next(new ProblemError('not-found', 'No such resource.')));
   app.use(errors(contract.problems, logger, checkResponse));
   return app;

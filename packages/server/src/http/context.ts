@@ -1,3 +1,4 @@
+import type { ValidatedRequest } from '../contract/requestCheck.js';
 import type { OperationMatch } from '../contract/routes.js';
 import type { Principal } from '../keys/types.js';
 import type { RecordedAnswer } from './idempotency.js';
@@ -15,7 +16,7 @@ declare global {
       token?: string;
       principal?: Principal;
       /** validate.ts: the parameters and body as checked, coerced and filled in. */
-      validated?: { params: Record<string, string>; query: Record<string, unknown> };
+      validated?: Omit<ValidatedRequest, 'body'>;
       /** secretScanning/githubSecretScanning.ts: the delivery's signature headers, checked before its body is read. */
       githubSignature?: { keyId: string; signature: string };
       /** dispatch.ts: the route whose handler ran, as Express writes it (`/api-auth/apps/:appName/keys`). */

@@ -24,8 +24,8 @@ export interface AccessLogOptions {
  *
  * The line holds method, route, path and outcome only: headers, query strings and bodies (which
  * carry credentials and secrets) are never logged, and the path goes through the logger's
- * masking. The metrics' operation label is decided from the method and path rather than from the
- * route Express matched, so an answer given before the route (401, 429, 400 from the validator)
+ * masking. The metrics' operation label is the operation match.ts found from the method and path
+ * rather than the route Express matched, so an answer given before the handler (401, 429, 400)
  * still counts for its operation; anything else is its route, or `unknown`.
  */
 export function accessLog({ logger, metrics }: AccessLogOptions): RequestHandler {

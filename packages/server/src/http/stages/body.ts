@@ -47,7 +47,7 @@ function unstorableValues(body: unknown): ValidationError[] {
 // as it always has. body-parser's reading was a twentieth of a verification.
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 
-/** An error shaped as body-parser's (status and type), so that problem.ts answers both alike. */
+/** An error shaped as body-parser's (status and type), so that the errors stage answers both alike. */
 const bodyError = (status: number, type: string, message: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { status, type, ...extra });
 
@@ -127,7 +127,7 @@ export function jsonBody(limit: number): RequestHandler[] {
       if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
         throw Object.assign(new Error('The request body must be UTF-8.'), { status: 415 });
       }
-      // body-parser hands this on as `entity.verify.failed`, which problem.ts answers.
+      // body-parser hands this on as `entity.verify.failed`, which the errors stage answers.
       if (!isUtf8(buffer)) {
         throw new Error('The request body is not valid UTF-8.');
       }

@@ -104,7 +104,7 @@ export function errors(problems: ProblemCatalogue, logger: Logger, checkResponse
     if (breach) {
       logger.error('a problem breaks the contract', { requestId: res.locals.requestId, error: breach });
       problem = toProblemError(undefined);
-    } else if (problems.statusOf(problem) >= 500) {
+    } else if (problems.statusOf(problem) === 500) {
       // The cause goes to the log, never to the client.
       logger.error('request failed', { requestId: res.locals.requestId, error: errorDetails(error) });
     }

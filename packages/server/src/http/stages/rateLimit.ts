@@ -13,7 +13,7 @@ export const rateLimited = (retryAfter: number, what: string) =>
 
 /**
  * A fixed window per bearer token, counted by `counter`: this process's memory by default (each
- * instance counts on its own), the database on PostgreSQL (store/postgresRateLimiter.ts), so
+ * instance counts on its own), the database on PostgreSQL (store/postgres/postgresRateLimiter.ts), so
  * that instances sharing it together allow the configured rate. Every answer carries the IETF
  * `RateLimit-Policy` and `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers), a 429
  * `Retry-After` too.

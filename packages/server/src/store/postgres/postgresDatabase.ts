@@ -48,11 +48,15 @@ interface Positional {
 
 const positionalTexts = new Map<string, Positional>();
 
-function positional(sql: string): Positional {
+export function positional(sql: string): Positional {
   let compiled = positionalTexts.get(sql);
   if (!compiled) {
     const names: string[] = [];
-    const text = sql.replace(/@(\w+)/g, (_, name: string) => {
+    // A quoted string or a comment is kept as written: an `@` there is no parameter.
+    const text = sql.replace(/'(?:[^']|'')*'|--[^\n]*|@(\w+)/g, (match, name: string | undefined) => {
+      if (name === undefined) {
+        return match;
+      }
       const index = names.indexOf(name);
       return `$${index === -1 ? names.push(name) : index + 1}`;
     });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SchemaTypes, SqlDialect, SqlParams, Statement, Work } from '../shared/sql.js';
 
-const TYPES: SchemaTypes = {
+export const SQLITE_TYPES: SchemaTypes = {
   text: 'TEXT',
   integer: 'INTEGER',
   bigint: 'INTEGER',
@@ -13,7 +13,9 @@ const TYPES: SchemaTypes = {
 };
 
 /** The shared statement text as SQLite takes it: without PostgreSQL's casts (`@now::timestamptz` is `@now`). */
-export const sqliteText = (sql: string) => sql.replace(/::[a-z]+(\[\])?/g, '');
+export const sqliteText = (sql: string) =>
+  // A quoted string or a comment is kept as written.
+  sql.replace(/'(?:[^']|'')*'|--[^\n]*|::[a-z]+(\[\])?/g, (match) => (match.startsWith('::') ? '' : match));
 
 /**
  * The SQLite dialect on the store's main connection. Statements are prepared once, on first use
@@ -25,7 +27,7 @@ export const sqliteText = (sql: string) => sql.replace(/::[a-z]+(\[\])?/g, '');
  */
 export class SqliteDatabase implements SqlDialect {
   readonly kind = 'sqlite';
-  readonly types = TYPES;
+  readonly types = SQLITE_TYPES;
   readonly lockRows = '';
   // BEGIN IMMEDIATE takes the database's write lock: migrations are serialised already.
   readonly migrationLock = undefined;
@@ -101,8 +103,10 @@ export class SqliteDatabase implements SqlDialect {
     return undefined;
   }
 
-  isPrimaryKeyViolation(error: unknown): boolean {
-    return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  isPrimaryKeyViolation(error: unknown, table: string): boolean {
+    const { code, message } = error as { code?: string; message?: string };
+    // SQLite names the clash `UNIQUE constraint failed: <table>.<column>`.
+    return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && (message ?? '').includes(`failed: ${table}.`);
   }
 
   async close(): Promise<void> {
