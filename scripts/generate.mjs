@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { clientOperations } from './clientOperations.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const spec = join(root, 'spec/openapi.yaml');
@@ -32,6 +33,10 @@ const outputs = {
   'packages/client/src/generated/problemTypes.ts': writeProblemTypes,
   // The scopes each operation's token needs, so that a team can ask for exactly those.
   'packages/client/src/generated/operationScopes.ts': writeOperationScopes,
+  // The client's methods, one per operation (scripts/clientOperations.mjs says what decides their
+  // arguments, retries, Idempotency-Key and listAll… iterators), and the ApiKeysClient interface.
+  'packages/client/src/generated/operations.ts': (out) => writeClientOperations(out, 'operations.ts'),
+  'packages/client/src/generated/bindOperations.ts': (out) => writeClientOperations(out, 'bindOperations.ts'),
 };
 
 /**
@@ -90,6 +95,22 @@ function writeOperationScopes(out) {
     out,
     `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** The scopes a service token needs for each operation (every one listed, for rotateApiKey both). */\nexport const operationScopes = {\n${entries.join('\n')}\n} as const;\n`,
   );
+}
+
+/**
+ * Our own generated code, formatted as the hand-written code is (Biome skips generated/ otherwise).
+ * @param {string} out
+ * @param {'operations.ts' | 'bindOperations.ts'} file
+ */
+function writeClientOperations(out, file) {
+  const source = clientOperations(parse(readFileSync(spec, 'utf8')))[file];
+  const formatted = execFileSync(bin('biome'), ['format', `--stdin-file-path=${file}`], {
+    cwd: root,
+    input: source,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  writeFileSync(out, formatted);
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'apikeys-generate-'));

@@ -1,10 +1,4 @@
-export {
-  type ApiKeysClient,
-  createApiKeysClient,
-  type IdempotentRequestOptions,
-  type ListApiKeysQuery,
-  type ListAuditEventsQuery,
-} from './createApiKeysClient.js';
+export { createApiKeysClient } from './createApiKeysClient.js';
 export { ApiKeysError, ApiKeysNetworkError, type ApiKeysProblem, ApiKeysTimeoutError } from './errors.js';
 // The contract's own types (generated into this package, so that it installs alone), as consumers
 // need them to write their calls and read the answers.
@@ -28,6 +22,8 @@ export type {
   VerifyApiKeyResponse,
 } from './generated/openapi.js';
 export { operationScopes } from './generated/operationScopes.js';
+// ApiKeysClient and the query type of every operation with one (ListApiKeysQuery, …), generated.
+export type * from './generated/operations.js';
 export type { ProblemType } from './generated/problemTypes.js';
 export type { RetryOptions } from './retry.js';
-export type { ApiKeysClientOptions, RequestOptions } from './transport.js';
+export type { ApiKeysClientOptions, IdempotentRequestOptions, RequestOptions } from './transport.js';

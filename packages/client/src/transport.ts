@@ -15,8 +15,9 @@ export interface ApiKeysClientOptions {
   /** Give up on a request after this many milliseconds (ApiKeysTimeoutError). Default 10 000; 0 for none. */
   timeoutMs?: number;
   /**
-   * How calls that are safe to repeat are retried (create and rotate with their idempotency key,
-   * list, get, revoke, verify); `false` for never. Update is never retried.
+   * How calls that are safe to repeat are retried (as the contract declares: GET and HEAD, the
+   * operations with an Idempotency-Key, and those marked `x-retryable`; today every operation but
+   * updateApiKey); `false` for never.
    */
   retry?: RetryOptions | false;
 }
@@ -30,6 +31,14 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Overrides the client's retry policy for this request. */
   retry?: RetryOptions | false;
+}
+
+export interface IdempotentRequestOptions extends RequestOptions {
+  /**
+   * The Idempotency-Key sent with the call and with each of its retries; one is made for every
+   * call when none is given. Pass your own to make a retry of your own (after a crash, say) safe.
+   */
+  idempotencyKey?: string;
 }
 
 /** What an operation hands openapi-fetch besides its own params and body. */
@@ -49,11 +58,23 @@ interface Answer<T> {
  * Runs one call of openapi-fetch and gives it a single outcome: the parsed 2xx body, or one of
  * the client's errors. A call marked `repeatable` is retried by the retry policy.
  */
-type Send = <T>(
+export type Send = <T>(
   requestOptions: RequestOptions | undefined,
   call: (api: Client<paths>, init: CallInit) => Promise<Answer<T>>,
   repeatable?: boolean,
 ) => Promise<T>;
+
+/** What the generated methods (generated/bindOperations.ts) are bound to. */
+export interface OperationRuntime {
+  send: Send;
+  /** Every item of a listing, page after page, until its `next_cursor` is null. */
+  everyPage: <Item>(
+    operationId: string,
+    page: (cursor: string | undefined) => Promise<{ data: Item[]; next_cursor: string | null }>,
+  ) => AsyncIterable<Item>;
+  /** The Idempotency-Key of one call: the caller's, or a new one. */
+  idempotencyKey: (options: IdempotentRequestOptions) => string;
+}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
