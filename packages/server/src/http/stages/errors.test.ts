@@ -7,7 +7,7 @@ import type { KeyStore } from '../../store/keyStore.js';
 describe('the errors stage', () => {
   const api = lifecycleServer(storeKinds[0].open);
 
-  it('answers a failure with the contract's 500 problem, its cause only in the log', async () => {
+  it("answers a failure with the contract's 500 problem, its cause only in the log", async () => {
     const store = api.store as KeyStore & { findApp: KeyStore['findApp'] };
     const findApp = store.findApp;
     store.findApp = async () => {
@@ -28,7 +28,9 @@ describe('the errors stage', () => {
 
   it('answers a refusal with its status, title and headers, and logs no cause for it', async () => {
     const before = api.server.logs.entries().filter((entry) => entry.msg === 'request failed').length;
-    const response = await api.server.call('GET', api.keys('internal-api'), undefined, { token: 'wrong-token-0123456789' });
+    const response = await api.server.call('GET', api.keys('internal-api'), undefined, {
+      token: 'wrong-token-0123456789',
+    });
     const problem = await expectProblem(response, 401, 'unauthorized');
     expect(problem.title).toBe('Unauthorized');
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="apikeys"');
