@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BadRequest, badRequestsFor } from './support/badRequests.js';
-import { contractOperations, needs, readContract, requireComplete } from './support/contract.js';
+import { contractOperations, readContract, requireComplete } from './support/contract.js';
 import { buildRequest, freshResources, requestExamples, sendRequest } from './support/requests.js';
+import { mockParityNeeds } from './support/suiteNeeds.js';
 import { startMock, startRealServer, type Target, TOKEN } from './support/targets.js';
 
 // A frontend developer must be able to trust the mock: what the server refuses, the mock refuses
@@ -11,7 +12,7 @@ import { startMock, startRealServer, type Target, TOKEN } from './support/target
 const document = readContract();
 const operations = contractOperations(document);
 for (const operation of operations) {
-  requireComplete(operation, [needs.requestExample, needs.pathParameterExamples], 'the mock parity suite');
+  requireComplete(operation, mockParityNeeds, 'the mock parity suite');
 }
 const bad: BadRequest[] = (
   await Promise.all(operations.map((operation) => badRequestsFor(operation, document['x-max-body-bytes'])))

@@ -14,12 +14,12 @@ import {
   type ContractOperation,
   contractOperations,
   declaredScopes,
-  needs,
   readContract,
   requireComplete,
   successes,
 } from './support/contract.js';
 import { buildRequest, freshResources, requestExamples, sendRequest } from './support/requests.js';
+import { validationProxyNeeds } from './support/suiteNeeds.js';
 import { SERVER_NOW, startRealServer, startValidationProxy, type Target, TOKEN } from './support/targets.js';
 
 // The real server behind `prism proxy --errors`: Prism checks every answer of the server
@@ -41,18 +41,7 @@ const document = readContract();
 const operations = contractOperations(document);
 const scopes = declaredScopes(document);
 for (const operation of operations) {
-  requireComplete(
-    operation,
-    [
-      needs.successResponse,
-      needs.requestExample,
-      needs.pathParameterExamples,
-      ...(operation.scopes === undefined
-        ? []
-        : [needs.scopes, needs.problemResponse('401'), needs.problemResponse('403'), needs.problemResponse('429')]),
-    ],
-    'the validation proxy suite',
-  );
+  requireComplete(operation, validationProxyNeeds(operation), 'the validation proxy suite');
 }
 /** The operations behind bearer auth, and those among them that name scopes. */
 const secured = operations.filter((operation) => operation.scopes !== undefined);

@@ -100,7 +100,7 @@ function range(min: number | undefined, max: number | undefined, unit: string) {
   return undefined;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * What Redoc shows for a field: its name, the line with its type and limits, then its title or
@@ -116,12 +116,12 @@ export function fieldShown(name: string, schema: Schema): RegExp {
     schema.format ? `(${schema.format})` : undefined,
   ].filter(Boolean);
   const typeLine = [typeLabel(schema), ...constraints].join(', ');
-  const named = schema.title ? `\\n\\(${escape(schema.title)}\\)` : '(?:\\n\\(\\w+\\))?';
+  const named = schema.title ? `\\n\\(${escapeRegExp(schema.title)}\\)` : '(?:\\n\\(\\w+\\))?';
   // Redoc cuts a pattern longer than 45 characters (behind "Show pattern").
   const shownPattern =
     schema.pattern && schema.pattern.length > 45 ? `${schema.pattern.slice(0, 45)}...` : schema.pattern;
-  const pattern = shownPattern ? `\\n${escape(shownPattern)}` : '';
-  return new RegExp(`(?:^|\\n)${escape(name)}\\n${escape(typeLine)}${named}${pattern}(?:\\n|$)`);
+  const pattern = shownPattern ? `\\n${escapeRegExp(shownPattern)}` : '';
+  return new RegExp(`(?:^|\\n)${escapeRegExp(name)}\\n${escapeRegExp(typeLine)}${named}${pattern}(?:\\n|$)`);
 }
 
 /** The top-level scalar properties of an example, as the page's JSON sample shows them. */
