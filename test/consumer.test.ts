@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
   type ApiKeysClient,
+  type ApiKeysClientOptions,
   ApiKeysError,
   type ApiKeyWithSecret,
   type CreateApiKeyRequest,
-  createApiKeysClient,
+  createApiKeysClient as createTypedClient,
   type ListApiKeysQuery,
 } from '@apikeys/client';
 import type { KeyStore } from '@apikeys/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractOperations, describeOperation, operationOfRequest, requireComplete } from './support/contract.js';
+import { consumerNeeds } from './support/suiteNeeds.js';
 import { SERVER_NOW, startMock, startRealServer, type Target, TOKEN } from './support/targets.js';
 
 // One consumer suite, run against the mock (Prism, started here) and against the real server
@@ -39,6 +42,16 @@ const unknownKeyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
 const unissuedSecret = 'sk_rkSiCfBYNNG78v7gy8ZNvSinOQK4b2PbTeKg24O3Qdl3xvQiw';
 const secretPattern = /^sk_[0-9A-Za-z]{49}$/;
 
+// The calls stay typed, one client method each (the client's signatures are the contract's, and
+// a call by operationId would need a cast). What the contract drives is the coverage: every
+// request the suite's clients send is matched to its operation, and the last test fails naming
+// each operation of the contract that no test called successfully, or (behind bearer auth) with
+// a token that is not accepted.
+const operations = contractOperations();
+for (const operation of operations) {
+  requireComplete(operation, consumerNeeds(operation), 'the consumer suite');
+}
+
 async function rejection(promise: Promise<unknown>): Promise<ApiKeysError> {
   const error = await promise.then(
     () => undefined,
@@ -51,6 +64,19 @@ async function rejection(promise: Promise<unknown>): Promise<ApiKeysError> {
 describe.each(targets)('the client against $name', ({ start }) => {
   let target: Target;
   let client: ApiKeysClient;
+  /** Each operation the suite's clients called, with the statuses it answered. */
+  const answered = new Map<string, Set<number>>();
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const response = await fetch(request);
+    const operation = operationOfRequest(operations, request.method, request.url);
+    if (operation) {
+      answered.set(operation.operationId, (answered.get(operation.operationId) ?? new Set()).add(response.status));
+    }
+    return response;
+  };
+  const createApiKeysClient = (options: ApiKeysClientOptions) =>
+    createTypedClient({ ...options, fetch: recordingFetch });
 
   beforeAll(async () => {
     target = await start();
@@ -561,5 +587,20 @@ describe.each(targets)('the client against $name', ({ start }) => {
         { headers: { Prefer: 'example=notFound' } },
       ),
     ).toEqual({ valid: false, code: 'NOT_FOUND' });
+  });
+
+  // Last: it reads what every test above called.
+  it.each(operations)('has called $operationId successfully and with a token that is not accepted', (operation) => {
+    const statuses = [...(answered.get(operation.operationId) ?? [])];
+    const missing = [
+      ...(statuses.some((status) => status >= 200 && status < 300) ? [] : ['a call it answers with a 2xx']),
+      ...(operation.scopes === undefined || statuses.includes(401)
+        ? []
+        : ['a call with a token that is not accepted (401)']),
+    ];
+    expect(
+      missing,
+      `The consumer suite does not cover ${describeOperation(operation)}: add a test with a typed call of client.apiKeys.${operation.operationId}`,
+    ).toEqual([]);
   });
 });

@@ -1,69 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BadRequest, badRequestsFor } from './support/badRequests.js';
+import { contractOperations, readContract, requireComplete } from './support/contract.js';
+import { buildRequest, freshResources, requestExamples, sendRequest } from './support/requests.js';
+import { mockParityNeeds } from './support/suiteNeeds.js';
 import { startMock, startRealServer, type Target, TOKEN } from './support/targets.js';
 
 // A frontend developer must be able to trust the mock: what the server refuses, the mock refuses
-// the same way (status, problem type, the pointers it names), and it never hangs.
-interface BadRequest {
-  label: string;
-  method: string;
-  path: string;
-  body?: string;
-  headers?: Record<string, string>;
+// the same way (status, problem type, the pointers it names), and it never hangs. The bad
+// requests are made from the contract (support/badRequests.ts): every operation's valid request,
+// broken in one place its schemas constrain, so a new operation is covered with no edit here.
+const document = readContract();
+const operations = contractOperations(document);
+for (const operation of operations) {
+  requireComplete(operation, mockParityNeeds, 'the mock parity suite');
 }
-
-const keys = '/api-auth/apps/internal-api/keys';
-const keyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
-const bad: BadRequest[] = [
-  { label: 'an unknown field', method: 'POST', path: keys, body: '{"name":"x","organization_id":"org_1"}' },
-  {
-    label: 'a blank name and a bad permission',
-    method: 'POST',
-    path: keys,
-    body: '{"name":"","permissions":["read"]}',
-  },
-  { label: 'a control character in the name', method: 'POST', path: keys, body: '{"name":"a\\u0007b"}' },
-  { label: 'a wrong type', method: 'POST', path: keys, body: '{"name":{"a":1}}' },
-  { label: 'no name', method: 'POST', path: keys, body: '{"permissions":[]}' },
-  { label: 'malformed JSON', method: 'POST', path: keys, body: '{"name":' },
-  {
-    label: 'a body over 16 KiB',
-    method: 'POST',
-    path: keys,
-    body: JSON.stringify({ name: 'x', metadata: { blob: 'x'.repeat(17_000) } }),
-  },
-  {
-    label: 'an app slug that breaks its pattern',
-    method: 'POST',
-    path: '/api-auth/apps/Billing_API/keys',
-    body: '{"name":"x"}',
-  },
-  {
-    label: 'a short Idempotency-Key',
-    method: 'POST',
-    path: keys,
-    body: '{"name":"x"}',
-    headers: { 'idempotency-key': 'short' },
-  },
-  { label: 'a key id that is not a UUID', method: 'GET', path: `${keys}/not-a-uuid` },
-  { label: 'a limit out of range', method: 'GET', path: `${keys}?limit=0` },
-  { label: 'an empty update', method: 'PATCH', path: `${keys}/${keyId}`, body: '{}' },
-  {
-    label: 'a grace period over a day',
-    method: 'POST',
-    path: `${keys}/${keyId}/rotate`,
-    body: '{"grace_period_seconds":86401}',
-  },
-  {
-    label: 'a verify without a secret',
-    method: 'POST',
-    path: `${keys}/verify`,
-    body: '{"required_permissions":["users:read"]}',
-  },
-  { label: 'no token', method: 'POST', path: keys, body: '{"name":"x"}', headers: { authorization: '' } },
-];
+const bad: BadRequest[] = (
+  await Promise.all(operations.map((operation) => badRequestsFor(operation, document['x-max-body-bytes'])))
+).flat();
+// The operations that take an Idempotency-Key: a retry is replayed, another request with it is 422.
+const idempotent = operations.filter((operation) =>
+  operation.parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key'),
+);
 
 async function answer(target: Target, request: BadRequest) {
-  const response = await fetch(`${target.url}${request.path}`, {
+  const search = new URLSearchParams(request.query ?? {}).toString();
+  const response = await fetch(`${target.url}${request.path}${search ? `?${search}` : ''}`, {
     method: request.method,
     headers: {
       authorization: `Bearer ${TOKEN}`,
@@ -93,6 +54,11 @@ describe('the mock refuses what the server refuses', () => {
     await server?.close();
   });
 
+  it('has a bad request for every operation of the contract', () => {
+    const without = operations.filter((operation) => !bad.some((each) => each.operationId === operation.operationId));
+    expect(without.map((operation) => operation.operationId)).toEqual([]);
+  });
+
   it.each(bad)('the same way: $label', async (request) => {
     const [fromServer, fromMock] = await Promise.all([answer(server, request), answer(mock, request)]);
     expect(fromServer.status).toBeGreaterThanOrEqual(400);
@@ -100,26 +66,38 @@ describe('the mock refuses what the server refuses', () => {
     expect(fromMock).toEqual(fromServer);
   });
 
-  it('answers a retry with the same Idempotency-Key as replayed, and another request with it as 422, like the server', async () => {
-    const idempotencyKey = '5b1f2a7c-0e4d-4f3a-9b8c-7d6e5f4a3b2c';
-    for (const target of [mock, server]) {
-      const create = (name: string) =>
-        fetch(`${target.url}${keys}`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${TOKEN}`,
-            'content-type': 'application/json',
-            'idempotency-key': idempotencyKey,
-          },
-          body: JSON.stringify({ name }),
-        });
-      const first = await create('retried');
-      expect(first.status).toBe(201);
-      expect(first.headers.get('idempotent-replayed')).toBeNull();
-      const retry = await create('retried');
-      expect(retry.headers.get('idempotent-replayed')).toBe('true');
-      expect(await retry.json()).toEqual(await first.json());
-      expect((await create('something else')).status).toBe(422);
-    }
-  });
+  it.each(idempotent)(
+    '$operationId: answers a retry with the same Idempotency-Key as replayed, and another request with it as 422, like the server',
+    async (operation) => {
+      const examples = requestExamples(operation);
+      if (examples.length < 2) {
+        throw new Error(
+          `The contract is incomplete for the mock parity suite: operation ${operation.operationId} takes an Idempotency-Key but its request body has fewer than two named examples to send as the same and as another request.`,
+        );
+      }
+      const idempotencyKey = `mock-parity-${operation.operationId}-5b1f2a7c0e4d`;
+      for (const target of [mock, server]) {
+        const pathValue = freshResources(operations, target.url, TOKEN);
+        const [first, other] = await Promise.all(
+          examples.slice(0, 2).map(([example]) => buildRequest(operation, { example, pathValue })),
+        );
+        const send = (request = first!) =>
+          sendRequest(
+            target.url,
+            { ...request, path: first!.path },
+            {
+              token: TOKEN,
+              headers: { 'idempotency-key': idempotencyKey },
+            },
+          );
+        const answered = await send();
+        expect(answered.status).toBe(201);
+        expect(answered.headers.get('idempotent-replayed')).toBeNull();
+        const retry = await send();
+        expect(retry.headers.get('idempotent-replayed')).toBe('true');
+        expect(await retry.json()).toEqual(await answered.json());
+        expect((await send(other)).status).toBe(422);
+      }
+    },
+  );
 });

@@ -10,6 +10,16 @@ import {
 } from '@apikeys/client';
 import type { KeyStore } from '@apikeys/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ContractOperation,
+  contractOperations,
+  declaredScopes,
+  readContract,
+  requireComplete,
+  successes,
+} from './support/contract.js';
+import { buildRequest, freshResources, requestExamples, sendRequest } from './support/requests.js';
+import { validationProxyNeeds } from './support/suiteNeeds.js';
 import { SERVER_NOW, startRealServer, startValidationProxy, type Target, TOKEN } from './support/targets.js';
 
 // The real server behind `prism proxy --errors`: Prism checks every answer of the server
@@ -24,6 +34,20 @@ const seedPrimary = {
 const unknownKeyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
 const unissuedSecret = 'sk_rkSiCfBYNNG78v7gy8ZNvSinOQK4b2PbTeKg24O3Qdl3xvQiw';
 const HOUR_MS = 3_600_000;
+
+// Beside the scenarios below, every operation of the contract is sent each of its request body's
+// named examples, and is refused 401, 403 and 429 (support/requests.ts builds the requests).
+const document = readContract();
+const operations = contractOperations(document);
+const scopes = declaredScopes(document);
+for (const operation of operations) {
+  requireComplete(operation, validationProxyNeeds(operation), 'the validation proxy suite');
+}
+/** The operations behind bearer auth, and those among them that name scopes. */
+const secured = operations.filter((operation) => operation.scopes !== undefined);
+const scoped = secured.filter((operation) => operation.scopes!.length > 0);
+/** The status an operation answers a valid request with: its first 2xx. */
+const successStatus = (operation: ContractOperation) => Number(successes(operation)[0]!.status);
 
 const answers: Response[] = [];
 const recordingFetch: typeof fetch = async (input, init) => {
@@ -232,12 +256,51 @@ describe('the real server behind the validation proxy', () => {
     expect(await statusOf(client.apiKeys.listAuditEvents('billing-api'))).toBe(404);
   });
 
-  it('answers 403 to every operation a service token lacks the scope for', async () => {
-    const token = 'proxy-gateway-token-0123456789';
+  it.each(operations)('answers every named request example of $operationId within the contract', async (operation) => {
+    const examples = requestExamples(operation);
+    const pathValue = freshResources(operations, proxy.url, TOKEN);
+    for (const example of examples.length > 0 ? examples.map(([name]) => name) : [undefined]) {
+      const request = await buildRequest(operation, { pathValue, ...(example ? { example } : {}) });
+      const answer = await sendRequest(proxy.url, request, { token: TOKEN, fetch: recordingFetch });
+      expect(answer.status, `${operation.operationId} with ${example ?? "its parameters' examples"}`).toBe(
+        successStatus(operation),
+      );
+    }
+  });
+
+  it.each(scoped)(
+    'answers 403 to $operationId for a service token that lacks its scopes, and lets one that holds them',
+    async (operation) => {
+      const lacking = await serviceToken(
+        `lacks-${operation.operationId}`,
+        scopes.filter((scope) => !operation.scopes!.includes(scope)),
+      );
+      const holding = await serviceToken(`holds-${operation.operationId}`, operation.scopes!);
+      const pathValue = freshResources(operations, proxy.url, TOKEN);
+      const request = await buildRequest(operation, { pathValue });
+      expect((await sendRequest(proxy.url, request, { token: lacking, fetch: recordingFetch })).status).toBe(403);
+      expect((await sendRequest(proxy.url, request, { token: holding, fetch: recordingFetch })).status).toBe(
+        successStatus(operation),
+      );
+    },
+  );
+
+  it.each(secured)('answers 401 to $operationId for a token it does not accept', async (operation) => {
+    const request = await buildRequest(operation);
+    const answer = await sendRequest(proxy.url, request, {
+      token: 'not-a-token-this-server-knows',
+      fetch: recordingFetch,
+    });
+    expect(answer.status).toBe(401);
+  });
+
+  /** A service token with these scopes in the server's database. */
+  async function serviceToken(name: string, held: string[]) {
+    const token = `proxy-${name}-0123456789`;
     await (server as Target & { store: KeyStore }).store.addServiceToken(
       {
-        name: 'proxy-gateway',
-        scopes: ['keys:verify'],
+        name,
+        scopes: held,
         createdAt: new Date(clock).toISOString(),
         revokedAt: null,
         tokenHash: createHash('sha256').update(token).digest('hex'),
@@ -245,39 +308,8 @@ describe('the real server behind the validation proxy', () => {
       },
       { actor: 'proxy-test', operation: 'test', requestId: null },
     );
-    const { key } = await create();
-    const { apiKeys } = proxiedClient(proxy.url, token);
-    const calls = [
-      () => apiKeys.createApiKey('internal-api', seedPrimary),
-      () => apiKeys.listApiKeys('internal-api'),
-      () => apiKeys.getApiKey('internal-api', key.id),
-      () => apiKeys.updateApiKey('internal-api', key.id, { name: 'x' }),
-      () => apiKeys.revokeApiKey('internal-api', key.id),
-      () => apiKeys.rotateApiKey('internal-api', key.id),
-      () => apiKeys.listAuditEvents('internal-api'),
-    ];
-    for (const call of calls) {
-      expect(await statusOf(call())).toBe(403);
-    }
-    expect(await statusOf(apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }))).toBe(200);
-  });
-
-  it('answers 401 to every operation for a token it does not accept', async () => {
-    const { apiKeys } = proxiedClient(proxy.url, 'not-a-token-this-server-knows');
-    const calls = [
-      () => apiKeys.createApiKey('internal-api', seedPrimary),
-      () => apiKeys.listApiKeys('internal-api'),
-      () => apiKeys.getApiKey('internal-api', unknownKeyId),
-      () => apiKeys.updateApiKey('internal-api', unknownKeyId, { name: 'x' }),
-      () => apiKeys.revokeApiKey('internal-api', unknownKeyId),
-      () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
-      () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
-      () => apiKeys.listAuditEvents('internal-api'),
-    ];
-    for (const call of calls) {
-      expect(await statusOf(call())).toBe(401);
-    }
-  });
+    return token;
+  }
 });
 
 describe('the rate-limited real server behind the validation proxy', () => {
@@ -287,6 +319,8 @@ describe('the rate-limited real server behind the validation proxy', () => {
   beforeAll(async () => {
     server = await startRealServer({ rateLimit: { limit: 1, windowMs: 60_000 } });
     proxy = await startValidationProxy(server.url);
+    // The one request of the window.
+    await proxiedClient(proxy.url).apiKeys.createApiKey('internal-api', seedPrimary);
   });
   afterAll(async () => {
     await proxy?.close();
@@ -294,22 +328,9 @@ describe('the rate-limited real server behind the validation proxy', () => {
   });
   afterEach(expectNoViolations);
 
-  it('answers 429 to every operation once the limit is reached', async () => {
-    const { apiKeys } = proxiedClient(proxy.url);
-    const created = await apiKeys.createApiKey('internal-api', seedPrimary);
-    const calls = [
-      () => apiKeys.createApiKey('internal-api', seedPrimary),
-      () => apiKeys.listApiKeys('internal-api'),
-      () => apiKeys.getApiKey('internal-api', created.key.id),
-      () => apiKeys.updateApiKey('internal-api', created.key.id, { name: 'x' }),
-      () => apiKeys.revokeApiKey('internal-api', created.key.id),
-      () => apiKeys.rotateApiKey('internal-api', created.key.id),
-      () => apiKeys.verifyApiKey('internal-api', { secret: created.secret }),
-      () => apiKeys.listAuditEvents('internal-api'),
-    ];
-    for (const call of calls) {
-      expect(await statusOf(call())).toBe(429);
-    }
+  it.each(secured)('answers 429 to $operationId once the limit is reached', async (operation) => {
+    const answer = await sendRequest(proxy.url, await buildRequest(operation), { token: TOKEN, fetch: recordingFetch });
+    expect(answer.status).toBe(429);
   });
 });
 
