@@ -17,6 +17,7 @@ const unitTests = [
   'packages/client/test/operationScopes.test.ts',
   'test/problemTypes.test.ts',
   'test/publishedContract.test.ts',
+  'test/contractEnumeration.test.ts',
 ];
 
 // Tests that build the server and run its compiled JavaScript: one at a time, so that no build
