@@ -37,6 +37,10 @@ const outputs = {
   // arguments, retries, Idempotency-Key and listAll… iterators), and the ApiKeysClient interface.
   'packages/client/src/generated/operations.ts': (out) => writeClientOperations(out, 'operations.ts'),
   'packages/client/src/generated/bindOperations.ts': (out) => writeClientOperations(out, 'bindOperations.ts'),
+  // The server's handler map: one handler per operationId, each from its own folder
+  // (packages/server/src/operations/<operationId>/<operationId>.ts). Typed by OperationHandlers,
+  // so an operation whose handler is missing, or misnamed, does not compile.
+  'packages/server/src/operations/generated/handlerMap.ts': writeHandlerMap,
 };
 
 /**
@@ -142,4 +146,39 @@ if (stale.length > 0) {
 }
 if (check) {
   console.log('generated files are up to date with spec/openapi.yaml');
+}
+
+/** Every operationId of the contract, in the document's order. */
+function operationIds() {
+  /** @type {{ paths: Record<string, Record<string, { operationId?: string }>> }} */
+  const document = parse(readFileSync(spec, 'utf8'));
+  return Object.values(document.paths)
+    .flatMap((item) => Object.values(item))
+    .filter((operation) => typeof operation === 'object' && operation?.operationId)
+    .map(({ operationId }) => /** @type {string} */ (operationId));
+}
+
+/** @param {string} out */
+function writeHandlerMap(out) {
+  const ids = operationIds();
+  const imports = [...ids]
+    .sort()
+    .map((id) => `import { ${id} } from '../${id}/${id}.js';`)
+    .join('\n');
+  const entries = ids.map((id) => `    ${id}: ${id}(deps),`).join('\n');
+  writeFileSync(
+    out,
+    `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.
+// One handler per operationId, from operations/<operationId>/<operationId>.ts.
+${imports}
+import type { OperationDeps, OperationHandlers } from '../operationHandler.js';
+
+/** The handler of every operation in the contract. The return type makes a missing one a compile error. */
+export function operationHandlers(deps: OperationDeps): OperationHandlers {
+  return {
+${entries}
+  };
+}
+`,
+  );
 }

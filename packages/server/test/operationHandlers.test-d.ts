@@ -1,7 +1,7 @@
 import type { operations } from '@apikeys/types';
 import { describe, expectTypeOf, it } from 'vitest';
+import { operationHandlers } from '../src/operations/generated/handlerMap.js';
 import type { OperationDeps, OperationHandler, OperationHandlers } from '../src/operations/operationHandler.js';
-import { operationHandlers } from '../src/operations/operationHandlers.js';
 
 const handlers = operationHandlers({} as OperationDeps);
 
