@@ -32,6 +32,10 @@ const outputs = {
   'packages/client/src/generated/problemTypes.ts': writeProblemTypes,
   // The scopes each operation's token needs, so that a team can ask for exactly those.
   'packages/client/src/generated/operationScopes.ts': writeOperationScopes,
+  // The server's handler map: one handler per operationId, each from its own folder
+  // (packages/server/src/operations/<operationId>/<operationId>.ts). Typed by OperationHandlers,
+  // so an operation whose handler is missing, or misnamed, does not compile.
+  'packages/server/src/operations/generated/handlerMap.ts': writeHandlerMap,
 };
 
 /**
@@ -89,6 +93,41 @@ function writeOperationScopes(out) {
   writeFileSync(
     out,
     `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.\n/** The scopes a service token needs for each operation (every one listed, for rotateApiKey both). */\nexport const operationScopes = {\n${entries.join('\n')}\n} as const;\n`,
+  );
+}
+
+/** Every operationId of the contract, in the document's order. */
+function operationIds() {
+  /** @type {{ paths: Record<string, Record<string, { operationId?: string }>> }} */
+  const document = parse(readFileSync(spec, 'utf8'));
+  return Object.values(document.paths)
+    .flatMap((item) => Object.values(item))
+    .filter((operation) => typeof operation === 'object' && operation?.operationId)
+    .map(({ operationId }) => /** @type {string} */ (operationId));
+}
+
+/** @param {string} out */
+function writeHandlerMap(out) {
+  const ids = operationIds();
+  const imports = [...ids]
+    .sort()
+    .map((id) => `import { ${id} } from '../${id}/${id}.js';`)
+    .join('\n');
+  const entries = ids.map((id) => `    ${id}: ${id}(deps),`).join('\n');
+  writeFileSync(
+    out,
+    `// Generated from spec/openapi.yaml by \`pnpm generate\`. Do not edit.
+// One handler per operationId, from operations/<operationId>/<operationId>.ts.
+${imports}
+import type { OperationDeps, OperationHandlers } from '../operationHandler.js';
+
+/** The handler of every operation in the contract. The return type makes a missing one a compile error. */
+export function operationHandlers(deps: OperationDeps): OperationHandlers {
+  return {
+${entries}
+  };
+}
+`,
   );
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import type { ApiKey, operations } from '@apikeys/types';
+import type { ApiKey, App as AppRecord, operations } from '@apikeys/types';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { cliArguments } from './cliArguments.js';
 import { composeHandlers } from './compose.js';
@@ -9,7 +9,7 @@ import { databaseUrlFromEnv } from './config.js';
 import { readContract } from './contract/contract.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import { issueServiceToken } from './keys/serviceToken.js';
-import type { App, AuditContext, ServiceTokenRecord } from './keys/types.js';
+import type { AuditContext, ServiceTokenRecord } from './keys/types.js';
 import type { OperationHandlers } from './operations/operationHandler.js';
 import type { KeyStore } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
@@ -47,7 +47,7 @@ async function withStore(work: (store: KeyStore) => Promise<void>): Promise<void
 }
 
 /**
- * The server's own operation handlers on this store: the key commands run the same rules, store
+ * The server's own operation handlers on this store: the app and key commands run the same rules, store
  * calls and answers as the API, without HTTP. Their arguments were checked against the contract
  * while parsing (cliArguments.ts), as the request check does for a request.
  */
@@ -86,8 +86,11 @@ const auditOf = (command: string): AuditContext => ({
   requestId: null,
 });
 
-/** Apps as scripts read them, named like the key records' fields. */
-const appDocument = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, created_at: app.createdAt });
+/** Apps as scripts read them, named like the key records' fields (the API's App record, less display_name). */
+const appDocument = (app: AppRecord) => ({ slug: app.slug, key_prefix: app.key_prefix, created_at: app.created_at });
+
+// The app and token operations declare no path parameters: as NO_QUERY.
+const NO_PARAMS = undefined as never;
 
 const keyLine = (key: ApiKey) =>
   [key.id, key.status, `${key.key_prefix}_…${key.key_suffix}`, key.created_at, key.name].join('\t');
@@ -108,8 +111,14 @@ function addAppCommands(program: Command): void {
     )
     .action((slug: string, options: Output & { prefix: string }) =>
       withStore(async (store) => {
-        const app = await store.addApp({ slug, keyPrefix: options.prefix }, new Date());
-        print(options, appDocument(app), `Added app ${app.slug}: its keys start with ${app.keyPrefix}_`);
+        const { createApp } = keyOperations(store);
+        const { body: app } = await createApp({
+          params: NO_PARAMS,
+          query: NO_QUERY,
+          body: { slug, key_prefix: options.prefix },
+          audit: auditOf('apps add'),
+        });
+        print(options, appDocument(app), `Added app ${app.slug}: its keys start with ${app.key_prefix}_`);
       }),
     );
 
@@ -117,11 +126,19 @@ function addAppCommands(program: Command): void {
     .description('list the apps: slug, key prefix, created at')
     .action((options: Output) =>
       withStore(async (store) => {
-        const all = await store.listApps();
+        const { listApps } = keyOperations(store);
+        const all: AppRecord[] = [];
+        let cursor: string | undefined;
+        do {
+          const query = { limit: args.pageSize, ...(cursor === undefined ? {} : { cursor }) };
+          const { body } = await listApps({ params: NO_PARAMS, query, body: undefined, audit: auditOf('apps list') });
+          all.push(...body.data);
+          cursor = body.next_cursor ?? undefined;
+        } while (cursor !== undefined);
         const text =
           all.length === 0
             ? 'No apps yet. Add one with: apikeys apps add <slug> --prefix <prefix>'
-            : all.map((app) => `${app.slug}\t${app.keyPrefix}\t${app.createdAt}`).join('\n');
+            : all.map((app) => `${app.slug}\t${app.key_prefix}\t${app.created_at}`).join('\n');
         print(options, all.map(appDocument), text);
       }),
     );

@@ -23,6 +23,10 @@ export type ProblemType =
   | "urn:apikeys:problem:key-expired"
   /** 409 Key already rotated */
   | "urn:apikeys:problem:key-already-rotated"
+  /** 409 App already exists */
+  | "urn:apikeys:problem:app-already-exists"
+  /** 409 App has keys */
+  | "urn:apikeys:problem:app-has-keys"
   /** 409 Idempotency key in use */
   | "urn:apikeys:problem:idempotency-key-in-use"
   /** 409 Payload replayed */

@@ -4,6 +4,99 @@
  */
 
 export interface paths {
+    "/api-auth/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API auth apps
+         * @description Lists the apps by slug (alphabetical), one page at a time. Pass the answer's
+         *     `next_cursor` as `cursor` to get the next page; it is `null` on the last page. A cursor
+         *     is opaque and bound to this listing: one that was altered, or made for another listing,
+         *     is refused with 400.
+         */
+        get: operations["listApps"];
+        put?: never;
+        /**
+         * Register an API auth app
+         * @description Registers an API auth app: its `slug` (the `appName` of every key operation) and its
+         *     `key_prefix`, which starts every secret issued for it (`<key_prefix>_…`). `display_name`
+         *     is optional, for views.
+         *
+         *     Rules the server checks beyond the schema: the slug must be free (409
+         *     `app-already-exists` otherwise; the slug of a deleted app may be registered again), and
+         *     the prefix `apt` is refused with 400, being kept for service tokens, which secret
+         *     scanners must tell apart from keys. The app's `app_created` event is written to the
+         *     workspace's audit trail in the same transaction. A refused request creates nothing.
+         *
+         *     Send an `Idempotency-Key` to make a retry safe: see that header.
+         */
+        post: operations["createApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an API auth app
+         * @description The app named by `appName`; 404 when there is none.
+         */
+        get: operations["getApp"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an API auth app
+         * @description Deletes the app for good and answers its record as it was.
+         *
+         *     Refused with 409 `app-has-keys` while the app has a live key: one neither revoked nor
+         *     expired, a key in its rotation grace period included. Revoke them first.
+         *
+         *     What happens: in one transaction the app's row and its keys (every one revoked or
+         *     expired) are deleted, and an `app_deleted` event is written to the workspace's audit
+         *     trail. The audit events of the app and its keys are kept: `listWorkspaceAuditEvents`
+         *     keeps its `app_created`, `app_updated` and `app_deleted` events, and the key events stay
+         *     under its slug. Afterwards every operation on the app answers 404, and its keys' secrets
+         *     verify as `NOT_FOUND`. The slug may be registered again; the key events of the app it
+         *     named before then show up in the new app's `listAuditEvents` too, older than its
+         *     `app_created` event. A refused request deletes nothing.
+         */
+        delete: operations["deleteApp"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an API auth app
+         * @description Changes the fields sent and leaves the others as they are: `display_name` (`null`
+         *     clears it) and `key_prefix`. An empty body is refused with 400.
+         *
+         *     Rules the server checks beyond the schema: the prefix `apt` is refused with 400 (kept
+         *     for service tokens), and the prefix cannot change once the app has any key, revoked and
+         *     expired ones included (409 `app-has-keys`): a key's secret starts with the prefix it was
+         *     issued under, and secret-scanning patterns are registered by prefix. Sending the prefix
+         *     the app already has is no change. The `app_updated` event, naming each field whose
+         *     value changed, is written in the same transaction (none when no value changed). A
+         *     refused request changes nothing.
+         */
+        patch: operations["updateApp"];
+        trace?: never;
+    };
     "/api-auth/apps/{appName}/keys": {
         parameters: {
             query?: never;
@@ -552,6 +645,43 @@ export interface components {
             /** @description The cursor for the next page, or null on the last page. */
             next_cursor: string | null;
         };
+        /**
+         * @description An app's name for views, such as `Billing API`. Not blank, and no control characters
+         *     (U+0000-U+001F, U+007F).
+         * @example Billing API
+         */
+        DisplayName: string;
+        /** @description An API auth app, the boundary its keys belong to, with the prefix their secrets start with. */
+        App: {
+            slug: components["schemas"]["AppSlug"];
+            key_prefix: components["schemas"]["KeyPrefix"];
+            /** @description The app's name for views, not blank, no control characters; null when it has none. */
+            display_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the app was registered.
+             */
+            created_at: string;
+        };
+        /** @description One page of apps, by slug. */
+        AppList: {
+            /** @description The apps on this page. */
+            data: components["schemas"]["App"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A new API auth app. */
+        CreateAppRequest: {
+            slug: components["schemas"]["AppSlug"];
+            key_prefix: components["schemas"]["KeyPrefix"];
+            display_name?: components["schemas"]["DisplayName"];
+        };
+        /** @description The fields to change; at least one. */
+        UpdateAppRequest: {
+            /** @description A new display name, not blank, no control characters; `null` clears it. */
+            display_name?: string | null;
+            key_prefix?: components["schemas"]["KeyPrefix"];
+        };
         /** @description One problem with the request. */
         ValidationError: {
             /**
@@ -584,6 +714,8 @@ export interface components {
              *     | `urn:apikeys:problem:key-revoked` | 409 | Key revoked |
              *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
              *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
+             *     | `urn:apikeys:problem:app-already-exists` | 409 | App already exists (the slug is taken) |
+             *     | `urn:apikeys:problem:app-has-keys` | 409 | App has keys (its prefix cannot change once it has keys; it cannot be deleted while a key is live) |
              *     | `urn:apikeys:problem:idempotency-key-in-use` | 409 | Idempotency key in use (a request with it is still running) |
              *     | `urn:apikeys:problem:payload-replayed` | 409 | Payload replayed (a secret-scanning report already received; answered to GitHub only) |
              *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
@@ -652,6 +784,21 @@ export interface components {
         /** @description No API auth app has the slug in the URL. Nothing was changed. */
         AppNotFound: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The app's state does not allow the change: the slug is taken (`createApp`), the app has
+         *     keys and its prefix cannot change (`updateApp`), or it has a live key and cannot be
+         *     deleted (`deleteApp`); or (`createApp` only) a request with the same `Idempotency-Key`
+         *     is still running: then retry after `Retry-After` seconds. Nothing was changed.
+         */
+        AppConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -839,12 +986,18 @@ export type AuditAction = components['schemas']['AuditAction'];
 export type AuditChange = components['schemas']['AuditChange'];
 export type AuditEvent = components['schemas']['AuditEvent'];
 export type AuditEventList = components['schemas']['AuditEventList'];
+export type DisplayName = components['schemas']['DisplayName'];
+export type App = components['schemas']['App'];
+export type AppList = components['schemas']['AppList'];
+export type CreateAppRequest = components['schemas']['CreateAppRequest'];
+export type UpdateAppRequest = components['schemas']['UpdateAppRequest'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseInsufficientScope = components['responses']['InsufficientScope'];
 export type ResponseAppNotFound = components['responses']['AppNotFound'];
+export type ResponseAppConflict = components['responses']['AppConflict'];
 export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
 export type ResponseKeyConflict = components['responses']['KeyConflict'];
 export type ResponseIdempotencyKeyInUse = components['responses']['IdempotencyKeyInUse'];
@@ -865,6 +1018,205 @@ export type HeaderWwwAuthenticateInsufficientScope = components['headers']['WwwA
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
+    listApps: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many apps to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of apps, by slug. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAppRequest"];
+            };
+        };
+        responses: {
+            /** @description The app was registered. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            409: components["responses"]["AppConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app's record. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app was deleted; its record as it was. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
+            409: components["responses"]["AppConflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAppRequest"];
+            };
+        };
+        responses: {
+            /** @description The app's record after the change. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
+            409: components["responses"]["AppConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: {

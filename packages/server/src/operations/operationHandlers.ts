@@ -1,23 +1,3 @@
-import { createApiKey } from './createApiKey/createApiKey.js';
-import { getApiKey } from './getApiKey/getApiKey.js';
-import { listApiKeys } from './listApiKeys/listApiKeys.js';
-import { listAuditEvents } from './listAuditEvents/listAuditEvents.js';
-import type { OperationDeps, OperationHandlers } from './operationHandler.js';
-import { revokeApiKey } from './revokeApiKey/revokeApiKey.js';
-import { rotateApiKey } from './rotateApiKey/rotateApiKey.js';
-import { updateApiKey } from './updateApiKey/updateApiKey.js';
-import { verifyApiKey } from './verifyApiKey/verifyApiKey.js';
-
-/** The handler of every operation in the contract. The return type makes a missing one a compile error. */
-export function operationHandlers(deps: OperationDeps): OperationHandlers {
-  return {
-    createApiKey: createApiKey(deps),
-    listApiKeys: listApiKeys(deps),
-    getApiKey: getApiKey(deps),
-    updateApiKey: updateApiKey(deps),
-    revokeApiKey: revokeApiKey(deps),
-    rotateApiKey: rotateApiKey(deps),
-    verifyApiKey: verifyApiKey(deps),
-    listAuditEvents: listAuditEvents(deps),
-  };
-}
+// The handler map is generated from the contract's operationIds (`pnpm generate`, scripts/generate.mjs):
+// add an operation's folder and handler, never an entry here.
+export { operationHandlers } from './generated/handlerMap.js';
