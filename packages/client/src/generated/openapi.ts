@@ -41,6 +41,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/service-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service tokens
+         * @description Every service token in the database, oldest first, revoked ones included (with their
+         *     `revoked_at`): their names, scopes and status, never a token or its hash. The tokens of
+         *     `APIKEYS_TOKENS` are configuration, not listed here.
+         */
+        get: operations["listServiceTokens"];
+        put?: never;
+        /**
+         * Add a service token
+         * @description Adds a service token with a `name` and the `scopes` it holds, and returns its record
+         *     together with the token itself (`apt_…`, shaped and checksummed like a key's secret).
+         *     **The token is returned here and never again**: the service keeps only its hash. Every
+         *     instance accepts it within milliseconds.
+         *
+         *     Rules the server checks beyond the schema:
+         *     - A token cannot grant a scope its creator lacks: a request naming a scope the calling
+         *       token does not hold is refused with 403 `insufficient-scope`, naming each such scope.
+         *       (Tokens of `APIKEYS_TOKENS` hold every scope.)
+         *     - Names are never reused, a revoked token's included, so that the audit trail's actors
+         *       stay unambiguous: a taken name is 409 `token-name-taken`.
+         *     - Names starting with `env-token-` are refused with 400: they are what the tokens of
+         *       `APIKEYS_TOKENS` go by.
+         *
+         *     The `token_added` event is written to the workspace's audit trail in the same
+         *     transaction. A refused request adds nothing. Send an `Idempotency-Key` to make a retry
+         *     safe: see that header.
+         */
+        post: operations["createServiceToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/service-tokens/{tokenName}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The service token's name.
+                 * @example gateway
+                 */
+                tokenName: components["parameters"]["TokenName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a service token
+         * @description Revokes the token for good: every instance refuses it within milliseconds, the calling
+         *     token included when it revokes itself. Revoking a revoked token changes nothing and
+         *     answers 200 with its record; its `token_revoked` event is written to the workspace's
+         *     audit trail only the first time, in the same transaction. An unknown name is 404 (the
+         *     tokens of `APIKEYS_TOKENS` are configuration, not revocable here).
+         */
+        post: operations["revokeServiceToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-auth/apps/{appName}": {
         parameters: {
             query?: never;
@@ -682,6 +754,59 @@ export interface components {
             display_name?: string | null;
             key_prefix?: components["schemas"]["KeyPrefix"];
         };
+        /**
+         * @description A service token's name, as the audit trail names its actor: lower-case letters, digits
+         *     and hyphens, 1-63 characters, starting and ending with a letter or digit (no colon, so
+         *     none can pose as `cli:<user>`). Names starting with `env-token-` are refused.
+         * @example gateway
+         */
+        TokenName: string;
+        /**
+         * @description A scope a service token holds; the bearerAuth scheme's table says what each allows.
+         * @enum {string}
+         */
+        Scope: "keys:create" | "keys:read" | "keys:update" | "keys:revoke" | "keys:verify" | "audit:read" | "apps:manage" | "tokens:manage";
+        /** @description A service token as listed, never the token or its hash. */
+        ServiceToken: {
+            name: components["schemas"]["TokenName"];
+            /** @description The scopes it holds. */
+            scopes: string[];
+            /**
+             * @description `active` until it is revoked.
+             * @enum {string}
+             */
+            status: "active" | "revoked";
+            /**
+             * Format: date-time
+             * @description When it was added.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; null while it is active.
+             */
+            revoked_at: string | null;
+        };
+        /** @description Every service token, oldest first. */
+        ServiceTokenList: {
+            /** @description The tokens. */
+            data: components["schemas"]["ServiceToken"][];
+        };
+        /** @description A new service token. */
+        CreateServiceTokenRequest: {
+            name: components["schemas"]["TokenName"];
+            /** @description The scopes it holds; each one the calling token holds too. */
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A token just added, with the token itself, shown this once. */
+        ServiceTokenWithSecret: {
+            token: components["schemas"]["ServiceToken"];
+            /**
+             * @description The token to send as `Authorization: Bearer <secret>`: `apt_<43 random base62><6 base62
+             *     CRC-32>`. Returned only once: the service keeps only a hash of it.
+             */
+            secret: string;
+        };
         /** @description One problem with the request. */
         ValidationError: {
             /**
@@ -708,6 +833,7 @@ export interface components {
              *     | `urn:apikeys:problem:insufficient-scope` | 403 | Insufficient scope (the token lacks a scope the operation requires) |
              *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
              *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
+             *     | `urn:apikeys:problem:token-not-found` | 404 | Service token not found |
              *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
              *     | `urn:apikeys:problem:method-not-allowed` | 405 | Method not allowed |
              *     | `urn:apikeys:problem:request-timeout` | 408 | Request timeout (the request did not arrive in time) |
@@ -716,6 +842,7 @@ export interface components {
              *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
              *     | `urn:apikeys:problem:app-already-exists` | 409 | App already exists (the slug is taken) |
              *     | `urn:apikeys:problem:app-has-keys` | 409 | App has keys (its prefix cannot change once it has keys; it cannot be deleted while a key is live) |
+             *     | `urn:apikeys:problem:token-name-taken` | 409 | Token name taken (names are never reused, revoked tokens' included) |
              *     | `urn:apikeys:problem:idempotency-key-in-use` | 409 | Idempotency key in use (a request with it is still running) |
              *     | `urn:apikeys:problem:payload-replayed` | 409 | Payload replayed (a secret-scanning report already received; answered to GitHub only) |
              *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
@@ -797,6 +924,29 @@ export interface components {
          *     is still running: then retry after `Retry-After` seconds. Nothing was changed.
          */
         AppConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No service token in the database has this name. Nothing was changed. */
+        TokenNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The name is taken (names are never reused, revoked tokens' included), or a request with
+         *     the same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
+         *     Nothing was changed.
+         */
+        TokenConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
@@ -925,6 +1075,11 @@ export interface components {
          * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
          */
         IdempotencyKey: string;
+        /**
+         * @description The service token's name.
+         * @example gateway
+         */
+        TokenName: components["schemas"]["TokenName"];
     };
     requestBodies: never;
     headers: {
@@ -991,6 +1146,12 @@ export type App = components['schemas']['App'];
 export type AppList = components['schemas']['AppList'];
 export type CreateAppRequest = components['schemas']['CreateAppRequest'];
 export type UpdateAppRequest = components['schemas']['UpdateAppRequest'];
+export type TokenName = components['schemas']['TokenName'];
+export type Scope = components['schemas']['Scope'];
+export type ServiceToken = components['schemas']['ServiceToken'];
+export type ServiceTokenList = components['schemas']['ServiceTokenList'];
+export type CreateServiceTokenRequest = components['schemas']['CreateServiceTokenRequest'];
+export type ServiceTokenWithSecret = components['schemas']['ServiceTokenWithSecret'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
@@ -998,6 +1159,8 @@ export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseInsufficientScope = components['responses']['InsufficientScope'];
 export type ResponseAppNotFound = components['responses']['AppNotFound'];
 export type ResponseAppConflict = components['responses']['AppConflict'];
+export type ResponseTokenNotFound = components['responses']['TokenNotFound'];
+export type ResponseTokenConflict = components['responses']['TokenConflict'];
 export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
 export type ResponseKeyConflict = components['responses']['KeyConflict'];
 export type ResponseIdempotencyKeyInUse = components['responses']['IdempotencyKeyInUse'];
@@ -1009,6 +1172,7 @@ export type ResponseInternalError = components['responses']['InternalError'];
 export type ParameterAppName = components['parameters']['AppName'];
 export type ParameterKeyId = components['parameters']['KeyId'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type ParameterTokenName = components['parameters']['TokenName'];
 export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
 export type HeaderRateLimit = components['headers']['RateLimit'];
 export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
@@ -1100,6 +1264,118 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listServiceTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every service token, oldest first. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createServiceToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateServiceTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token was added. The response carries the token, which is never shown again. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceTokenWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            409: components["responses"]["TokenConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeServiceToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The service token's name.
+                 * @example gateway
+                 */
+                tokenName: components["parameters"]["TokenName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token's record, revoked. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["TokenNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -3,6 +3,9 @@
 export const operationScopes = {
   createApp: ["apps:manage"],
   listApps: ["apps:manage"],
+  createServiceToken: ["tokens:manage"],
+  listServiceTokens: ["tokens:manage"],
+  revokeServiceToken: ["tokens:manage"],
   getApp: ["apps:manage"],
   updateApp: ["apps:manage"],
   deleteApp: ["apps:manage"],

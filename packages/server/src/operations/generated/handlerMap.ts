@@ -2,13 +2,16 @@
 // One handler per operationId, from operations/<operationId>/<operationId>.ts.
 import { createApiKey } from '../createApiKey/createApiKey.js';
 import { createApp } from '../createApp/createApp.js';
+import { createServiceToken } from '../createServiceToken/createServiceToken.js';
 import { deleteApp } from '../deleteApp/deleteApp.js';
 import { getApiKey } from '../getApiKey/getApiKey.js';
 import { getApp } from '../getApp/getApp.js';
 import { listApiKeys } from '../listApiKeys/listApiKeys.js';
 import { listApps } from '../listApps/listApps.js';
 import { listAuditEvents } from '../listAuditEvents/listAuditEvents.js';
+import { listServiceTokens } from '../listServiceTokens/listServiceTokens.js';
 import { revokeApiKey } from '../revokeApiKey/revokeApiKey.js';
+import { revokeServiceToken } from '../revokeServiceToken/revokeServiceToken.js';
 import { rotateApiKey } from '../rotateApiKey/rotateApiKey.js';
 import { updateApiKey } from '../updateApiKey/updateApiKey.js';
 import { updateApp } from '../updateApp/updateApp.js';
@@ -20,6 +23,9 @@ export function operationHandlers(deps: OperationDeps): OperationHandlers {
   return {
     createApp: createApp(deps),
     listApps: listApps(deps),
+    createServiceToken: createServiceToken(deps),
+    listServiceTokens: listServiceTokens(deps),
+    revokeServiceToken: revokeServiceToken(deps),
     getApp: getApp(deps),
     updateApp: updateApp(deps),
     deleteApp: deleteApp(deps),
