@@ -113,6 +113,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I
+         * @description The calling token's name (as the audit trail names its changes: `env-token-<n>` for the
+         *     n-th of `APIKEYS_TOKENS`) and the scopes it holds. Any accepted token may ask; no scope
+         *     is required. Ask before calling an operation, or before `createServiceToken`, which
+         *     grants only scopes the caller holds.
+         */
+        get: operations["getCurrentToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-auth/apps/{appName}": {
         parameters: {
             query?: never;
@@ -807,6 +830,17 @@ export interface components {
              */
             secret: string;
         };
+        /** @description The token that made the request. */
+        CurrentToken: {
+            /**
+             * @description Its name: a service token's, or `env-token-<n>` for the n-th token of `APIKEYS_TOKENS`.
+             *     The audit trail names its changes so.
+             * @example gateway
+             */
+            name: string;
+            /** @description The scopes it holds, in the order the bearerAuth scheme declares them for a token of `APIKEYS_TOKENS`. */
+            scopes: string[];
+        };
         /** @description One problem with the request. */
         ValidationError: {
             /**
@@ -1152,6 +1186,7 @@ export type ServiceToken = components['schemas']['ServiceToken'];
 export type ServiceTokenList = components['schemas']['ServiceTokenList'];
 export type CreateServiceTokenRequest = components['schemas']['CreateServiceTokenRequest'];
 export type ServiceTokenWithSecret = components['schemas']['ServiceTokenWithSecret'];
+export type CurrentToken = components['schemas']['CurrentToken'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
@@ -1376,6 +1411,31 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["InsufficientScope"];
             404: components["responses"]["TokenNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCurrentToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling token. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentToken"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

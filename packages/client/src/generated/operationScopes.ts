@@ -6,6 +6,7 @@ export const operationScopes = {
   createServiceToken: ["tokens:manage"],
   listServiceTokens: ["tokens:manage"],
   revokeServiceToken: ["tokens:manage"],
+  getCurrentToken: [],
   getApp: ["apps:manage"],
   updateApp: ["apps:manage"],
   deleteApp: ["apps:manage"],

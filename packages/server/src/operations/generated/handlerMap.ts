@@ -6,6 +6,7 @@ import { createServiceToken } from '../createServiceToken/createServiceToken.js'
 import { deleteApp } from '../deleteApp/deleteApp.js';
 import { getApiKey } from '../getApiKey/getApiKey.js';
 import { getApp } from '../getApp/getApp.js';
+import { getCurrentToken } from '../getCurrentToken/getCurrentToken.js';
 import { listApiKeys } from '../listApiKeys/listApiKeys.js';
 import { listApps } from '../listApps/listApps.js';
 import { listAuditEvents } from '../listAuditEvents/listAuditEvents.js';
@@ -26,6 +27,7 @@ export function operationHandlers(deps: OperationDeps): OperationHandlers {
     createServiceToken: createServiceToken(deps),
     listServiceTokens: listServiceTokens(deps),
     revokeServiceToken: revokeServiceToken(deps),
+    getCurrentToken: getCurrentToken(deps),
     getApp: getApp(deps),
     updateApp: updateApp(deps),
     deleteApp: deleteApp(deps),
