@@ -136,6 +136,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace's audit events
+         * @description The audit trail of what belongs to no app's keys, newest first, one page at a time:
+         *     service tokens added (`token_added`) and revoked (`token_revoked`), and apps registered
+         *     (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), whoever made the
+         *     change (an API call or the `apikeys` command). The changes to keys are each app's
+         *     `listAuditEvents`. As there, each event is written in the same transaction as its change,
+         *     and a refused request or one that changes nothing writes none.
+         *
+         *     An event names the `actor`, the `operation` and the `request_id` as `listAuditEvents`
+         *     does; `app_slug` the app (app events) and `token_name` the token (token events), the
+         *     other one null; `changes` each field with its old and new values (an app's `slug`,
+         *     `key_prefix` and `display_name`, and for `app_deleted` the number of revoked or expired
+         *     keys deleted with it as `keys_deleted`; a token's `scopes` or `revoked_at`). It never
+         *     holds a token, a secret or a hash of one. Paging works as for `listApiKeys`: pass
+         *     `next_cursor` back as `cursor`; a cursor of another listing is refused with 400.
+         */
+        get: operations["listWorkspaceAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-auth/apps/{appName}": {
         parameters: {
             query?: never;
@@ -682,8 +715,9 @@ export interface components {
          */
         AuditAction: "created" | "updated" | "revoked" | "rotated" | "leaked";
         /**
-         * @description One field the change set, with its value before and after (`old` is null for a key just
-         *     created). Values are as the key's record shows them; never a secret or a hash.
+         * @description One field the change set, with its value before and after (`old` is null for a key, app
+         *     or token just created). Values are as the key's (app's, token's) record shows them; never
+         *     a secret or a hash.
          */
         AuditChange: {
             /**
@@ -840,6 +874,51 @@ export interface components {
             name: string;
             /** @description The scopes it holds, in the order the bearerAuth scheme declares them for a token of `APIKEYS_TOKENS`. */
             scopes: string[];
+        };
+        /**
+         * @description What happened: a service token added (`token_added`) or revoked (`token_revoked`); an
+         *     app registered (`app_created`), changed (`app_updated`) or deleted (`app_deleted`).
+         * @enum {string}
+         */
+        WorkspaceAuditAction: "token_added" | "token_revoked" | "app_created" | "app_updated" | "app_deleted";
+        /** @description One change to a service token or an app, as the audit trail keeps it. */
+        WorkspaceAuditEvent: {
+            /**
+             * Format: uuid
+             * @description The event's id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            occurred_at: string;
+            action: components["schemas"]["WorkspaceAuditAction"];
+            /**
+             * @description Who made the change, as in `AuditEvent`.
+             * @example env-token-1
+             */
+            actor: string;
+            /**
+             * @description The operation's `operationId`, or the `apikeys` command that made the change.
+             * @example createServiceToken
+             */
+            operation: string;
+            /** @description The `X-Request-Id` the server answered the request with; null for a change made outside HTTP. */
+            request_id: string | null;
+            /** @description The app changed (app events); null for a token event. */
+            app_slug: string | null;
+            /** @description The service token changed (token events); null for an app event. */
+            token_name: string | null;
+            /** @description Each field the change set, with its value before and after. */
+            changes: components["schemas"]["AuditChange"][];
+        };
+        /** @description One page of the workspace's audit events, newest first. */
+        WorkspaceAuditEventList: {
+            /** @description The events on this page. */
+            data: components["schemas"]["WorkspaceAuditEvent"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
         };
         /** @description One problem with the request. */
         ValidationError: {
@@ -1187,6 +1266,9 @@ export type ServiceTokenList = components['schemas']['ServiceTokenList'];
 export type CreateServiceTokenRequest = components['schemas']['CreateServiceTokenRequest'];
 export type ServiceTokenWithSecret = components['schemas']['ServiceTokenWithSecret'];
 export type CurrentToken = components['schemas']['CurrentToken'];
+export type WorkspaceAuditAction = components['schemas']['WorkspaceAuditAction'];
+export type WorkspaceAuditEvent = components['schemas']['WorkspaceAuditEvent'];
+export type WorkspaceAuditEventList = components['schemas']['WorkspaceAuditEventList'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
@@ -1436,6 +1518,41 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWorkspaceAuditEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many events to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events, newest first. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceAuditEventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -7,6 +7,7 @@ export const operationScopes = {
   listServiceTokens: ["tokens:manage"],
   revokeServiceToken: ["tokens:manage"],
   getCurrentToken: [],
+  listWorkspaceAuditEvents: ["audit:read"],
   getApp: ["apps:manage"],
   updateApp: ["apps:manage"],
   deleteApp: ["apps:manage"],

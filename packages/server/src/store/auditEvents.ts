@@ -1,9 +1,9 @@
-import type { AuditAction, AuditChange } from '@apikeys/types';
+import type { AuditAction, AuditChange, WorkspaceAuditAction, WorkspaceAuditEvent } from '@apikeys/types';
 import type { TimeOrderedIds } from '../keys/timeOrderedIds.js';
 import type { App, AuditContext, KeyRecord, ServiceTokenRecord } from '../keys/types.js';
 
 /** What happened to an app: the events of the workspace's trail besides the service tokens'. */
-export type AppAction = 'app_created' | 'app_updated' | 'app_deleted';
+export type AppAction = Extract<WorkspaceAuditAction, `app_${string}`>;
 
 /**
  * An audit event as both stores keep it. Key events are what listAuditEvents answers; service
@@ -13,7 +13,7 @@ export type AppAction = 'app_created' | 'app_updated' | 'app_deleted';
 export interface AuditRecord {
   id: string;
   occurredAt: string;
-  action: AuditAction | 'token_added' | 'token_revoked' | AppAction;
+  action: AuditAction | WorkspaceAuditAction;
   actor: string;
   operation: string;
   requestId: string | null;
@@ -130,3 +130,16 @@ export function appEvent(
     changes,
   };
 }
+
+/** A workspace event (one with no key: an app's or a service token's) as listWorkspaceAuditEvents answers it. */
+export const workspaceAuditEvent = (event: AuditRecord): WorkspaceAuditEvent => ({
+  id: event.id,
+  occurred_at: event.occurredAt,
+  action: event.action as WorkspaceAuditAction,
+  actor: event.actor,
+  operation: event.operation,
+  request_id: event.requestId,
+  app_slug: event.appSlug,
+  token_name: event.tokenName,
+  changes: event.changes,
+});

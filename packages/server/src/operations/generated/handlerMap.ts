@@ -11,6 +11,7 @@ import { listApiKeys } from '../listApiKeys/listApiKeys.js';
 import { listApps } from '../listApps/listApps.js';
 import { listAuditEvents } from '../listAuditEvents/listAuditEvents.js';
 import { listServiceTokens } from '../listServiceTokens/listServiceTokens.js';
+import { listWorkspaceAuditEvents } from '../listWorkspaceAuditEvents/listWorkspaceAuditEvents.js';
 import { revokeApiKey } from '../revokeApiKey/revokeApiKey.js';
 import { revokeServiceToken } from '../revokeServiceToken/revokeServiceToken.js';
 import { rotateApiKey } from '../rotateApiKey/rotateApiKey.js';
@@ -28,6 +29,7 @@ export function operationHandlers(deps: OperationDeps): OperationHandlers {
     listServiceTokens: listServiceTokens(deps),
     revokeServiceToken: revokeServiceToken(deps),
     getCurrentToken: getCurrentToken(deps),
+    listWorkspaceAuditEvents: listWorkspaceAuditEvents(deps),
     getApp: getApp(deps),
     updateApp: updateApp(deps),
     deleteApp: deleteApp(deps),
