@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import type { ApiKey, operations } from '@apikeys/types';
+import type { ApiKey, App as AppRecord, operations, Scope as ServiceTokenScope } from '@apikeys/types';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { cliArguments } from './cliArguments.js';
 import { composeHandlers } from './compose.js';
 import { databaseUrlFromEnv } from './config.js';
 import { readContract } from './contract/contract.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
-import { issueServiceToken } from './keys/serviceToken.js';
-import type { App, AuditContext, ServiceTokenRecord } from './keys/types.js';
+import type { AuditContext, Principal } from './keys/types.js';
 import type { OperationHandlers } from './operations/operationHandler.js';
 import type { KeyStore } from './store/keyStore.js';
 import { openStore } from './store/openStore.js';
@@ -47,7 +46,7 @@ async function withStore(work: (store: KeyStore) => Promise<void>): Promise<void
 }
 
 /**
- * The server's own operation handlers on this store: the key commands run the same rules, store
+ * The server's own operation handlers on this store: the app and key commands run the same rules, store
  * calls and answers as the API, without HTTP. Their arguments were checked against the contract
  * while parsing (cliArguments.ts), as the request check does for a request.
  */
@@ -86,8 +85,20 @@ const auditOf = (command: string): AuditContext => ({
   requestId: null,
 });
 
-/** Apps as scripts read them, named like the key records' fields. */
-const appDocument = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, created_at: app.createdAt });
+/**
+ * A command's request to a handler: its audit event's context, and the caller it runs as, which
+ * holds every scope (whoever can reach the database can do anything the API can).
+ */
+const asCli = (command: string): { audit: AuditContext; principal: Principal } => ({
+  audit: auditOf(command),
+  principal: { name: cliActor(), scopes: args.scopes },
+});
+
+/** Apps as scripts read them, named like the key records' fields (the API's App record, less display_name). */
+const appDocument = (app: AppRecord) => ({ slug: app.slug, key_prefix: app.key_prefix, created_at: app.created_at });
+
+// The app and token operations declare no path parameters: as NO_QUERY.
+const NO_PARAMS = undefined as never;
 
 const keyLine = (key: ApiKey) =>
   [key.id, key.status, `${key.key_prefix}_…${key.key_suffix}`, key.created_at, key.name].join('\t');
@@ -108,8 +119,14 @@ function addAppCommands(program: Command): void {
     )
     .action((slug: string, options: Output & { prefix: string }) =>
       withStore(async (store) => {
-        const app = await store.addApp({ slug, keyPrefix: options.prefix }, new Date());
-        print(options, appDocument(app), `Added app ${app.slug}: its keys start with ${app.keyPrefix}_`);
+        const { createApp } = keyOperations(store);
+        const { body: app } = await createApp({
+          params: NO_PARAMS,
+          query: NO_QUERY,
+          body: { slug, key_prefix: options.prefix },
+          ...asCli('apps add'),
+        });
+        print(options, appDocument(app), `Added app ${app.slug}: its keys start with ${app.key_prefix}_`);
       }),
     );
 
@@ -117,11 +134,19 @@ function addAppCommands(program: Command): void {
     .description('list the apps: slug, key prefix, created at')
     .action((options: Output) =>
       withStore(async (store) => {
-        const all = await store.listApps();
+        const { listApps } = keyOperations(store);
+        const all: AppRecord[] = [];
+        let cursor: string | undefined;
+        do {
+          const query = { limit: args.pageSize, ...(cursor === undefined ? {} : { cursor }) };
+          const { body } = await listApps({ params: NO_PARAMS, query, body: undefined, ...asCli('apps list') });
+          all.push(...body.data);
+          cursor = body.next_cursor ?? undefined;
+        } while (cursor !== undefined);
         const text =
           all.length === 0
             ? 'No apps yet. Add one with: apikeys apps add <slug> --prefix <prefix>'
-            : all.map((app) => `${app.slug}\t${app.keyPrefix}\t${app.createdAt}`).join('\n');
+            : all.map((app) => `${app.slug}\t${app.key_prefix}\t${app.created_at}`).join('\n');
         print(options, all.map(appDocument), text);
       }),
     );
@@ -155,7 +180,7 @@ function addKeyCommands(program: Command): void {
             params: { appName: app },
             query,
             body: undefined,
-            audit: auditOf('keys list'),
+            ...asCli('keys list'),
           });
           found.push(...body.data);
           cursor = body.next_cursor ?? undefined;
@@ -178,7 +203,7 @@ function addKeyCommands(program: Command): void {
           params: { appName: app, keyId },
           query: NO_QUERY,
           body,
-          audit: auditOf('keys revoke'),
+          ...asCli('keys revoke'),
         });
         const why = key.revocation_reason === null ? '' : ` (${key.revocation_reason})`;
         print(options, key, `Key ${key.id} of ${app} is revoked as of ${key.revoked_at}${why}.`);
@@ -202,7 +227,7 @@ function addKeyCommands(program: Command): void {
           params: { appName: app, keyId },
           query: NO_QUERY,
           body: { grace_period_seconds: grace },
-          audit: auditOf('keys rotate'),
+          ...asCli('keys rotate'),
         });
         const old = grace === 0 ? `Key ${keyId} is revoked.` : `Key ${keyId} keeps verifying for ${grace} seconds.`;
         const text = [
@@ -213,15 +238,6 @@ function addKeyCommands(program: Command): void {
       }),
     );
 }
-
-/** Service tokens as scripts read them: never the token or its hash. */
-const tokenDocument = (token: ServiceTokenRecord) => ({
-  name: token.name,
-  scopes: token.scopes,
-  status: token.revokedAt === null ? 'active' : 'revoked',
-  created_at: token.createdAt,
-  revoked_at: token.revokedAt,
-});
 
 function addTokenCommands(program: Command): void {
   const tokens = program
@@ -242,17 +258,20 @@ function addTokenCommands(program: Command): void {
     )
     .action((options: Output & { name: string; scope: string[] }) =>
       withStore(async (store) => {
-        // Hashed as the server hashes what it is sent: without the server's pepper, it would never match.
-        const { token, stored } = issueServiceToken(options.name, options.scope, {
-          now: new Date(),
-          pepper: process.env.APIKEYS_PEPPER || undefined,
+        // Hashed with the server's pepper (keyOperations): without it, the server would never find it.
+        const { createServiceToken } = keyOperations(store);
+        const { body } = await createServiceToken({
+          params: NO_PARAMS,
+          query: NO_QUERY,
+          body: { name: options.name, scopes: options.scope as ServiceTokenScope[] },
+          ...asCli('tokens add'),
         });
-        await store.addServiceToken(stored, auditOf('tokens add'));
+        const { name, scopes } = body.token;
         const text = [
-          `Added service token ${stored.name} with ${stored.scopes.join(', ')}. The token, shown only this once:`,
-          token,
+          `Added service token ${name} with ${scopes.join(', ')}. The token, shown only this once:`,
+          body.secret,
         ].join('\n');
-        print(options, { name: stored.name, scopes: stored.scopes, token }, text);
+        print(options, { name, scopes, token: body.secret }, text);
       }),
     );
 
@@ -260,7 +279,14 @@ function addTokenCommands(program: Command): void {
     .description('list the service tokens, oldest first: name, status, scopes, created at, revoked at')
     .action((options: Output) =>
       withStore(async (store) => {
-        const all = (await store.listServiceTokens()).map(tokenDocument);
+        const { listServiceTokens } = keyOperations(store);
+        const { body } = await listServiceTokens({
+          params: NO_PARAMS,
+          query: NO_QUERY,
+          body: undefined,
+          ...asCli('tokens list'),
+        });
+        const all = body.data;
         const text =
           all.length === 0
             ? 'No service tokens yet. Add one with: apikeys tokens add --name <name> --scope <scope>'
@@ -280,11 +306,14 @@ function addTokenCommands(program: Command): void {
     .addArgument(new Argument('<name>', 'the token name').argParser(args.tokenName))
     .action((name: string, options: Output) =>
       withStore(async (store) => {
-        const revoked = await store.revokeServiceToken(name, new Date(), auditOf('tokens revoke'));
-        if (!revoked) {
-          throw new Error(`No service token is named '${name}'.`);
-        }
-        print(options, tokenDocument(revoked), `Service token ${name} is revoked as of ${revoked.revokedAt}.`);
+        const { revokeServiceToken } = keyOperations(store);
+        const { body: revoked } = await revokeServiceToken({
+          params: { tokenName: name },
+          query: NO_QUERY,
+          body: undefined,
+          ...asCli('tokens revoke'),
+        });
+        print(options, revoked, `Service token ${name} is revoked as of ${revoked.revoked_at}.`);
       }),
     );
 }

@@ -96,7 +96,7 @@ describe('apikeys --help, --version and usage errors', () => {
     [['keys', 'delete'], "unknown command 'delete'"],
     [
       ['tokens', 'add', '--name', 'gateway', '--scope', 'keys:verify', '--scope', 'keys:mint'],
-      "Unknown scope 'keys:mint'. The scopes are: keys:create, keys:read, keys:update, keys:revoke, keys:verify, audit:read, apps:manage.",
+      "Unknown scope 'keys:mint'. The scopes are: keys:create, keys:read, keys:update, keys:revoke, keys:verify, audit:read, apps:manage, tokens:manage.",
     ],
     [['tokens', 'add', '--name', 'Gateway', '--scope', 'keys:verify'], 'The token name must match'],
     [['tokens', 'add', '--name', 'env-token-1', '--scope', 'keys:verify'], 'and not start with env-token-.'],

@@ -110,6 +110,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     expect(await store.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, CREATED)).toEqual({
       slug: 'internal-api',
       keyPrefix: 'sk',
+      displayName: null,
       createdAt: CREATED.toISOString(),
     });
     await store.addApp({ slug: 'billing-api', keyPrefix: 'bill' }, CREATED);
@@ -119,10 +120,158 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     expect(await store.findApp('billing-api')).toEqual({
       slug: 'billing-api',
       keyPrefix: 'bill',
+      displayName: null,
       createdAt: CREATED.toISOString(),
     });
     expect(await store.findApp('nope')).toBeUndefined();
     expect((await store.listApps()).map((app) => app.slug)).toEqual(['billing-api', 'internal-api']);
+  });
+
+  describe('app changes', () => {
+    const ADMIN = { actor: 'app-admin', operation: 'test', requestId: 'req-1' };
+    const workspaceEvents = async () =>
+      (await testStore.store.listWorkspaceAuditEvents({ limit: 100 })).map(({ action, actor, appSlug, changes }) => ({
+        action,
+        actor,
+        appSlug,
+        changes,
+      }));
+
+    it('adds an app with a display name and its app_created event in one transaction; a refused add writes none', async () => {
+      const { store } = testStore;
+      const app = await store.addApp({ slug: 'shop-api', keyPrefix: 'shop', displayName: 'Shop' }, CREATED, ADMIN);
+      expect(app).toEqual({
+        slug: 'shop-api',
+        keyPrefix: 'shop',
+        displayName: 'Shop',
+        createdAt: CREATED.toISOString(),
+      });
+      expect(await store.findApp('shop-api')).toEqual(app);
+      await expect(store.addApp({ slug: 'shop-api', keyPrefix: 'x' }, CREATED, ADMIN)).rejects.toBeInstanceOf(
+        AppExistsError,
+      );
+      expect(await workspaceEvents()).toEqual([
+        {
+          action: 'app_created',
+          actor: 'app-admin',
+          appSlug: 'shop-api',
+          changes: [
+            { field: 'slug', old: null, new: 'shop-api' },
+            { field: 'key_prefix', old: null, new: 'shop' },
+            { field: 'display_name', old: null, new: 'Shop' },
+          ],
+        },
+      ]);
+      const [event] = await store.listWorkspaceAuditEvents({ limit: 1 });
+      expect(event).toMatchObject({
+        occurredAt: CREATED.toISOString(),
+        requestId: 'req-1',
+        keyId: null,
+        tokenName: null,
+      });
+      // An app's own events are not key events: the app's key trail does not show them.
+      expect(await store.listAuditEvents({ appSlug: 'shop-api', limit: 10 })).toEqual([]);
+    });
+
+    it('pages apps by slug', async () => {
+      const { store } = testStore;
+      for (const slug of ['c-api', 'a-api', 'b-api', 'd-api']) {
+        await store.addApp({ slug, keyPrefix: 'x' }, CREATED);
+      }
+      expect((await store.listApps({ limit: 2 })).map((app) => app.slug)).toEqual(['a-api', 'b-api']);
+      expect((await store.listApps({ after: 'b-api', limit: 2 })).map((app) => app.slug)).toEqual(['c-api', 'd-api']);
+      expect(await store.listApps({ after: 'd-api', limit: 2 })).toEqual([]);
+    });
+
+    it('updates the display name and the prefix of an app without keys, with an app_updated event of what changed', async () => {
+      const { store } = testStore;
+      await store.addApp({ slug: 'shop-api', keyPrefix: 'shop', displayName: 'Shop' }, CREATED);
+      const renamed = await store.updateApp('shop-api', { displayName: null, keyPrefix: 'shp' }, NOW, ADMIN);
+      expect(renamed).toEqual({
+        slug: 'shop-api',
+        keyPrefix: 'shp',
+        displayName: null,
+        createdAt: CREATED.toISOString(),
+      });
+      expect(await store.findApp('shop-api')).toEqual(renamed);
+      // The values it already has: no change, no event.
+      expect(await store.updateApp('shop-api', { keyPrefix: 'shp' }, NOW, ADMIN)).toEqual(renamed);
+      expect(await workspaceEvents()).toEqual([
+        {
+          action: 'app_updated',
+          actor: 'app-admin',
+          appSlug: 'shop-api',
+          changes: [
+            { field: 'key_prefix', old: 'shop', new: 'shp' },
+            { field: 'display_name', old: 'Shop', new: null },
+          ],
+        },
+      ]);
+      expect(await store.updateApp('no-such-app', { displayName: 'x' }, NOW, ADMIN)).toBeUndefined();
+    });
+
+    it('refuses a new prefix once the app has any key, a revoked one included, and changes nothing', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      await insertKeys(store, [storedKey({ revoked_at: CREATED.toISOString() })]);
+      const before = await store.findApp('internal-api');
+      expect(
+        await store.updateApp('internal-api', { keyPrefix: 'new', displayName: 'New' }, NOW, ADMIN),
+      ).toBeUndefined();
+      expect(await store.findApp('internal-api')).toEqual(before);
+      // The display name alone may change.
+      expect(await store.updateApp('internal-api', { displayName: 'Internal' }, NOW, ADMIN)).toMatchObject({
+        keyPrefix: 'sk',
+        displayName: 'Internal',
+      });
+      expect((await workspaceEvents()).map((event) => event.action)).toEqual(['app_updated']);
+    });
+
+    it('deletes an app whose keys are all revoked or expired, with them, keeping the audit trail', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [revoked, expired, other] = await insertKeys(store, [
+        storedKey({ revoked_at: at(-HOUR) }),
+        storedKey({ expires_at: at(-HOUR) }),
+        storedKey({ app_slug: 'billing-api', key_prefix: 'bill' }),
+      ]);
+      const outcome = await store.deleteApp('internal-api', new Date(NOW), ADMIN);
+      expect(outcome).toEqual({
+        deleted: { slug: 'internal-api', keyPrefix: 'sk', displayName: null, createdAt: CREATED.toISOString() },
+        deletedKeyIds: expect.arrayContaining([revoked!.id, expired!.id]),
+      });
+      expect(await store.findApp('internal-api')).toBeUndefined();
+      expect(await store.findKey('internal-api', revoked!.id)).toBeUndefined();
+      expect(await store.findKey('billing-api', other!.id)).toEqual(other);
+      expect(await store.countKeys()).toBe(1);
+      // The keys' events stay under the slug; the deletion is the workspace's.
+      expect((await store.listAuditEvents({ appSlug: 'internal-api', limit: 10 })).length).toBe(2);
+      expect(await workspaceEvents()).toEqual([
+        {
+          action: 'app_deleted',
+          actor: 'app-admin',
+          appSlug: 'internal-api',
+          changes: [
+            { field: 'slug', old: 'internal-api', new: null },
+            { field: 'key_prefix', old: 'sk', new: null },
+            { field: 'keys_deleted', old: null, new: 2 },
+          ],
+        },
+      ]);
+      expect(await store.deleteApp('internal-api', new Date(NOW), ADMIN)).toBeUndefined();
+      // The slug is free again.
+      await store.addApp({ slug: 'internal-api', keyPrefix: 'sk2' }, NOW);
+    });
+
+    it('refuses to delete an app with a live key, one in its rotation grace period included, and deletes nothing', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      await insertKeys(store, [storedKey({ revoked_at: at(HOUR) }), storedKey({ expires_at: null })]);
+      expect(await store.deleteApp('internal-api', new Date(NOW), ADMIN)).toEqual({ liveKeys: 2 });
+      expect(await store.findApp('internal-api')).toBeDefined();
+      expect(await store.countKeys()).toBe(2);
+      expect(await workspaceEvents()).toEqual([]);
+    });
   });
 
   it('stores every field of a key and reads it back exactly, by secret hash, by id and in a listing', async () => {

@@ -6,6 +6,56 @@ type Methods = ApiKeysClient['apiKeys'];
 
 /** Every operation of the contract as a method: a call of the one transport, with its retry and idempotency. */
 export function bindOperations({ send, everyPage, idempotencyKey }: OperationRuntime): Methods {
+  // GET /api-auth/apps: retried (a safe method).
+  const listApps: Methods['listApps'] = (query, options) =>
+    send(options, (api, init) => api.GET('/api-auth/apps', { params: { query }, ...init }), true);
+  const listAllApps: Methods['listAllApps'] = (query, options) =>
+    everyPage('listApps', (cursor) => listApps({ ...query, cursor }, options));
+  // POST /api-auth/apps: retried (it declares Idempotency-Key).
+  const createApp: Methods['createApp'] = (request, options = {}) => {
+    const header = { 'Idempotency-Key': idempotencyKey(options) };
+    return send(
+      options,
+      (api, init) => api.POST('/api-auth/apps', { params: { header }, body: request, ...init }),
+      true,
+    );
+  };
+  // GET /api-auth/service-tokens: retried (a safe method).
+  const listServiceTokens: Methods['listServiceTokens'] = (options) =>
+    send(options, (api, init) => api.GET('/api-auth/service-tokens', { ...init }), true);
+  // POST /api-auth/service-tokens: retried (it declares Idempotency-Key).
+  const createServiceToken: Methods['createServiceToken'] = (request, options = {}) => {
+    const header = { 'Idempotency-Key': idempotencyKey(options) };
+    return send(
+      options,
+      (api, init) => api.POST('/api-auth/service-tokens', { params: { header }, body: request, ...init }),
+      true,
+    );
+  };
+  // POST /api-auth/service-tokens/{tokenName}/revoke: never retried (neither safe, idempotent by key nor x-retryable).
+  const revokeServiceToken: Methods['revokeServiceToken'] = (tokenName, options) =>
+    send(options, (api, init) =>
+      api.POST('/api-auth/service-tokens/{tokenName}/revoke', { params: { path: { tokenName } }, ...init }),
+    );
+  // GET /api-auth/token: retried (a safe method).
+  const getCurrentToken: Methods['getCurrentToken'] = (options) =>
+    send(options, (api, init) => api.GET('/api-auth/token', { ...init }), true);
+  // GET /api-auth/audit-events: retried (a safe method).
+  const listWorkspaceAuditEvents: Methods['listWorkspaceAuditEvents'] = (query, options) =>
+    send(options, (api, init) => api.GET('/api-auth/audit-events', { params: { query }, ...init }), true);
+  const listAllWorkspaceAuditEvents: Methods['listAllWorkspaceAuditEvents'] = (query, options) =>
+    everyPage('listWorkspaceAuditEvents', (cursor) => listWorkspaceAuditEvents({ ...query, cursor }, options));
+  // GET /api-auth/apps/{appName}: retried (a safe method).
+  const getApp: Methods['getApp'] = (appName, options) =>
+    send(options, (api, init) => api.GET('/api-auth/apps/{appName}', { params: { path: { appName } }, ...init }), true);
+  // DELETE /api-auth/apps/{appName}: never retried (neither safe, idempotent by key nor x-retryable).
+  const deleteApp: Methods['deleteApp'] = (appName, options) =>
+    send(options, (api, init) => api.DELETE('/api-auth/apps/{appName}', { params: { path: { appName } }, ...init }));
+  // PATCH /api-auth/apps/{appName}: never retried (neither safe, idempotent by key nor x-retryable).
+  const updateApp: Methods['updateApp'] = (appName, request, options) =>
+    send(options, (api, init) =>
+      api.PATCH('/api-auth/apps/{appName}', { params: { path: { appName } }, body: request, ...init }),
+    );
   // GET /api-auth/apps/{appName}/keys: retried (a safe method).
   const listApiKeys: Methods['listApiKeys'] = (appName, query, options) =>
     send(
@@ -88,6 +138,18 @@ export function bindOperations({ send, everyPage, idempotencyKey }: OperationRun
     everyPage('listAuditEvents', (cursor) => listAuditEvents(appName, { ...query, cursor }, options));
 
   return {
+    listApps,
+    listAllApps,
+    createApp,
+    listServiceTokens,
+    createServiceToken,
+    revokeServiceToken,
+    getCurrentToken,
+    listWorkspaceAuditEvents,
+    listAllWorkspaceAuditEvents,
+    getApp,
+    deleteApp,
+    updateApp,
     listApiKeys,
     listAllApiKeys,
     createApiKey,

@@ -4,6 +4,227 @@
  */
 
 export interface paths {
+    "/api-auth/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API auth apps
+         * @description Lists the apps by slug (alphabetical), one page at a time. Pass the answer's
+         *     `next_cursor` as `cursor` to get the next page; it is `null` on the last page. A cursor
+         *     is opaque and bound to this listing: one that was altered, or made for another listing,
+         *     is refused with 400.
+         */
+        get: operations["listApps"];
+        put?: never;
+        /**
+         * Register an API auth app
+         * @description Registers an API auth app: its `slug` (the `appName` of every key operation) and its
+         *     `key_prefix`, which starts every secret issued for it (`<key_prefix>_…`). `display_name`
+         *     is optional, for views.
+         *
+         *     Rules the server checks beyond the schema: the slug must be free (409
+         *     `app-already-exists` otherwise; the slug of a deleted app may be registered again), and
+         *     the prefix `apt` is refused with 400, being kept for service tokens, which secret
+         *     scanners must tell apart from keys. The app's `app_created` event is written to the
+         *     workspace's audit trail in the same transaction. A refused request creates nothing.
+         *
+         *     Send an `Idempotency-Key` to make a retry safe: see that header.
+         */
+        post: operations["createApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/service-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service tokens
+         * @description Every service token in the database, oldest first, revoked ones included (with their
+         *     `revoked_at`): their names, scopes and status, never a token or its hash. The tokens of
+         *     `APIKEYS_TOKENS` are configuration, not listed here.
+         */
+        get: operations["listServiceTokens"];
+        put?: never;
+        /**
+         * Add a service token
+         * @description Adds a service token with a `name` and the `scopes` it holds, and returns its record
+         *     together with the token itself (`apt_…`, shaped and checksummed like a key's secret).
+         *     **The token is returned here and never again**: the service keeps only its hash. Every
+         *     instance accepts it within milliseconds.
+         *
+         *     Rules the server checks beyond the schema:
+         *     - A token cannot grant a scope its creator lacks: a request naming a scope the calling
+         *       token does not hold is refused with 403 `insufficient-scope`, naming each such scope.
+         *       (Tokens of `APIKEYS_TOKENS` hold every scope.)
+         *     - Names are never reused, a revoked token's included, so that the audit trail's actors
+         *       stay unambiguous: a taken name is 409 `token-name-taken`.
+         *     - Names starting with `env-token-` are refused with 400: they are what the tokens of
+         *       `APIKEYS_TOKENS` go by.
+         *
+         *     The `token_added` event is written to the workspace's audit trail in the same
+         *     transaction. A refused request adds nothing. Send an `Idempotency-Key` to make a retry
+         *     safe: see that header.
+         */
+        post: operations["createServiceToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/service-tokens/{tokenName}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The service token's name.
+                 * @example gateway
+                 */
+                tokenName: components["parameters"]["TokenName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a service token
+         * @description Revokes the token for good: every instance refuses it within milliseconds, the calling
+         *     token included when it revokes itself. Revoking a revoked token changes nothing and
+         *     answers 200 with its record; its `token_revoked` event is written to the workspace's
+         *     audit trail only the first time, in the same transaction. An unknown name is 404 (the
+         *     tokens of `APIKEYS_TOKENS` are configuration, not revocable here).
+         */
+        post: operations["revokeServiceToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I
+         * @description The calling token's name (as the audit trail names its changes: `env-token-<n>` for the
+         *     n-th of `APIKEYS_TOKENS`) and the scopes it holds. Any accepted token may ask; no scope
+         *     is required. Ask before calling an operation, or before `createServiceToken`, which
+         *     grants only scopes the caller holds.
+         */
+        get: operations["getCurrentToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace's audit events
+         * @description The audit trail of what belongs to no app's keys, newest first, one page at a time:
+         *     service tokens added (`token_added`) and revoked (`token_revoked`), and apps registered
+         *     (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), whoever made the
+         *     change (an API call or the `apikeys` command). The changes to keys are each app's
+         *     `listAuditEvents`. As there, each event is written in the same transaction as its change,
+         *     and a refused request or one that changes nothing writes none.
+         *
+         *     An event names the `actor`, the `operation` and the `request_id` as `listAuditEvents`
+         *     does; `app_slug` the app (app events) and `token_name` the token (token events), the
+         *     other one null; `changes` each field with its old and new values (an app's `slug`,
+         *     `key_prefix` and `display_name`, and for `app_deleted` the number of revoked or expired
+         *     keys deleted with it as `keys_deleted`; a token's `scopes` or `revoked_at`). It never
+         *     holds a token, a secret or a hash of one. Paging works as for `listApiKeys`: pass
+         *     `next_cursor` back as `cursor`; a cursor of another listing is refused with 400.
+         */
+        get: operations["listWorkspaceAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an API auth app
+         * @description The app named by `appName`; 404 when there is none.
+         */
+        get: operations["getApp"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an API auth app
+         * @description Deletes the app for good and answers its record as it was.
+         *
+         *     Refused with 409 `app-has-keys` while the app has a live key: one neither revoked nor
+         *     expired, a key in its rotation grace period included. Revoke them first.
+         *
+         *     What happens: in one transaction the app's row and its keys (every one revoked or
+         *     expired) are deleted, and an `app_deleted` event is written to the workspace's audit
+         *     trail. The audit events of the app and its keys are kept: `listWorkspaceAuditEvents`
+         *     keeps its `app_created`, `app_updated` and `app_deleted` events, and the key events stay
+         *     under its slug. Afterwards every operation on the app answers 404, and its keys' secrets
+         *     verify as `NOT_FOUND`. The slug may be registered again; the key events of the app it
+         *     named before then show up in the new app's `listAuditEvents` too, older than its
+         *     `app_created` event. A refused request deletes nothing.
+         */
+        delete: operations["deleteApp"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an API auth app
+         * @description Changes the fields sent and leaves the others as they are: `display_name` (`null`
+         *     clears it) and `key_prefix`. An empty body is refused with 400.
+         *
+         *     Rules the server checks beyond the schema: the prefix `apt` is refused with 400 (kept
+         *     for service tokens), and the prefix cannot change once the app has any key, revoked and
+         *     expired ones included (409 `app-has-keys`): a key's secret starts with the prefix it was
+         *     issued under, and secret-scanning patterns are registered by prefix. Sending the prefix
+         *     the app already has is no change. The `app_updated` event, naming each field whose
+         *     value changed, is written in the same transaction (none when no value changed). A
+         *     refused request changes nothing.
+         */
+        patch: operations["updateApp"];
+        trace?: never;
+    };
     "/api-auth/apps/{appName}/keys": {
         parameters: {
             query?: never;
@@ -494,8 +715,9 @@ export interface components {
          */
         AuditAction: "created" | "updated" | "revoked" | "rotated" | "leaked";
         /**
-         * @description One field the change set, with its value before and after (`old` is null for a key just
-         *     created). Values are as the key's record shows them; never a secret or a hash.
+         * @description One field the change set, with its value before and after (`old` is null for a key, app
+         *     or token just created). Values are as the key's (app's, token's) record shows them; never
+         *     a secret or a hash.
          */
         AuditChange: {
             /**
@@ -552,6 +774,152 @@ export interface components {
             /** @description The cursor for the next page, or null on the last page. */
             next_cursor: string | null;
         };
+        /**
+         * @description An app's name for views, such as `Billing API`. Not blank, and no control characters
+         *     (U+0000-U+001F, U+007F).
+         * @example Billing API
+         */
+        DisplayName: string;
+        /** @description An API auth app, the boundary its keys belong to, with the prefix their secrets start with. */
+        App: {
+            slug: components["schemas"]["AppSlug"];
+            key_prefix: components["schemas"]["KeyPrefix"];
+            /** @description The app's name for views, not blank, no control characters; null when it has none. */
+            display_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the app was registered.
+             */
+            created_at: string;
+        };
+        /** @description One page of apps, by slug. */
+        AppList: {
+            /** @description The apps on this page. */
+            data: components["schemas"]["App"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A new API auth app. */
+        CreateAppRequest: {
+            slug: components["schemas"]["AppSlug"];
+            key_prefix: components["schemas"]["KeyPrefix"];
+            display_name?: components["schemas"]["DisplayName"];
+        };
+        /** @description The fields to change; at least one. */
+        UpdateAppRequest: {
+            /** @description A new display name, not blank, no control characters; `null` clears it. */
+            display_name?: string | null;
+            key_prefix?: components["schemas"]["KeyPrefix"];
+        };
+        /**
+         * @description A service token's name, as the audit trail names its actor: lower-case letters, digits
+         *     and hyphens, 1-63 characters, starting and ending with a letter or digit (no colon, so
+         *     none can pose as `cli:<user>`). Names starting with `env-token-` are refused.
+         * @example gateway
+         */
+        TokenName: string;
+        /**
+         * @description A scope a service token holds; the bearerAuth scheme's table says what each allows.
+         * @enum {string}
+         */
+        Scope: "keys:create" | "keys:read" | "keys:update" | "keys:revoke" | "keys:verify" | "audit:read" | "apps:manage" | "tokens:manage";
+        /** @description A service token as listed, never the token or its hash. */
+        ServiceToken: {
+            name: components["schemas"]["TokenName"];
+            /** @description The scopes it holds. */
+            scopes: string[];
+            /**
+             * @description `active` until it is revoked.
+             * @enum {string}
+             */
+            status: "active" | "revoked";
+            /**
+             * Format: date-time
+             * @description When it was added.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; null while it is active.
+             */
+            revoked_at: string | null;
+        };
+        /** @description Every service token, oldest first. */
+        ServiceTokenList: {
+            /** @description The tokens. */
+            data: components["schemas"]["ServiceToken"][];
+        };
+        /** @description A new service token. */
+        CreateServiceTokenRequest: {
+            name: components["schemas"]["TokenName"];
+            /** @description The scopes it holds; each one the calling token holds too. */
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A token just added, with the token itself, shown this once. */
+        ServiceTokenWithSecret: {
+            token: components["schemas"]["ServiceToken"];
+            /**
+             * @description The token to send as `Authorization: Bearer <secret>`: `apt_<43 random base62><6 base62
+             *     CRC-32>`. Returned only once: the service keeps only a hash of it.
+             */
+            secret: string;
+        };
+        /** @description The token that made the request. */
+        CurrentToken: {
+            /**
+             * @description Its name: a service token's, or `env-token-<n>` for the n-th token of `APIKEYS_TOKENS`.
+             *     The audit trail names its changes so.
+             * @example gateway
+             */
+            name: string;
+            /** @description The scopes it holds, in the order the bearerAuth scheme declares them for a token of `APIKEYS_TOKENS`. */
+            scopes: string[];
+        };
+        /**
+         * @description What happened: a service token added (`token_added`) or revoked (`token_revoked`); an
+         *     app registered (`app_created`), changed (`app_updated`) or deleted (`app_deleted`).
+         * @enum {string}
+         */
+        WorkspaceAuditAction: "token_added" | "token_revoked" | "app_created" | "app_updated" | "app_deleted";
+        /** @description One change to a service token or an app, as the audit trail keeps it. */
+        WorkspaceAuditEvent: {
+            /**
+             * Format: uuid
+             * @description The event's id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            occurred_at: string;
+            action: components["schemas"]["WorkspaceAuditAction"];
+            /**
+             * @description Who made the change, as in `AuditEvent`.
+             * @example env-token-1
+             */
+            actor: string;
+            /**
+             * @description The operation's `operationId`, or the `apikeys` command that made the change.
+             * @example createServiceToken
+             */
+            operation: string;
+            /** @description The `X-Request-Id` the server answered the request with; null for a change made outside HTTP. */
+            request_id: string | null;
+            /** @description The app changed (app events); null for a token event. */
+            app_slug: string | null;
+            /** @description The service token changed (token events); null for an app event. */
+            token_name: string | null;
+            /** @description Each field the change set, with its value before and after. */
+            changes: components["schemas"]["AuditChange"][];
+        };
+        /** @description One page of the workspace's audit events, newest first. */
+        WorkspaceAuditEventList: {
+            /** @description The events on this page. */
+            data: components["schemas"]["WorkspaceAuditEvent"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
         /** @description One problem with the request. */
         ValidationError: {
             /**
@@ -578,12 +946,16 @@ export interface components {
              *     | `urn:apikeys:problem:insufficient-scope` | 403 | Insufficient scope (the token lacks a scope the operation requires) |
              *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
              *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
+             *     | `urn:apikeys:problem:token-not-found` | 404 | Service token not found |
              *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
              *     | `urn:apikeys:problem:method-not-allowed` | 405 | Method not allowed |
              *     | `urn:apikeys:problem:request-timeout` | 408 | Request timeout (the request did not arrive in time) |
              *     | `urn:apikeys:problem:key-revoked` | 409 | Key revoked |
              *     | `urn:apikeys:problem:key-expired` | 409 | Key expired |
              *     | `urn:apikeys:problem:key-already-rotated` | 409 | Key already rotated |
+             *     | `urn:apikeys:problem:app-already-exists` | 409 | App already exists (the slug is taken) |
+             *     | `urn:apikeys:problem:app-has-keys` | 409 | App has keys (its prefix cannot change once it has keys; it cannot be deleted while a key is live) |
+             *     | `urn:apikeys:problem:token-name-taken` | 409 | Token name taken (names are never reused, revoked tokens' included) |
              *     | `urn:apikeys:problem:idempotency-key-in-use` | 409 | Idempotency key in use (a request with it is still running) |
              *     | `urn:apikeys:problem:payload-replayed` | 409 | Payload replayed (a secret-scanning report already received; answered to GitHub only) |
              *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
@@ -652,6 +1024,44 @@ export interface components {
         /** @description No API auth app has the slug in the URL. Nothing was changed. */
         AppNotFound: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The app's state does not allow the change: the slug is taken (`createApp`), the app has
+         *     keys and its prefix cannot change (`updateApp`), or it has a live key and cannot be
+         *     deleted (`deleteApp`); or (`createApp` only) a request with the same `Idempotency-Key`
+         *     is still running: then retry after `Retry-After` seconds. Nothing was changed.
+         */
+        AppConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No service token in the database has this name. Nothing was changed. */
+        TokenNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The name is taken (names are never reused, revoked tokens' included), or a request with
+         *     the same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
+         *     Nothing was changed.
+         */
+        TokenConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -778,6 +1188,11 @@ export interface components {
          * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
          */
         IdempotencyKey: string;
+        /**
+         * @description The service token's name.
+         * @example gateway
+         */
+        TokenName: components["schemas"]["TokenName"];
     };
     requestBodies: never;
     headers: {
@@ -839,12 +1254,30 @@ export type AuditAction = components['schemas']['AuditAction'];
 export type AuditChange = components['schemas']['AuditChange'];
 export type AuditEvent = components['schemas']['AuditEvent'];
 export type AuditEventList = components['schemas']['AuditEventList'];
+export type DisplayName = components['schemas']['DisplayName'];
+export type App = components['schemas']['App'];
+export type AppList = components['schemas']['AppList'];
+export type CreateAppRequest = components['schemas']['CreateAppRequest'];
+export type UpdateAppRequest = components['schemas']['UpdateAppRequest'];
+export type TokenName = components['schemas']['TokenName'];
+export type Scope = components['schemas']['Scope'];
+export type ServiceToken = components['schemas']['ServiceToken'];
+export type ServiceTokenList = components['schemas']['ServiceTokenList'];
+export type CreateServiceTokenRequest = components['schemas']['CreateServiceTokenRequest'];
+export type ServiceTokenWithSecret = components['schemas']['ServiceTokenWithSecret'];
+export type CurrentToken = components['schemas']['CurrentToken'];
+export type WorkspaceAuditAction = components['schemas']['WorkspaceAuditAction'];
+export type WorkspaceAuditEvent = components['schemas']['WorkspaceAuditEvent'];
+export type WorkspaceAuditEventList = components['schemas']['WorkspaceAuditEventList'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseInsufficientScope = components['responses']['InsufficientScope'];
 export type ResponseAppNotFound = components['responses']['AppNotFound'];
+export type ResponseAppConflict = components['responses']['AppConflict'];
+export type ResponseTokenNotFound = components['responses']['TokenNotFound'];
+export type ResponseTokenConflict = components['responses']['TokenConflict'];
 export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
 export type ResponseKeyConflict = components['responses']['KeyConflict'];
 export type ResponseIdempotencyKeyInUse = components['responses']['IdempotencyKeyInUse'];
@@ -856,6 +1289,7 @@ export type ResponseInternalError = components['responses']['InternalError'];
 export type ParameterAppName = components['parameters']['AppName'];
 export type ParameterKeyId = components['parameters']['KeyId'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type ParameterTokenName = components['parameters']['TokenName'];
 export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
 export type HeaderRateLimit = components['headers']['RateLimit'];
 export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
@@ -865,6 +1299,377 @@ export type HeaderWwwAuthenticateInsufficientScope = components['headers']['WwwA
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
+    listApps: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many apps to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of apps, by slug. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAppRequest"];
+            };
+        };
+        responses: {
+            /** @description The app was registered. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            409: components["responses"]["AppConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listServiceTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every service token, oldest first. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createServiceToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateServiceTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token was added. The response carries the token, which is never shown again. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceTokenWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            409: components["responses"]["TokenConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeServiceToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The service token's name.
+                 * @example gateway
+                 */
+                tokenName: components["parameters"]["TokenName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token's record, revoked. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["TokenNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCurrentToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling token. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentToken"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWorkspaceAuditEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many events to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events, newest first. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceAuditEventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app's record. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app was deleted; its record as it was. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
+            409: components["responses"]["AppConflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAppRequest"];
+            };
+        };
+        responses: {
+            /** @description The app's record after the change. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["AppNotFound"];
+            409: components["responses"]["AppConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: {

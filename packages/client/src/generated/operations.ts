@@ -4,16 +4,33 @@ import type {
   ApiKey,
   ApiKeyList,
   ApiKeyWithSecret,
+  App,
+  AppList,
   AuditEvent,
   AuditEventList,
   CreateApiKeyRequest,
+  CreateAppRequest,
+  CreateServiceTokenRequest,
+  CurrentToken,
   operations,
   RevokeApiKeyRequest,
   RotateApiKeyRequest,
+  ServiceToken,
+  ServiceTokenList,
+  ServiceTokenWithSecret,
   UpdateApiKeyRequest,
+  UpdateAppRequest,
   VerifyApiKeyRequest,
   VerifyApiKeyResponse,
+  WorkspaceAuditEvent,
+  WorkspaceAuditEventList,
 } from './openapi.js';
+
+/** The query of `listApps`: `limit`, `cursor`. */
+export type ListAppsQuery = NonNullable<operations['listApps']['parameters']['query']>;
+
+/** The query of `listWorkspaceAuditEvents`: `limit`, `cursor`. */
+export type ListWorkspaceAuditEventsQuery = NonNullable<operations['listWorkspaceAuditEvents']['parameters']['query']>;
 
 /** The query of `listApiKeys`: `limit`, `cursor`, `status`, `environment`, `owner`. */
 export type ListApiKeysQuery = NonNullable<operations['listApiKeys']['parameters']['query']>;
@@ -28,6 +45,110 @@ export interface ApiKeysClient {
    * ApiKeysTimeoutError) when no answer came.
    */
   apiKeys: {
+    /**
+     * List API auth apps. Lists the apps by slug (alphabetical), one page at a time.
+     *
+     * Sends `GET /api-auth/apps`. Retried under the client's retry policy.
+     * @param query The query: `limit`, `cursor`.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    listApps(query?: ListAppsQuery, options?: RequestOptions): Promise<AppList>;
+    /**
+     * Every item of `listApps` (List API auth apps), fetching page after page until `next_cursor` is null.
+     *
+     * Sends `GET /api-auth/apps` for each page; the next page is fetched only when you read on.
+     * @param query The query without `cursor`: `limit`.
+     * @param options For every page: signal, headers, timeoutMs, retry.
+     */
+    listAllApps(query?: Omit<ListAppsQuery, 'cursor'>, options?: RequestOptions): AsyncIterable<App>;
+    /**
+     * Register an API auth app. Registers an API auth app: its `slug` (the `appName` of every key operation) and its `key_prefix`, which starts every secret issued for it (`<key_prefix>_…`).
+     *
+     * Sends `POST /api-auth/apps`. Sends an Idempotency-Key (yours, or one made for this call) with the call and each of its retries. Retried under the client's retry policy.
+     * @param request The request body.
+     * @param options signal, headers, timeoutMs, retry, idempotencyKey.
+     */
+    createApp(request: CreateAppRequest, options?: IdempotentRequestOptions): Promise<App>;
+    /**
+     * List service tokens. Every service token in the database, oldest first, revoked ones included (with their `revoked_at`): their names, scopes and status, never a token or its hash.
+     *
+     * Sends `GET /api-auth/service-tokens`. Retried under the client's retry policy.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    listServiceTokens(options?: RequestOptions): Promise<ServiceTokenList>;
+    /**
+     * Add a service token. Adds a service token with a `name` and the `scopes` it holds, and returns its record together with the token itself (`apt_…`, shaped and checksummed like a key's secret).
+     *
+     * Sends `POST /api-auth/service-tokens`. Sends an Idempotency-Key (yours, or one made for this call) with the call and each of its retries. Retried under the client's retry policy.
+     * @param request The request body.
+     * @param options signal, headers, timeoutMs, retry, idempotencyKey.
+     */
+    createServiceToken(
+      request: CreateServiceTokenRequest,
+      options?: IdempotentRequestOptions,
+    ): Promise<ServiceTokenWithSecret>;
+    /**
+     * Revoke a service token. Revokes the token for good: every instance refuses it within milliseconds, the calling token included when it revokes itself.
+     *
+     * Sends `POST /api-auth/service-tokens/{tokenName}/revoke`. Never retried.
+     * @param tokenName The service token's name.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    revokeServiceToken(tokenName: string, options?: RequestOptions): Promise<ServiceToken>;
+    /**
+     * Who am I. The calling token's name (as the audit trail names its changes: `env-token-<n>` for the n-th of `APIKEYS_TOKENS`) and the scopes it holds.
+     *
+     * Sends `GET /api-auth/token`. Retried under the client's retry policy.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    getCurrentToken(options?: RequestOptions): Promise<CurrentToken>;
+    /**
+     * List the workspace's audit events. The audit trail of what belongs to no app's keys, newest first, one page at a time: service tokens added (`token_added`) and revoked (`token_revoked`), and apps registered (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), whoever made the change (an API call or the `apikeys` command).
+     *
+     * Sends `GET /api-auth/audit-events`. Retried under the client's retry policy.
+     * @param query The query: `limit`, `cursor`.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    listWorkspaceAuditEvents(
+      query?: ListWorkspaceAuditEventsQuery,
+      options?: RequestOptions,
+    ): Promise<WorkspaceAuditEventList>;
+    /**
+     * Every item of `listWorkspaceAuditEvents` (List the workspace's audit events), fetching page after page until `next_cursor` is null.
+     *
+     * Sends `GET /api-auth/audit-events` for each page; the next page is fetched only when you read on.
+     * @param query The query without `cursor`: `limit`.
+     * @param options For every page: signal, headers, timeoutMs, retry.
+     */
+    listAllWorkspaceAuditEvents(
+      query?: Omit<ListWorkspaceAuditEventsQuery, 'cursor'>,
+      options?: RequestOptions,
+    ): AsyncIterable<WorkspaceAuditEvent>;
+    /**
+     * Get an API auth app. The app named by `appName`; 404 when there is none.
+     *
+     * Sends `GET /api-auth/apps/{appName}`. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    getApp(appName: string, options?: RequestOptions): Promise<App>;
+    /**
+     * Delete an API auth app. Deletes the app for good and answers its record as it was.
+     *
+     * Sends `DELETE /api-auth/apps/{appName}`. Never retried.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    deleteApp(appName: string, options?: RequestOptions): Promise<App>;
+    /**
+     * Update an API auth app. Changes the fields sent and leaves the others as they are: `display_name` (`null` clears it) and `key_prefix`.
+     *
+     * Sends `PATCH /api-auth/apps/{appName}`. Never retried.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param request The request body.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    updateApp(appName: string, request: UpdateAppRequest, options?: RequestOptions): Promise<App>;
     /**
      * List API keys. Lists the keys of the app named by `appName`, newest first, one page at a time.
      *

@@ -11,6 +11,8 @@ export type ProblemType =
   | "urn:apikeys:problem:app-not-found"
   /** 404 Key not found */
   | "urn:apikeys:problem:key-not-found"
+  /** 404 Service token not found */
+  | "urn:apikeys:problem:token-not-found"
   /** 404 Not found */
   | "urn:apikeys:problem:not-found"
   /** 405 Method not allowed */
@@ -23,6 +25,12 @@ export type ProblemType =
   | "urn:apikeys:problem:key-expired"
   /** 409 Key already rotated */
   | "urn:apikeys:problem:key-already-rotated"
+  /** 409 App already exists */
+  | "urn:apikeys:problem:app-already-exists"
+  /** 409 App has keys */
+  | "urn:apikeys:problem:app-has-keys"
+  /** 409 Token name taken */
+  | "urn:apikeys:problem:token-name-taken"
   /** 409 Idempotency key in use */
   | "urn:apikeys:problem:idempotency-key-in-use"
   /** 409 Payload replayed */

@@ -18,8 +18,16 @@ export type KeyChanges = Partial<
 export interface App {
   slug: AppSlug;
   keyPrefix: KeyPrefix;
+  /** A name for views; null when it has none. */
+  displayName: string | null;
   createdAt: string;
 }
+
+/** A new app: its slug and prefix, and a display name if it has one. */
+export type NewApp = Pick<App, 'slug' | 'keyPrefix'> & { displayName?: string | null };
+
+/** The fields updateApp may change; `null` clears the display name. */
+export type AppChanges = Partial<Pick<App, 'displayName' | 'keyPrefix'>>;
 
 /** What is stored for a key: its public record and a one-way hash of the secret, never the secret. */
 export interface StoredKey {

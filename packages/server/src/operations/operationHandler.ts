@@ -1,7 +1,7 @@
 import type { operations } from '@apikeys/types';
 import type { ContractLimits, ContractPatterns } from '../contract/document.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
-import type { AuditContext } from '../keys/types.js';
+import type { AuditContext, Principal } from '../keys/types.js';
 import type { KeyStore } from '../store/keyStore.js';
 
 // The contract, as types every handler must fill: what an operation receives is its generated
@@ -18,6 +18,8 @@ export interface OperationRequest<Op> {
   body: Op extends { requestBody: infer Body } ? JsonBody<Body> : undefined;
   /** Who asks, through which operation or command, under which request id: what a change's audit event records. */
   audit: AuditContext;
+  /** The calling token's name and the scopes it holds (the `apikeys` command holds every scope). */
+  principal: Principal;
 }
 
 type SuccessStatus = 200 | 201;

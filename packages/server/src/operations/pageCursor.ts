@@ -21,8 +21,24 @@ export function encodeCursor(secret: Buffer, listing: string, { createdAt, id }:
   return `${position}.${mac(secret, listing, position).toString('base64url')}`;
 }
 
-/** The position a cursor names, or undefined when it was not made by encodeCursor for this listing. */
-export function decodeCursor(secret: Buffer, listing: string, cursor: string): PagePosition | undefined {
+/** A cursor for a listing ordered by a name (apps by slug): the last name of the previous page. */
+export function encodeNameCursor(secret: Buffer, listing: string, name: string): string {
+  const position = Buffer.from(JSON.stringify([name])).toString('base64url');
+  return `${position}.${mac(secret, listing, position).toString('base64url')}`;
+}
+
+/** The name a cursor names, or undefined when it was not made by encodeNameCursor for this listing, or names no `pattern`. */
+export function decodeNameCursor(secret: Buffer, listing: string, cursor: string, pattern: RegExp): string | undefined {
+  const decoded = signedPosition(secret, listing, cursor);
+  if (!Array.isArray(decoded) || decoded.length !== 1) {
+    return undefined;
+  }
+  const [name] = decoded as unknown[];
+  return typeof name === 'string' && pattern.test(name) ? name : undefined;
+}
+
+/** The JSON a cursor's position holds when its MAC is this listing's, else undefined. */
+function signedPosition(secret: Buffer, listing: string, cursor: string): unknown {
   const [position, signature, ...rest] = cursor.split('.');
   if (!position || !signature || rest.length > 0) {
     return undefined;
@@ -31,7 +47,16 @@ export function decodeCursor(secret: Buffer, listing: string, cursor: string): P
   if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(secret, listing, position))) {
     return undefined;
   }
-  const decoded: unknown = JSON.parse(Buffer.from(position, 'base64url').toString('utf8'));
+  try {
+    return JSON.parse(Buffer.from(position, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The position a cursor names, or undefined when it was not made by encodeCursor for this listing. */
+export function decodeCursor(secret: Buffer, listing: string, cursor: string): PagePosition | undefined {
+  const decoded = signedPosition(secret, listing, cursor);
   if (!Array.isArray(decoded) || decoded.length !== 2) {
     return undefined;
   }

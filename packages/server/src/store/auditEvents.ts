@@ -1,15 +1,19 @@
-import type { AuditAction, AuditChange } from '@apikeys/types';
+import type { AuditAction, AuditChange, WorkspaceAuditAction, WorkspaceAuditEvent } from '@apikeys/types';
 import type { TimeOrderedIds } from '../keys/timeOrderedIds.js';
-import type { AuditContext, KeyRecord, ServiceTokenRecord } from '../keys/types.js';
+import type { App, AuditContext, KeyRecord, ServiceTokenRecord } from '../keys/types.js';
+
+/** What happened to an app: the events of the workspace's trail besides the service tokens'. */
+export type AppAction = Extract<WorkspaceAuditAction, `app_${string}`>;
 
 /**
  * An audit event as both stores keep it. Key events are what listAuditEvents answers; service
- * token events (`token_added`, `token_revoked`) have no app or key, and name the token instead.
+ * token events (`token_added`, `token_revoked`) have no app or key, and name the token instead;
+ * app events (`app_created`, `app_updated`, `app_deleted`) name the app and no key.
  */
 export interface AuditRecord {
   id: string;
   occurredAt: string;
-  action: AuditAction | 'token_added' | 'token_revoked';
+  action: AuditAction | WorkspaceAuditAction;
   actor: string;
   operation: string;
   requestId: string | null;
@@ -89,3 +93,53 @@ export function serviceTokenEvent(
         : [{ field: 'revoked_at', old: null, new: occurredAt }],
   };
 }
+
+/** An app's fields as its record shows them (snake_case), in the record's order. */
+const appFields = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, display_name: app.displayName });
+
+/**
+ * The changes of an app event: each field whose value differs between `before` and `after` (null
+ * for an app not yet created, or deleted), with both values.
+ */
+export function appChanges(before: App | null, after: App | null): AuditChange[] {
+  const old: Record<string, string | null> = before ? appFields(before) : {};
+  const current: Record<string, string | null> = after ? appFields(after) : {};
+  return (['slug', 'key_prefix', 'display_name'] as const)
+    .map((field) => ({ field, old: old[field] ?? null, new: current[field] ?? null }))
+    .filter((change) => JSON.stringify(change.old) !== JSON.stringify(change.new));
+}
+
+export function appEvent(
+  ids: TimeOrderedIds,
+  action: AppAction,
+  slug: string,
+  changes: AuditChange[],
+  audit: AuditContext,
+  occurredAt: string,
+): AuditRecord {
+  return {
+    id: ids.next(),
+    occurredAt,
+    action,
+    actor: audit.actor,
+    operation: audit.operation,
+    requestId: audit.requestId,
+    appSlug: slug,
+    keyId: null,
+    tokenName: null,
+    changes,
+  };
+}
+
+/** A workspace event (one with no key: an app's or a service token's) as listWorkspaceAuditEvents answers it. */
+export const workspaceAuditEvent = (event: AuditRecord): WorkspaceAuditEvent => ({
+  id: event.id,
+  occurred_at: event.occurredAt,
+  action: event.action as WorkspaceAuditAction,
+  actor: event.actor,
+  operation: event.operation,
+  request_id: event.requestId,
+  app_slug: event.appSlug,
+  token_name: event.tokenName,
+  changes: event.changes,
+});

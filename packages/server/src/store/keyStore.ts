@@ -2,14 +2,17 @@ import type { AuditEvent } from '@apikeys/types';
 import type { WindowCounter, WindowLimit } from '../keys/fixedWindow.js';
 import type {
   App,
+  AppChanges,
   AuditContext,
   KeyChanges,
   KeyRecord,
   KeyUse,
+  NewApp,
   ServiceTokenRecord,
   StoredKey,
   StoredServiceToken,
 } from '../keys/types.js';
+import type { AuditRecord } from './auditEvents.js';
 import type { IdempotencyStore } from './idempotencyStore.js';
 
 /** Which keys a listing wants, as of `now`: `active` means not revoked (revoked_at absent or later) and not expired. */
@@ -40,6 +43,13 @@ export class ServiceTokenExistsError extends Error {
   }
 }
 
+/** A page of the workspace's audit trail: the events of no key (apps, service tokens). */
+export interface WorkspaceAuditEventQuery {
+  /** Only events after this position in the order (occurred_at DESC, id DESC). */
+  after?: { occurredAt: string; id: string } | undefined;
+  limit: number;
+}
+
 export interface AuditEventQuery {
   appSlug: string;
   keyId?: string | undefined;
@@ -54,11 +64,37 @@ export class AppExistsError extends Error {
   }
 }
 
-/** The apps keys belong to. */
+export interface AppPageQuery {
+  /** Only apps whose slug sorts after this one: the last app of the previous page. */
+  after?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** What deleteApp did: deleted the app and its (dead) keys, or refused because some keys are live. */
+export type DeleteAppOutcome = { deleted: App; deletedKeyIds: string[] } | { liveKeys: number };
+
+/** The apps keys belong to. Each change writes its event (`app_created`, …) in the same transaction. */
 export interface AppStore {
-  addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App>;
+  /**
+   * Fails with AppExistsError when the slug is taken. With `audit`, writes an `app_created` event
+   * (without, as the demo app's seed and tests do, none).
+   */
+  addApp(app: NewApp, createdAt: Date, audit?: AuditContext): Promise<App>;
   findApp(slug: string): Promise<App | undefined>;
-  listApps(): Promise<App[]>;
+  /** The apps by slug, all of them or one page. */
+  listApps(query?: AppPageQuery): Promise<App[]>;
+  /**
+   * Applies `changes`, unless a new key_prefix is asked for while the app has any key: then, as
+   * for a missing app, nothing is written and it resolves to undefined (the caller reads the app
+   * to say which). An `app_updated` event names each field whose value changed (none when none did).
+   */
+  updateApp(slug: string, changes: AppChanges, now: Date, audit: AuditContext): Promise<App | undefined>;
+  /**
+   * In one transaction, unless the app has a key live as of `now` (neither revoked nor expired):
+   * deletes its keys (all dead) and the app, and writes an `app_deleted` event. Audit events stay.
+   * Undefined when there is no such app.
+   */
+  deleteApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined>;
 }
 
 /**
@@ -121,6 +157,8 @@ export interface ApiKeyStore {
 export interface AuditEventStore {
   /** Up to `limit` audit events of the app (of one key, with `keyId`), newest first (occurred_at DESC, id DESC). */
   listAuditEvents(query: AuditEventQuery): Promise<AuditEvent[]>;
+  /** Up to `limit` events of no key (apps' and service tokens' changes), newest first (occurred_at DESC, id DESC). */
+  listWorkspaceAuditEvents(query: WorkspaceAuditEventQuery): Promise<AuditRecord[]>;
 }
 
 /** The tokens that authenticate callers of the API. */

@@ -135,7 +135,8 @@ export async function withVerificationCache(
 ): Promise<{ store: KeyStore; cache: VerificationCache }> {
   const cache = new VerificationCache(options);
   await store.watchKeyChanges?.({ onChange: (id) => cache.forgetKey(id), onGap: () => cache.forgetAll() });
-  // Apps are never changed or deleted: one found stays right, and the TTL bounds the memory of a mistake.
+  // Apps change (updateApp, deleteApp) through this store, which forgets them here; a change made by
+  // another instance is seen once the TTL has passed.
   const apps = new Map<string, { app: App; expiresAt: number }>();
 
   const overrides: Partial<KeyStore> = {
@@ -181,6 +182,24 @@ export async function withVerificationCache(
         return await store.revokeKey(appSlug, id, reason, now, audit);
       } finally {
         cache.forgetKey(id);
+      }
+    },
+    async updateApp(slug, changes, now, audit) {
+      try {
+        return await store.updateApp(slug, changes, now, audit);
+      } finally {
+        apps.delete(slug);
+      }
+    },
+    async deleteApp(slug, now, audit) {
+      try {
+        const outcome = await store.deleteApp(slug, now, audit);
+        for (const id of outcome && 'deleted' in outcome ? outcome.deletedKeyIds : []) {
+          cache.forgetKey(id);
+        }
+        return outcome;
+      } finally {
+        apps.delete(slug);
       }
     },
     async rotateKey(appSlug, id, successor, revokeAt, now, audit) {

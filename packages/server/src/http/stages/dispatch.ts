@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { ContractRoute } from '../../contract/routes.js';
-import type { AuditContext } from '../../keys/types.js';
+import type { AuditContext, Principal } from '../../keys/types.js';
 import type { OperationHandlers } from '../../operations/operationHandler.js';
 import '../context.js';
 import type { IdempotencyGuard, RecordedAnswer } from '../idempotency.js';
@@ -11,6 +11,7 @@ type AnyHandler = (request: {
   query: unknown;
   body: unknown;
   audit: AuditContext;
+  principal: Principal;
 }) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 /**
@@ -42,7 +43,11 @@ export function dispatch(
     const { params, query } = validated!;
     const run = async (): Promise<RecordedAnswer> => {
       const audit = { actor: principal!.name, operation: operationId, requestId };
-      const { status, body, headers = {} } = await handler({ params, query, body: req.body, audit });
+      const {
+        status,
+        body,
+        headers = {},
+      } = await handler({ params, query, body: req.body, audit, principal: principal! });
       return { status, body, headers };
     };
     res.locals.answer = idempotent

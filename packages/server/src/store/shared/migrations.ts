@@ -105,6 +105,12 @@ const MIGRATIONS: Migration[] = [
    CREATE INDEX audit_events_app ON audit_events(app_slug, occurred_at DESC, id DESC);
    CREATE INDEX audit_events_key ON audit_events(app_slug, key_id, occurred_at DESC, id DESC)`,
   },
+  // Apps get a name for views; app and service token events (no key_id) get the index that
+  // serves the workspace's trail (listWorkspaceAuditEvents), partial so that key events cost it nothing.
+  {
+    ddl: (t) => `ALTER TABLE apps ADD COLUMN display_name ${t.text};
+   CREATE INDEX audit_events_workspace ON audit_events(occurred_at DESC, id DESC) WHERE key_id IS NULL`,
+  },
 ];
 
 /** The dialect's migrations in order: version n is the n-th. */

@@ -35,6 +35,7 @@ export interface StoredKeyRow extends KeyRow {
 export interface AppRow {
   slug: string;
   key_prefix: string;
+  display_name: string | null;
   created_at: string;
 }
 
@@ -72,7 +73,38 @@ export function storedTime(value: string | null): string | null {
   return value === null ? null : new Date(value).toISOString();
 }
 
-export const toApp = (row: AppRow): App => ({ slug: row.slug, keyPrefix: row.key_prefix, createdAt: row.created_at });
+export const toApp = (row: AppRow): App => ({
+  slug: row.slug,
+  keyPrefix: row.key_prefix,
+  displayName: row.display_name,
+  createdAt: row.created_at,
+});
+
+/** A workspace event's row (no key): the columns listWorkspaceAuditEvents reads. */
+export interface WorkspaceAuditEventRow {
+  id: string;
+  occurred_at: string;
+  action: AuditRecord['action'];
+  actor: string;
+  operation: string;
+  request_id: string | null;
+  app_slug: string | null;
+  token_name: string | null;
+  changes: string;
+}
+
+export const toAuditRecord = (row: WorkspaceAuditEventRow): AuditRecord => ({
+  id: row.id,
+  occurredAt: row.occurred_at,
+  action: row.action,
+  actor: row.actor,
+  operation: row.operation,
+  requestId: row.request_id,
+  appSlug: row.app_slug,
+  keyId: null,
+  tokenName: row.token_name,
+  changes: JSON.parse(row.changes) as AuditRecord['changes'],
+});
 
 export const toKeyRecord = (row: KeyRow): KeyRecord => ({
   id: row.id,

@@ -3,23 +3,36 @@ import type { AuditEvent } from '@apikeys/types';
 import { TimeOrderedIds } from '../../keys/timeOrderedIds.js';
 import type {
   App,
+  AppChanges,
   AuditContext,
   KeyChanges,
   KeyRecord,
   KeyUse,
+  NewApp,
   ServiceTokenRecord,
   StoredKey,
   StoredServiceToken,
 } from '../../keys/types.js';
-import { creationEvent, keyChanges, keyEvent, serviceTokenEvent } from '../auditEvents.js';
+import {
+  type AuditRecord,
+  appChanges,
+  appEvent,
+  creationEvent,
+  keyChanges,
+  keyEvent,
+  serviceTokenEvent,
+} from '../auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from '../idempotencyStore.js';
 import {
   AppExistsError,
+  type AppPageQuery,
   type AuditEventQuery,
+  type DeleteAppOutcome,
   type KeyChangeListener,
   type KeyPageQuery,
   type KeyStore,
   ServiceTokenExistsError,
+  type WorkspaceAuditEventQuery,
 } from '../keyStore.js';
 import { migrationsFor, migrationsTable } from './migrations.js';
 import {
@@ -35,11 +48,13 @@ import {
   storedTime,
   toApp,
   toAuditEvent,
+  toAuditRecord,
   toIdempotencyRecord,
   toKeyRecord,
   toServiceTokenRecord,
   toStoredKey,
   toStoredServiceToken,
+  type WorkspaceAuditEventRow,
 } from './rows.js';
 import { type Announcement, type SqlDialect, type SqlParams, step, type Work } from './sql.js';
 import {
@@ -57,6 +72,7 @@ import {
   REVOKE_SERVICE_TOKEN,
   SERVICE_TOKEN_COLUMNS,
   STATUS_CONDITIONS,
+  UPDATE_APP,
   UPDATE_KEY,
 } from './statements.js';
 
@@ -113,17 +129,36 @@ export abstract class SqlKeyStore implements KeyStore {
     );
   }
 
-  async addApp(app: Omit<App, 'createdAt'>, createdAt: Date): Promise<App> {
-    const row = { slug: app.slug, key_prefix: app.keyPrefix, created_at: createdAt.toISOString() };
+  async addApp(app: NewApp, createdAt: Date, audit?: AuditContext): Promise<App> {
+    const row = {
+      slug: app.slug,
+      key_prefix: app.keyPrefix,
+      display_name: app.displayName ?? null,
+      created_at: createdAt.toISOString(),
+    };
+    const created = toApp(row);
+    const event =
+      audit &&
+      auditParams(appEvent(this.auditIds, 'app_created', app.slug, appChanges(null, created), audit, row.created_at));
     try {
-      await this.sql.run(`INSERT INTO apps (${APP_COLUMNS}) VALUES (@slug, @key_prefix, @created_at)`, row);
+      await this.sql.transaction(
+        (function* () {
+          yield* step.run(`INSERT INTO apps (${APP_COLUMNS}) VALUES (@slug, @key_prefix, @display_name, @created_at)`, {
+            ...row,
+          });
+          if (event) {
+            yield* step.run(INSERT_AUDIT_EVENT, event);
+          }
+          return { value: undefined, commit: true };
+        })(),
+      );
     } catch (error) {
       if (this.sql.isPrimaryKeyViolation(error, 'apps')) {
         throw new AppExistsError(app.slug);
       }
       throw error;
     }
-    return toApp(row);
+    return created;
   }
 
   async findApp(slug: string): Promise<App | undefined> {
@@ -131,8 +166,97 @@ export abstract class SqlKeyStore implements KeyStore {
     return row && toApp(row);
   }
 
-  async listApps(): Promise<App[]> {
-    return (await this.sql.all<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY slug`)).map(toApp);
+  async listApps({ after, limit }: AppPageQuery = {}): Promise<App[]> {
+    const params: Record<string, string | number> = {};
+    const where = after === undefined ? '' : 'WHERE slug > @after';
+    if (after !== undefined) {
+      params.after = after;
+    }
+    if (limit !== undefined) {
+      params.limit = limit;
+    }
+    const rows = await this.sql.all<AppRow>(
+      `SELECT ${APP_COLUMNS} FROM apps ${where} ORDER BY slug${limit === undefined ? '' : ' LIMIT @limit'}`,
+      params,
+    );
+    return rows.map(toApp);
+  }
+
+  async updateApp(slug: string, changes: AppChanges, now: Date, audit: AuditContext): Promise<App | undefined> {
+    const params = {
+      slug,
+      set_display_name: given(changes.displayName),
+      display_name: changes.displayName ?? null,
+      set_key_prefix: given(changes.keyPrefix),
+      key_prefix: changes.keyPrefix ?? null,
+    };
+    const self = this;
+    return this.sql.transaction(
+      (function* () {
+        // Locked, so that no key is issued under the old prefix while it changes (a new key's row
+        // holds a share lock on its app's).
+        const before = yield* self.lockedApp(slug);
+        if (!before) {
+          return { value: undefined, commit: false };
+        }
+        if (changes.keyPrefix !== undefined && changes.keyPrefix !== before.key_prefix) {
+          const key = yield* step.get('SELECT 1 AS found FROM api_keys WHERE app_slug = @slug LIMIT 1', { slug });
+          if (key) {
+            return { value: undefined, commit: false };
+          }
+        }
+        const after = toApp((yield* step.get<AppRow>(UPDATE_APP, params))!);
+        const changed = appChanges(toApp(before), after);
+        if (changed.length > 0) {
+          const at = now.toISOString();
+          yield* step.run(
+            INSERT_AUDIT_EVENT,
+            auditParams(appEvent(self.auditIds, 'app_updated', slug, changed, audit, at)),
+          );
+        }
+        return { value: after, commit: true };
+      })(),
+    );
+  }
+
+  async deleteApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined> {
+    const at = now.toISOString();
+    const self = this;
+    return this.sql.transaction(
+      (function* (): Work<{ value: DeleteAppOutcome | undefined; commit: boolean }> {
+        const before = yield* self.lockedApp(slug);
+        if (!before) {
+          return { value: undefined, commit: false };
+        }
+        const live = yield* step.get<{ n: number | string }>(
+          `SELECT count(*) AS n FROM api_keys WHERE app_slug = @slug AND ${STATUS_CONDITIONS.active}`,
+          { slug, now: at },
+        );
+        const liveKeys = Number(live?.n ?? 0);
+        if (liveKeys > 0) {
+          return { value: { liveKeys }, commit: false };
+        }
+        const keys = yield* step.all<{ id: string }>('DELETE FROM api_keys WHERE app_slug = @slug RETURNING id', {
+          slug,
+        });
+        yield* step.run('DELETE FROM apps WHERE slug = @slug', { slug });
+        const deleted = toApp(before);
+        const changes = [...appChanges(deleted, null), { field: 'keys_deleted', old: null, new: keys.length }];
+        yield* step.run(
+          INSERT_AUDIT_EVENT,
+          auditParams(appEvent(self.auditIds, 'app_deleted', slug, changes, audit, at)),
+        );
+        for (const { id } of keys) {
+          yield* self.announce({ kind: 'key', id });
+        }
+        return { value: { deleted, deletedKeyIds: keys.map(({ id }) => id) }, commit: true };
+      })(),
+    );
+  }
+
+  /** The app as committed last, locked for this transaction (against keys inserted meanwhile, on PostgreSQL). */
+  private lockedApp(slug: string): Work<AppRow | undefined> {
+    return step.get<AppRow>(`SELECT ${APP_COLUMNS} FROM apps WHERE slug = @slug${this.sql.lockRows}`, { slug });
   }
 
   /** The parameters of a new key and its `created` event, for the dialect's insertKey. */
@@ -322,7 +446,8 @@ export abstract class SqlKeyStore implements KeyStore {
       return [];
     }
     // Only the conditions in play, so that the database seeks the index to `after` instead of filtering up to it.
-    const conditions = ['app_slug = @app_slug'];
+    // The app's own events (app_created, …) have no key: they belong to the workspace's trail.
+    const conditions = ['app_slug = @app_slug', 'key_id IS NOT NULL'];
     const params: Record<string, string | number> = { app_slug: appSlug, limit };
     if (keyId !== undefined) {
       conditions.push('key_id = @key_id::uuid');
@@ -339,6 +464,22 @@ export abstract class SqlKeyStore implements KeyStore {
       params,
     );
     return rows.map(toAuditEvent);
+  }
+
+  async listWorkspaceAuditEvents({ after, limit }: WorkspaceAuditEventQuery): Promise<AuditRecord[]> {
+    const conditions = ['key_id IS NULL'];
+    const params: Record<string, string | number> = { limit };
+    if (after) {
+      conditions.push('(occurred_at, id) < (@after_occurred_at::timestamptz, @after_id::uuid)');
+      params.after_occurred_at = storedTime(after.occurredAt);
+      params.after_id = after.id;
+    }
+    const rows = await this.sql.all<WorkspaceAuditEventRow>(
+      `SELECT id, occurred_at, action, actor, operation, request_id, app_slug, token_name, changes FROM audit_events
+       WHERE ${conditions.join(' AND ')} ORDER BY occurred_at DESC, id DESC LIMIT @limit`,
+      params,
+    );
+    return rows.map(toAuditRecord);
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {

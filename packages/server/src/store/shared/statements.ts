@@ -54,7 +54,14 @@ export const MARK_ROTATED = `UPDATE api_keys SET rotated_to = @successor_id::uui
   WHERE app_slug = @app_slug AND id = @id AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > @now::timestamptz)
   RETURNING ${KEY_COLUMNS}`;
 
-export const APP_COLUMNS = 'slug, key_prefix, created_at';
+export const APP_COLUMNS = 'slug, key_prefix, display_name, created_at';
+
+// As UPDATE_KEY: each @set_<field> flag says whether that field is given.
+export const UPDATE_APP = `UPDATE apps SET
+    display_name = CASE WHEN @set_display_name::boolean THEN @display_name::text ELSE display_name END,
+    key_prefix = CASE WHEN @set_key_prefix::boolean THEN @key_prefix::text ELSE key_prefix END
+  WHERE slug = @slug
+  RETURNING ${APP_COLUMNS}`;
 
 export const SERVICE_TOKEN_COLUMNS = 'name, scopes, token_hash, hash_scheme, created_at, revoked_at';
 

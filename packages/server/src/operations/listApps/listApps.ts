@@ -1,0 +1,25 @@
+import type { operations } from '@apikeys/types';
+import { invalidRequest } from '../../contract/problems.js';
+import { appRecord } from '../appRecord.js';
+import type { OperationDeps, OperationHandler } from '../operationHandler.js';
+import { decodeNameCursor, encodeNameCursor } from '../pageCursor.js';
+
+// Unlike the key and audit listings' cursors (a time and an id), so that none is taken for another.
+const LISTING = JSON.stringify(['apps']);
+
+export const listApps =
+  ({ store, cursorSecret, patterns }: OperationDeps): OperationHandler<operations['listApps']> =>
+  async ({ query }) => {
+    // The request check has filled in the contract's default for limit.
+    const { limit, cursor } = query as typeof query & Required<Pick<typeof query, 'limit'>>;
+    const after = cursor === undefined ? undefined : decodeNameCursor(cursorSecret, LISTING, cursor, patterns.appSlug);
+    if (cursor !== undefined && after === undefined) {
+      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    }
+    // One app more than the page holds tells whether there is a next page.
+    const apps = await store.listApps({ after, limit: limit + 1 });
+    const page = apps.slice(0, limit);
+    const last = page.at(-1);
+    const next_cursor = apps.length > limit && last ? encodeNameCursor(cursorSecret, LISTING, last.slug) : null;
+    return { status: 200, body: { data: page.map(appRecord), next_cursor } };
+  };

@@ -1,0 +1,31 @@
+import type { operations } from '@apikeys/types';
+import { invalidRequest } from '../../contract/problems.js';
+import { workspaceAuditEvent } from '../../store/auditEvents.js';
+import type { OperationDeps, OperationHandler } from '../operationHandler.js';
+import { decodeCursor, encodeCursor } from '../pageCursor.js';
+
+// Unlike an app's audit trail's cursor (it names the app and a key filter), so that neither is taken for the other.
+const LISTING = JSON.stringify(['workspace-audit-events']);
+
+export const listWorkspaceAuditEvents =
+  ({ store, cursorSecret }: OperationDeps): OperationHandler<operations['listWorkspaceAuditEvents']> =>
+  async ({ query }) => {
+    // The request check has filled in the contract's default for limit.
+    const { limit, cursor } = query as typeof query & Required<Pick<typeof query, 'limit'>>;
+    const position = cursor === undefined ? undefined : decodeCursor(cursorSecret, LISTING, cursor);
+    if (cursor !== undefined && !position) {
+      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    }
+    // One event more than the page holds tells whether there is a next page.
+    const events = await store.listWorkspaceAuditEvents({
+      after: position && { occurredAt: position.createdAt, id: position.id },
+      limit: limit + 1,
+    });
+    const page = events.slice(0, limit);
+    const last = page.at(-1);
+    const next_cursor =
+      events.length > limit && last
+        ? encodeCursor(cursorSecret, LISTING, { createdAt: last.occurredAt, id: last.id })
+        : null;
+    return { status: 200, body: { data: page.map(workspaceAuditEvent), next_cursor } };
+  };
