@@ -9,13 +9,16 @@
 // - `Idempotency-Key`: sent on every call of an operation that declares it, made for each call
 //   when none is given and the same on each retry;
 // - retries: an operation's own `x-retryable` (true or false) decides; without it, a safe method
-//   (GET, HEAD) and an operation that declares `Idempotency-Key` are retried, nothing else;
+//   (GET, HEAD), an idempotent method (PUT, DELETE: RFC 9110, section 9.2.2) and an operation
+//   that declares `Idempotency-Key` are retried, nothing else (POST and PATCH are not);
 // - `listAll<Rest>`: for every operation whose query has `cursor` and whose answer has `data` and
 //   `next_cursor`, an async iterator over every item, page after page;
 // - JSDoc: the summary and the first sentence of the description.
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const SAFE_METHODS = new Set(['get', 'head']);
+// Idempotent by HTTP's definition (RFC 9110, section 9.2.2) without being safe.
+const IDEMPOTENT_METHODS = new Set(['put', 'delete']);
 const IDEMPOTENCY_HEADER = 'idempotency-key';
 const HEADER = '// Generated from spec/openapi.yaml by `pnpm generate` (scripts/clientOperations.mjs). Do not edit.';
 
@@ -199,13 +202,15 @@ export function readOperations(document) {
       if (declaredRetry !== undefined && typeof declaredRetry !== 'boolean') {
         throw new Error(`${where}: x-retryable must be true or false`);
       }
-      const retryable = declaredRetry ?? (SAFE_METHODS.has(method) || idempotent);
+      const retryable = declaredRetry ?? (SAFE_METHODS.has(method) || IDEMPOTENT_METHODS.has(method) || idempotent);
       const retryReason =
         declaredRetry !== undefined
           ? `x-retryable: ${declaredRetry}`
           : SAFE_METHODS.has(method)
             ? 'a safe method'
-            : idempotent
+            : IDEMPOTENT_METHODS.has(method)
+              ? 'an idempotent method'
+              : idempotent
               ? 'it declares Idempotency-Key'
               : 'neither safe, idempotent by key nor x-retryable';
 

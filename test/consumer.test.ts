@@ -220,6 +220,16 @@ describe.each(targets)('the client against $name', ({ start }) => {
       () => apiKeys.rotateApiKey('internal-api', unknownKeyId),
       () => apiKeys.verifyApiKey('internal-api', { secret: unissuedSecret }),
       () => apiKeys.listAuditEvents('internal-api'),
+      () => apiKeys.createApp({ slug: 'billing-api', key_prefix: 'bill' }),
+      () => apiKeys.listApps(),
+      () => apiKeys.getApp('internal-api'),
+      () => apiKeys.updateApp('internal-api', { display_name: 'Internal API' }),
+      () => apiKeys.deleteApp('internal-api'),
+      () => apiKeys.createServiceToken({ name: 'gateway', scopes: ['keys:verify'] }),
+      () => apiKeys.listServiceTokens(),
+      () => apiKeys.revokeServiceToken('gateway'),
+      () => apiKeys.getCurrentToken(),
+      () => apiKeys.listWorkspaceAuditEvents(),
     ];
     for (const call of calls) {
       expect(await rejection(call())).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
@@ -587,6 +597,71 @@ describe.each(targets)('the client against $name', ({ start }) => {
         { headers: { Prefer: 'example=notFound' } },
       ),
     ).toEqual({ valid: false, code: 'NOT_FOUND' });
+  });
+
+  // After every test that takes billing-api for an app that does not exist: this one registers it
+  // (and deletes it again). The mock answers the contract's examples, which tell the same story
+  // (billing-api, prefix bill, display name Billing API); what only the real server can know (the
+  // token's name and scopes, the key's app, the audit trail) is asserted on the server alone.
+  it('registers an app and a scoped service token over HTTP, creates a key in the app with that token, and cleans up', async () => {
+    const real = 'store' in target;
+    const app = await client.apiKeys.createApp({ slug: 'billing-api', key_prefix: 'bill', display_name: 'Billing API' });
+    expect(app).toMatchObject({ slug: 'billing-api', key_prefix: 'bill', display_name: 'Billing API' });
+    expect(await client.apiKeys.getApp('billing-api')).toMatchObject({ slug: 'billing-api', key_prefix: 'bill' });
+    const apps = await client.apiKeys.listApps({ limit: 100 });
+    expect(apps.data.map((each) => each.slug)).toContain('billing-api');
+    expect(await client.apiKeys.updateApp('billing-api', { display_name: 'Billing API (EU)' })).toMatchObject({
+      slug: 'billing-api',
+      display_name: 'Billing API (EU)',
+    });
+
+    const name = 'billing-deployer';
+    const added = await client.apiKeys.createServiceToken({ name, scopes: ['keys:create', 'keys:revoke'] });
+    expect(added.token.status).toBe('active');
+    expect(added.secret).toMatch(/^apt_[0-9A-Za-z]{49}$/);
+    if (real) {
+      expect(added.token).toMatchObject({ name, scopes: ['keys:create', 'keys:revoke'], revoked_at: null });
+      expect((await client.apiKeys.listServiceTokens()).data.map((each) => each.name)).toContain(name);
+    } else {
+      expect((await client.apiKeys.listServiceTokens()).data.length).toBeGreaterThan(0);
+    }
+
+    const deployer = createApiKeysClient({ baseUrl: target.url, token: added.secret });
+    const me = await deployer.apiKeys.getCurrentToken();
+    if (real) {
+      expect(me).toEqual({ name, scopes: ['keys:create', 'keys:revoke'] });
+    } else {
+      expect(me.scopes.length).toBeGreaterThan(0);
+    }
+    const created = await deployer.apiKeys.createApiKey('billing-api', { name: 'billing key', permissions: ['invoices:read'] });
+    expect(created.key.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.secret).toMatch(/^[a-z0-9]{1,16}_[0-9A-Za-z]{49}$/);
+    if (real) {
+      expect(created.key).toMatchObject({ app_slug: 'billing-api', key_prefix: 'bill', name: 'billing key' });
+      expect(created.secret.startsWith('bill_')).toBe(true);
+    }
+    await deployer.apiKeys.revokeApiKey('billing-api', created.key.id, {}, { headers: { Prefer: 'example=revoked' } });
+
+    const trail = await client.apiKeys.listWorkspaceAuditEvents({ limit: 100 });
+    expect(trail.data.length).toBeGreaterThan(0);
+    if (real) {
+      const actions = trail.data.map((event) => `${event.action} ${event.app_slug ?? event.token_name}`);
+      expect(actions).toEqual(
+        expect.arrayContaining(['app_created billing-api', 'app_updated billing-api', `token_added ${name}`]),
+      );
+    }
+
+    // The app's only key is revoked: it may be deleted, and is then gone.
+    expect(await client.apiKeys.deleteApp('billing-api')).toMatchObject({ slug: 'billing-api', key_prefix: 'bill' });
+    const gone = await rejection(client.apiKeys.getApp('billing-api', { headers: { Prefer: 'code=404' } }));
+    expect(gone).toMatchObject({ status: 404, type: 'urn:apikeys:problem:app-not-found' });
+
+    // A revoked token is refused from then on.
+    expect(await client.apiKeys.revokeServiceToken(name)).toMatchObject({ status: 'revoked' });
+    const refused = await rejection(
+      deployer.apiKeys.createApiKey('internal-api', { name: 'too late' }, { headers: { Prefer: 'code=401' } }),
+    );
+    expect(refused).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
   });
 
   // Last: it reads what every test above called.

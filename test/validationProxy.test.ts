@@ -18,7 +18,7 @@ import {
   requireComplete,
   successes,
 } from './support/contract.js';
-import { buildRequest, freshResources, requestExamples, sendRequest } from './support/requests.js';
+import { buildRequest, freshResources, requestExamples, sendRequest, uniqueNames } from './support/requests.js';
 import { validationProxyNeeds } from './support/suiteNeeds.js';
 import { SERVER_NOW, startRealServer, startValidationProxy, type Target, TOKEN } from './support/targets.js';
 
@@ -259,8 +259,9 @@ describe('the real server behind the validation proxy', () => {
   it.each(operations)('answers every named request example of $operationId within the contract', async (operation) => {
     const examples = requestExamples(operation);
     const pathValue = freshResources(operations, proxy.url, TOKEN);
+    const bodyValue = uniqueNames(operations);
     for (const example of examples.length > 0 ? examples.map(([name]) => name) : [undefined]) {
-      const request = await buildRequest(operation, { pathValue, ...(example ? { example } : {}) });
+      const request = await buildRequest(operation, { pathValue, bodyValue, ...(example ? { example } : {}) });
       const answer = await sendRequest(proxy.url, request, { token: TOKEN, fetch: recordingFetch });
       expect(answer.status, `${operation.operationId} with ${example ?? "its parameters' examples"}`).toBe(
         successStatus(operation),
@@ -275,9 +276,13 @@ describe('the real server behind the validation proxy', () => {
         `lacks-${operation.operationId}`,
         scopes.filter((scope) => !operation.scopes!.includes(scope)),
       );
-      const holding = await serviceToken(`holds-${operation.operationId}`, operation.scopes!);
       const pathValue = freshResources(operations, proxy.url, TOKEN);
-      const request = await buildRequest(operation, { pathValue });
+      const request = await buildRequest(operation, { pathValue, bodyValue: uniqueNames(operations) });
+      // A token grants only scopes its creator holds: one that holds them holds the scopes the
+      // request names too (createServiceToken's `scopes`).
+      const holding = await serviceToken(`holds-${operation.operationId}`, [
+        ...new Set([...operation.scopes!, ...scopesNamedIn(request.body)]),
+      ]);
       expect((await sendRequest(proxy.url, request, { token: lacking, fetch: recordingFetch })).status).toBe(403);
       expect((await sendRequest(proxy.url, request, { token: holding, fetch: recordingFetch })).status).toBe(
         successStatus(operation),
@@ -294,8 +299,23 @@ describe('the real server behind the validation proxy', () => {
     expect(answer.status).toBe(401);
   });
 
-  /** A service token with these scopes in the server's database. */
-  async function serviceToken(name: string, held: string[]) {
+  /** The declared scopes a request body names (as the values of an array of scopes). */
+  function scopesNamedIn(body: unknown): string[] {
+    if (Array.isArray(body)) {
+      return body.flatMap(scopesNamedIn);
+    }
+    if (typeof body === 'object' && body !== null) {
+      return Object.values(body).flatMap(scopesNamedIn);
+    }
+    return typeof body === 'string' && scopes.includes(body) ? [body] : [];
+  }
+
+  /**
+   * A service token with these scopes in the server's database, named as the contract's TokenName
+   * allows (lower case: listServiceTokens answers every name the database holds).
+   */
+  async function serviceToken(label: string, held: string[]) {
+    const name = label.toLowerCase();
     const token = `proxy-${name}-0123456789`;
     await (server as Target & { store: KeyStore }).store.addServiceToken(
       {

@@ -187,7 +187,8 @@ export const needs = {
   tag: { lacking: 'a tag', met: (op) => op.tags.length > 0 },
   scopes: {
     lacking: 'a security scope (a bearerAuth requirement naming the scopes it needs)',
-    met: (op) => (op.scopes?.length ?? 0) > 0,
+    // Or none, when it declares no 403 either: any accepted token may call it (getCurrentToken).
+    met: (op) => (op.scopes?.length ?? 0) > 0 || !op.responses.some((response) => response.status === '403'),
   },
   requestExample: {
     lacking: 'a named example of its request body',

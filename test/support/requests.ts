@@ -14,7 +14,15 @@ import {
 // thing the examples cannot give is an id the server issued; that is a rule about the contract's
 // shape, not a table of operations: a path parameter that is a server-issued id (`format: uuid`,
 // such as `{keyId}`) gets the id of a resource freshly created by the operation that POSTs to
-// the collection before it (`POST …/keys` for `…/keys/{keyId}`).
+// the collection before it (`POST …/keys` for `…/keys/{keyId}`). Two more rules of the same kind
+// keep requests that change or register a named resource from colliding with what exists:
+// - a path parameter naming the resource an operation changes or removes (the last segment of a
+//   DELETE, PATCH or PUT, such as `DELETE …/apps/{appName}`, or the parameter before a POST's
+//   action that answers no 201, such as `POST …/service-tokens/{tokenName}/revoke`) also gets a
+//   freshly created resource: an example names one that others use (`internal-api` has keys);
+// - with `uniqueNames`, the body field a creation registers its resource by (the field of the
+//   POST's body whose schema is that of the `{parameter}` after the collection's path, such as
+//   createApp's `slug` for `/apps/{appName}`) gets a value no earlier request used.
 
 export interface ContractRequest {
   operationId: string;
@@ -45,8 +53,12 @@ export const requestExamples = (operation: ContractOperation): [string, NamedExa
 /** Whether the parameter is an id the server issues (then its example names nothing that exists). */
 export const isIssuedId = (parameter: Parameter) => parameter.in === 'path' && parameter.schema?.format === 'uuid';
 
+/** The body to send instead of the example's value. */
+export type BodyValue = (body: unknown, operation: ContractOperation) => unknown;
+
 export interface BuildOptions {
   pathValue?: PathValue;
+  bodyValue?: BodyValue;
   /** Which named example of the request body to send; the first when not given. */
   example?: string;
   /** The query: its parameters' examples (the default), or none. */
@@ -102,7 +114,7 @@ export async function buildRequest(operation: ContractOperation, options: BuildO
           : 'its request body has no named example',
       );
     }
-    request.body = chosen[1].value;
+    request.body = options.bodyValue ? options.bodyValue(chosen[1].value, operation) : chosen[1].value;
     request.example = chosen[0];
   }
   return request;
@@ -159,13 +171,76 @@ export function issuedId(answer: unknown): string | undefined {
   return held.length === 1 && typeof held[0]!.id === 'string' ? held[0]!.id : undefined;
 }
 
+/** The parameter a collection's items are named by: the `{parameter}` right after the creator's path. */
+function itemParameterOf(operations: ContractOperation[], creator: ContractOperation): Parameter | undefined {
+  for (const operation of operations) {
+    const name = operation.path.startsWith(`${creator.path}/{`)
+      ? /^\{([^}]+)\}/.exec(operation.path.slice(creator.path.length + 1))?.[1]
+      : undefined;
+    const parameter = name ? parametersIn(operation, 'path').find((each) => each.name === name) : undefined;
+    if (parameter) {
+      return parameter;
+    }
+  }
+  return undefined;
+}
+
+/** The field of the creator's body its resource is named by: the one with the item parameter's schema. */
+export function nameFieldOf(operations: ContractOperation[], creator: ContractOperation): string | undefined {
+  const parameter = itemParameterOf(operations, creator);
+  const properties = jsonBody(creator.requestBody?.bodies)?.schema?.properties ?? {};
+  if (!parameter?.schema || isIssuedId(parameter)) {
+    return undefined;
+  }
+  const wanted = JSON.stringify(parameter.schema);
+  return Object.keys(properties).find((field) => JSON.stringify(properties[field]) === wanted);
+}
+
+let uniqueCount = 0;
+
+/** The rule for registered names: a creation's name field gets a value no earlier request used. */
+export function uniqueNames(operations: ContractOperation[]): BodyValue {
+  return (body, operation) => {
+    const field = operation.method === 'POST' ? nameFieldOf(operations, operation) : undefined;
+    if (!field || typeof body !== 'object' || body === null) {
+      return body;
+    }
+    const record = body as Record<string, unknown>;
+    const value = record[field];
+    if (typeof value !== 'string') {
+      return body;
+    }
+    const suffix = `-${process.pid.toString(36)}${(uniqueCount += 1).toString(36)}`;
+    const maxLength = jsonBody(operation.requestBody?.bodies)?.schema?.properties?.[field]?.maxLength ?? 63;
+    return { ...record, [field]: `${value.slice(0, maxLength - suffix.length)}${suffix}` };
+  };
+}
+
+/** Whether the operation changes or removes the resource `{parameter}` names (see the rules above). */
+export function actsOn(operation: ContractOperation, parameter: Parameter): boolean {
+  const at = operation.path.indexOf(`/{${parameter.name}}`);
+  if (parameter.in !== 'path' || at < 0) {
+    return false;
+  }
+  const rest = operation.path.slice(at + parameter.name.length + 3);
+  if (rest === '') {
+    return ['DELETE', 'PATCH', 'PUT'].includes(operation.method);
+  }
+  return (
+    operation.method === 'POST' && /^\/[^/{]+$/.test(rest) && !successes(operation).some((r) => r.status === '201')
+  );
+}
+
 /**
- * The rule for issued ids: `{keyId}` (any `format: uuid` path parameter) is the id of a resource
- * created just now with its creator's first named example, sent to `base` with `token`.
+ * The rules for issued ids and acted-on names: `{keyId}` (any `format: uuid` path parameter), and a
+ * path parameter naming the resource the operation changes or removes (`actsOn`), name a resource
+ * created just now with its creator's first named example (its name made unique), sent to `base`
+ * with `token`.
  */
 export function freshResources(operations: ContractOperation[], base: string, token: string): PathValue {
+  const bodyValue = uniqueNames(operations);
   const pathValue: PathValue = async (parameter, operation) => {
-    if (!isIssuedId(parameter)) {
+    if (!isIssuedId(parameter) && !actsOn(operation, parameter)) {
       return undefined;
     }
     const creator = creatorOf(operations, operation, parameter);
@@ -175,8 +250,11 @@ export function freshResources(operations: ContractOperation[], base: string, to
         `no operation creates the {${parameter.name}} it needs (a POST to the path before it answering 201)`,
       );
     }
-    const response = await sendRequest(base, await buildRequest(creator, { pathValue }), { token });
-    const id = issuedId(await response.json().catch(() => undefined));
+    const request = await buildRequest(creator, { pathValue, bodyValue });
+    const response = await sendRequest(base, request, { token });
+    const answer: unknown = await response.json().catch(() => undefined);
+    const field = isIssuedId(parameter) ? undefined : nameFieldOf(operations, creator);
+    const id = field ? ((request.body as Record<string, unknown> | undefined)?.[field] as string) : issuedId(answer);
     if (response.status !== 201 || !id) {
       throw cannotBuild(
         operation,

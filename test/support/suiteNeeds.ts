@@ -10,9 +10,16 @@ export const validationProxyNeeds = (operation: ContractOperation): Need[] => [
   needs.successResponse,
   needs.requestExample,
   needs.pathParameterExamples,
+  // Behind bearer auth: its scopes, refused 401 and 429; and 403 when it names scopes (an operation
+  // any accepted token may call, getCurrentToken's `bearerAuth: []` without a 403, has none to lack).
   ...(operation.scopes === undefined
     ? []
-    : [needs.scopes, needs.problemResponse('401'), needs.problemResponse('403'), needs.problemResponse('429')]),
+    : [
+        needs.scopes,
+        needs.problemResponse('401'),
+        ...(operation.scopes.length > 0 ? [needs.problemResponse('403')] : []),
+        needs.problemResponse('429'),
+      ]),
 ];
 
 export const consumerNeeds = (operation: ContractOperation): Need[] => [

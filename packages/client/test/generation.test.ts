@@ -17,16 +17,27 @@ describe('what the generator reads from the contract', () => {
   it('retries, sends Idempotency-Key and pages exactly as the hand-written client did', () => {
     const operations = readOperations(contract());
     const by = Object.fromEntries(operations.map((op) => [op.operationId, op]));
-    expect(operations.filter((op) => !op.retryable).map((op) => op.operationId)).toEqual(['updateApiKey']);
+    // Never retried: a POST without Idempotency-Key or x-retryable, and the PATCHes.
+    expect(operations.filter((op) => !op.retryable).map((op) => op.operationId)).toEqual([
+      'revokeServiceToken',
+      'updateApp',
+      'updateApiKey',
+    ]);
     expect(operations.filter((op) => op.idempotent).map((op) => op.operationId)).toEqual([
+      'createApp',
+      'createServiceToken',
       'createApiKey',
       'rotateApiKey',
     ]);
     expect(operations.flatMap((op) => (op.listAll ? [op.listAll.name] : []))).toEqual([
+      'listAllApps',
+      'listAllWorkspaceAuditEvents',
       'listAllApiKeys',
       'listAllAuditEvents',
     ]);
     expect(by.verifyApiKey?.retryReason).toBe('x-retryable: true');
+    expect(by.deleteApp?.retryReason).toBe('an idempotent method');
+    expect(by.updateApp?.retryReason).toBe('neither safe, idempotent by key nor x-retryable');
     expect(by.revokeApiKey?.body).toEqual({ type: 'RevokeApiKeyRequest', optional: true, defaultEmpty: true });
     expect(by.updateApiKey?.body).toEqual({ type: 'UpdateApiKeyRequest', optional: false, defaultEmpty: false });
     expect(by.getApiKey?.pathParams.map((p) => p.name)).toEqual(['appName', 'keyId']);

@@ -48,9 +48,13 @@ export function bindOperations({ send, everyPage, idempotencyKey }: OperationRun
   // GET /api-auth/apps/{appName}: retried (a safe method).
   const getApp: Methods['getApp'] = (appName, options) =>
     send(options, (api, init) => api.GET('/api-auth/apps/{appName}', { params: { path: { appName } }, ...init }), true);
-  // DELETE /api-auth/apps/{appName}: never retried (neither safe, idempotent by key nor x-retryable).
+  // DELETE /api-auth/apps/{appName}: retried (an idempotent method).
   const deleteApp: Methods['deleteApp'] = (appName, options) =>
-    send(options, (api, init) => api.DELETE('/api-auth/apps/{appName}', { params: { path: { appName } }, ...init }));
+    send(
+      options,
+      (api, init) => api.DELETE('/api-auth/apps/{appName}', { params: { path: { appName } }, ...init }),
+      true,
+    );
   // PATCH /api-auth/apps/{appName}: never retried (neither safe, idempotent by key nor x-retryable).
   const updateApp: Methods['updateApp'] = (appName, request, options) =>
     send(options, (api, init) =>

@@ -135,7 +135,7 @@ export interface ApiKeysClient {
     /**
      * Delete an API auth app. Deletes the app for good and answers its record as it was.
      *
-     * Sends `DELETE /api-auth/apps/{appName}`. Never retried.
+     * Sends `DELETE /api-auth/apps/{appName}`. Retried under the client's retry policy.
      * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
      * @param options signal, headers, timeoutMs, retry.
      */
