@@ -21,6 +21,8 @@ export interface DocsExpectation {
   method: string;
   path: string;
   scopes: string[];
+  /** Whether it takes a request body, which Redoc shows as the "Payload" sample. */
+  hasBody: boolean;
   /** A sentence of its description, as the page renders it. */
   says: string[];
   /** Parameters and fields, each with what shows its type and limits (and title and pattern). */
@@ -69,10 +71,14 @@ const rendered = (markdown: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** The sentences of a description the page shows as plain text (not tables or lists). */
+/**
+ * The sentences of a description the page shows as plain text (not tables or lists): a paragraph
+ * that leads into a list (`Rules …:` then `- …` lines) counts up to the list.
+ */
 const sentencesOf = (markdown: string | undefined) =>
   (markdown ?? '')
     .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.split(/\n(?=\s*(?:[-*]|\d+\.) )/)[0]!)
     .filter((paragraph) => !/^\s*([-*|#>]|\d+\.)/.test(paragraph))
     .map(rendered)
     .flatMap((paragraph) => paragraph.split(/(?<=\.) /))
@@ -95,7 +101,8 @@ function range(min: number | undefined, max: number | undefined, unit: string) {
     return `<= ${max}${suffix}`;
   }
   if (min !== undefined) {
-    return min === 1 && unit === 'characters' ? 'non-empty' : `>= ${min}${suffix}`;
+    // Redoc shows a lower bound of one character, or of one item, as "non-empty".
+    return min === 1 && (unit === 'characters' || unit === 'items') ? 'non-empty' : `>= ${min}${suffix}`;
   }
   return undefined;
 }
@@ -187,6 +194,7 @@ export function docsExpectation(operation: ContractOperation): DocsExpectation {
     method: operation.method,
     path: operation.path,
     scopes: operation.scopes ?? [],
+    hasBody: operation.requestBody !== undefined,
     says: [
       ...firstSentence,
       ...Object.values(request?.schema?.properties ?? {}).flatMap((field) =>
