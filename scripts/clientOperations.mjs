@@ -211,8 +211,8 @@ export function readOperations(document) {
             : IDEMPOTENT_METHODS.has(method)
               ? 'an idempotent method'
               : idempotent
-              ? 'it declares Idempotency-Key'
-              : 'neither safe, idempotent by key nor x-retryable';
+                ? 'it declares Idempotency-Key'
+                : 'neither safe, idempotent by key nor x-retryable';
 
       operations.push({
         operationId,

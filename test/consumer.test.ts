@@ -605,7 +605,11 @@ describe.each(targets)('the client against $name', ({ start }) => {
   // token's name and scopes, the key's app, the audit trail) is asserted on the server alone.
   it('registers an app and a scoped service token over HTTP, creates a key in the app with that token, and cleans up', async () => {
     const real = 'store' in target;
-    const app = await client.apiKeys.createApp({ slug: 'billing-api', key_prefix: 'bill', display_name: 'Billing API' });
+    const app = await client.apiKeys.createApp({
+      slug: 'billing-api',
+      key_prefix: 'bill',
+      display_name: 'Billing API',
+    });
     expect(app).toMatchObject({ slug: 'billing-api', key_prefix: 'bill', display_name: 'Billing API' });
     expect(await client.apiKeys.getApp('billing-api')).toMatchObject({ slug: 'billing-api', key_prefix: 'bill' });
     const apps = await client.apiKeys.listApps({ limit: 100 });
@@ -633,7 +637,10 @@ describe.each(targets)('the client against $name', ({ start }) => {
     } else {
       expect(me.scopes.length).toBeGreaterThan(0);
     }
-    const created = await deployer.apiKeys.createApiKey('billing-api', { name: 'billing key', permissions: ['invoices:read'] });
+    const created = await deployer.apiKeys.createApiKey('billing-api', {
+      name: 'billing key',
+      permissions: ['invoices:read'],
+    });
     expect(created.key.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.secret).toMatch(/^[a-z0-9]{1,16}_[0-9A-Za-z]{49}$/);
     if (real) {

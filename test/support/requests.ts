@@ -210,7 +210,8 @@ export function uniqueNames(operations: ContractOperation[]): BodyValue {
     if (typeof value !== 'string') {
       return body;
     }
-    const suffix = `-${process.pid.toString(36)}${(uniqueCount += 1).toString(36)}`;
+    uniqueCount += 1;
+    const suffix = `-${process.pid.toString(36)}${uniqueCount.toString(36)}`;
     const maxLength = jsonBody(operation.requestBody?.bodies)?.schema?.properties?.[field]?.maxLength ?? 63;
     return { ...record, [field]: `${value.slice(0, maxLength - suffix.length)}${suffix}` };
   };
