@@ -10,7 +10,7 @@ import { createServer } from '../src/compose.js';
 import { contractFile } from '../src/contract/document.js';
 import { listen } from '../src/http/serve.js';
 import { createJsonLogger } from '../src/logger.js';
-import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
+import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const silent = createJsonLogger(new Writable({ write: (_c, _e, done) => done() }));

@@ -14,7 +14,6 @@ import type { OperationDeps, OperationHandlers } from './operations/operationHan
 import { DEFAULT_GITHUB_KEYS_URL } from './secretScanning/githubPublicKeys.js';
 import { githubSecretScanning } from './secretScanning/githubSecretScanning.js';
 import type { KeyStore } from './store/keyStore.js';
-import { sharedRateLimiter } from './store/postgresRateLimiter.js';
 import { ServiceTokenRegistry } from './store/serviceTokenRegistry.js';
 import {
   DEFAULT_VERIFICATION_CACHE,
@@ -83,7 +82,9 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
       logger.error('reading the service tokens failed', { error: String(error) }),
     ),
     // The store itself, not its timed wrapper: the counter it makes answers synchronously from its lease.
-    sharedRateLimit: sharedRateLimiter(options.store, rateLimit, pepper),
+    // Shared in the database when the store has one (PostgreSQL); none otherwise, so the stage
+    // counts in memory (SQLite: in practice one server process per database file).
+    sharedRateLimit: options.store.sharedWindowCounter?.(rateLimit, pepper),
     health: store,
     metrics,
     logger,

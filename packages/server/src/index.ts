@@ -7,5 +7,5 @@ export type { App, KeyRecord, StoredKey } from './keys/types.js';
 export { createJsonLogger, type Logger } from './logger.js';
 export { AppExistsError, type KeyStore } from './store/keyStore.js';
 export { DEFAULT_DATABASE_URL, openStore } from './store/openStore.js';
-export { PostgresKeyStore } from './store/postgresKeyStore.js';
-export { SqliteKeyStore } from './store/sqliteKeyStore.js';
+export { PostgresKeyStore } from './store/postgres/postgresKeyStore.js';
+export { SqliteKeyStore } from './store/sqlite/sqliteKeyStore.js';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueServiceToken } from '../src/keys/serviceToken.js';
 import type { KeyRecord, StoredKey } from '../src/keys/types.js';
 import { AppExistsError, type KeyPageQuery, type KeyStore, ServiceTokenExistsError } from '../src/store/keyStore.js';
-import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
+import { PostgresKeyStore } from '../src/store/postgres/postgresKeyStore.js';
 import { AUDIT, createPostgresDatabase, storeKinds, type TestStore } from './support/stores.js';
 
 const CREATED = new Date('2026-06-01T12:00:00.000Z');

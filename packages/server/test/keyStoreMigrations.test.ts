@@ -6,8 +6,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { StoredKey } from '../src/keys/types.js';
 import type { KeyStore } from '../src/store/keyStore.js';
-import { PostgresKeyStore } from '../src/store/postgresKeyStore.js';
-import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
+import { PostgresKeyStore } from '../src/store/postgres/postgresKeyStore.js';
+import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 import { AUDIT, createPostgresDatabase } from './support/stores.js';
 
 // The schema of release 1.0 (migrations 1-4), frozen here: the stores' own migrations may only

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ApiKeyWithSecret } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../src/keys/secret.js';
-import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
+import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 import { apikeysCli, startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
 

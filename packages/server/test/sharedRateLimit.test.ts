@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PostgresRateLimiter } from '../src/store/postgresRateLimiter.js';
+import { PostgresRateLimiter } from '../src/store/postgres/postgresRateLimiter.js';
 import { startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
 
@@ -64,7 +64,7 @@ describe('two server processes on one PostgreSQL database', () => {
 describe('the PostgreSQL rate limiter', () => {
   it('hands two instances a twentieth of the limit per round trip, never more than the limit together', async () => {
     const database = await createPostgresDatabase();
-    const server = new (await import('../src/store/postgresKeyStore.js')).PostgresKeyStore(database.url);
+    const server = new (await import('../src/store/postgres/postgresKeyStore.js')).PostgresKeyStore(database.url);
     await server.migrate();
     const pools = [new pg.Pool({ connectionString: database.url }), new pg.Pool({ connectionString: database.url })];
     try {

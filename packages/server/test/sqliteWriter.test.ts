@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { issueKey } from '../src/keys/issueKey.js';
-import { SqliteKeyStore } from '../src/store/sqliteKeyStore.js';
+import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 import { AUDIT, storeKinds } from './support/stores.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import type { KeyStore } from './keyStore.js';
-import { PostgresKeyStore } from './postgresKeyStore.js';
-import { SqliteKeyStore } from './sqliteKeyStore.js';
+import { PostgresKeyStore } from './postgres/postgresKeyStore.js';
+import { SqliteKeyStore } from './sqlite/sqliteKeyStore.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/apikeys.db';
 

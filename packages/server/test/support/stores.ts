@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { AuditContext } from '../../src/keys/types.js';
 import type { KeyStore } from '../../src/store/keyStore.js';
-import { PostgresKeyStore } from '../../src/store/postgresKeyStore.js';
-import { SqliteKeyStore } from '../../src/store/sqliteKeyStore.js';
+import { PostgresKeyStore } from '../../src/store/postgres/postgresKeyStore.js';
+import { SqliteKeyStore } from '../../src/store/sqlite/sqliteKeyStore.js';
 import { createDatabase } from './postgresDatabase.js';
 
 export interface TestStore {

@@ -5,8 +5,8 @@ import { parseAnswer, rawConnection, rawExchange } from '../../../test/support/r
 import { AUDIT, storeKinds } from '../../../test/support/stores.js';
 import { expectProblem, TOKEN } from '../../../test/support/testServer.js';
 import { issueServiceToken } from '../../keys/serviceToken.js';
-import { PostgresKeyStore } from '../../store/postgresKeyStore.js';
-import { SqliteKeyStore } from '../../store/sqliteKeyStore.js';
+import { PostgresKeyStore } from '../../store/postgres/postgresKeyStore.js';
+import { SqliteKeyStore } from '../../store/sqlite/sqliteKeyStore.js';
 
 describe('bearer authentication', () => {
   const api = lifecycleServer(storeKinds[0].open, { authFailureLimit: { limit: 1000, windowMs: 60_000 } });

@@ -1,1 +1,0 @@
-export { PostgresKeyStore } from './postgres/postgresKeyStore.js';

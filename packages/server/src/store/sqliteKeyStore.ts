@@ -1,1 +1,0 @@
-export { SqliteKeyStore } from './sqlite/sqliteKeyStore.js';
