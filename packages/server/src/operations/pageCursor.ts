@@ -66,3 +66,17 @@ export function decodeCursor(secret: Buffer, listing: string, cursor: string): P
   }
   return { createdAt, id };
 }
+
+/**
+ * A page of a listing fetched with one row more than `limit` (which tells whether there is a next
+ * page): its first `limit` rows, and the cursor after the last of them, or null on the last page.
+ */
+export function pageOf<Row>(
+  rows: readonly Row[],
+  limit: number,
+  cursorAfter: (last: Row) => string,
+): { page: Row[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, next_cursor: rows.length > limit && last !== undefined ? cursorAfter(last) : null };
+}

@@ -36,10 +36,11 @@ export function keyChanges(before: KeyRecord, after: KeyRecord): AuditChange[] {
   );
 }
 
-export function keyEvent(
+/** An event's common fields: who, through which operation and request, when; and what it is about. */
+function auditRecord(
   ids: TimeOrderedIds,
-  action: AuditAction,
-  key: KeyRecord,
+  action: AuditRecord['action'],
+  about: Pick<AuditRecord, 'appSlug' | 'keyId' | 'tokenName'>,
   changes: AuditChange[],
   audit: AuditContext,
   occurredAt: string,
@@ -51,12 +52,27 @@ export function keyEvent(
     actor: audit.actor,
     operation: audit.operation,
     requestId: audit.requestId,
-    appSlug: key.app_slug,
-    keyId: key.id,
-    tokenName: null,
-    changes: audit.leakSource ? [...changes, { field: 'leak_source', old: null, new: audit.leakSource }] : changes,
+    ...about,
+    changes,
   };
 }
+
+export const keyEvent = (
+  ids: TimeOrderedIds,
+  action: AuditAction,
+  key: KeyRecord,
+  changes: AuditChange[],
+  audit: AuditContext,
+  occurredAt: string,
+): AuditRecord =>
+  auditRecord(
+    ids,
+    action,
+    { appSlug: key.app_slug, keyId: key.id, tokenName: null },
+    audit.leakSource ? [...changes, { field: 'leak_source', old: null, new: audit.leakSource }] : changes,
+    audit,
+    occurredAt,
+  );
 
 /** The `created` event of a new key: each field it was created with, from null. */
 export const creationEvent = (ids: TimeOrderedIds, key: KeyRecord, audit: AuditContext): AuditRecord =>
@@ -70,29 +86,23 @@ export const creationEvent = (ids: TimeOrderedIds, key: KeyRecord, audit: AuditC
   );
 
 /** A service token's event: `token_added` shows its scopes, `token_revoked` when. */
-export function serviceTokenEvent(
+export const serviceTokenEvent = (
   ids: TimeOrderedIds,
   action: 'token_added' | 'token_revoked',
   token: Pick<ServiceTokenRecord, 'name' | 'scopes'>,
   audit: AuditContext,
   occurredAt: string,
-): AuditRecord {
-  return {
-    id: ids.next(),
-    occurredAt,
+): AuditRecord =>
+  auditRecord(
+    ids,
     action,
-    actor: audit.actor,
-    operation: audit.operation,
-    requestId: audit.requestId,
-    appSlug: null,
-    keyId: null,
-    tokenName: token.name,
-    changes:
-      action === 'token_added'
-        ? [{ field: 'scopes', old: null, new: token.scopes }]
-        : [{ field: 'revoked_at', old: null, new: occurredAt }],
-  };
-}
+    { appSlug: null, keyId: null, tokenName: token.name },
+    action === 'token_added'
+      ? [{ field: 'scopes', old: null, new: token.scopes }]
+      : [{ field: 'revoked_at', old: null, new: occurredAt }],
+    audit,
+    occurredAt,
+  );
 
 /** An app's fields as its record shows them (snake_case), in the record's order. */
 const appFields = (app: App) => ({ slug: app.slug, key_prefix: app.keyPrefix, display_name: app.displayName });
@@ -109,27 +119,14 @@ export function appChanges(before: App | null, after: App | null): AuditChange[]
     .filter((change) => JSON.stringify(change.old) !== JSON.stringify(change.new));
 }
 
-export function appEvent(
+export const appEvent = (
   ids: TimeOrderedIds,
   action: AppAction,
   slug: string,
   changes: AuditChange[],
   audit: AuditContext,
   occurredAt: string,
-): AuditRecord {
-  return {
-    id: ids.next(),
-    occurredAt,
-    action,
-    actor: audit.actor,
-    operation: audit.operation,
-    requestId: audit.requestId,
-    appSlug: slug,
-    keyId: null,
-    tokenName: null,
-    changes,
-  };
-}
+): AuditRecord => auditRecord(ids, action, { appSlug: slug, keyId: null, tokenName: null }, changes, audit, occurredAt);
 
 /** A workspace event (one with no key: an app's or a service token's) as listWorkspaceAuditEvents answers it. */
 export const workspaceAuditEvent = (event: AuditRecord): WorkspaceAuditEvent => ({

@@ -3,7 +3,7 @@ import { invalidRequest } from '../../contract/problems.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
-import { decodeCursor, encodeCursor } from '../pageCursor.js';
+import { decodeCursor, encodeCursor, pageOf } from '../pageCursor.js';
 
 export const listApiKeys =
   ({ store, now, cursorSecret, patterns }: OperationDeps): OperationHandler<operations['listApiKeys']> =>
@@ -36,11 +36,8 @@ export const listApiKeys =
       limit: limit + 1,
       now: at,
     });
-    const page = keys.slice(0, limit);
-    const last = page.at(-1);
-    const next_cursor =
-      keys.length > limit && last
-        ? encodeCursor(cursorSecret, listing, { createdAt: last.created_at, id: last.id })
-        : null;
+    const { page, next_cursor } = pageOf(keys, limit, (last) =>
+      encodeCursor(cursorSecret, listing, { createdAt: last.created_at, id: last.id }),
+    );
     return { status: 200, body: { data: page.map((key) => withStatus(key, at)), next_cursor } };
   };

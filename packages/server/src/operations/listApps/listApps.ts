@@ -2,7 +2,7 @@ import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
 import { appRecord } from '../appRecord.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
-import { decodeNameCursor, encodeNameCursor } from '../pageCursor.js';
+import { decodeNameCursor, encodeNameCursor, pageOf } from '../pageCursor.js';
 
 // Unlike the key and audit listings' cursors (a time and an id), so that none is taken for another.
 const LISTING = JSON.stringify(['apps']);
@@ -18,8 +18,6 @@ export const listApps =
     }
     // One app more than the page holds tells whether there is a next page.
     const apps = await store.listApps({ after, limit: limit + 1 });
-    const page = apps.slice(0, limit);
-    const last = page.at(-1);
-    const next_cursor = apps.length > limit && last ? encodeNameCursor(cursorSecret, LISTING, last.slug) : null;
+    const { page, next_cursor } = pageOf(apps, limit, (last) => encodeNameCursor(cursorSecret, LISTING, last.slug));
     return { status: 200, body: { data: page.map(appRecord), next_cursor } };
   };

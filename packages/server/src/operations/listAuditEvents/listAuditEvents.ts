@@ -2,7 +2,7 @@ import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
-import { decodeCursor, encodeCursor } from '../pageCursor.js';
+import { decodeCursor, encodeCursor, pageOf } from '../pageCursor.js';
 
 export const listAuditEvents =
   ({ store, cursorSecret }: OperationDeps): OperationHandler<operations['listAuditEvents']> =>
@@ -26,11 +26,8 @@ export const listAuditEvents =
       after: position && { occurredAt: position.createdAt, id: position.id },
       limit: limit + 1,
     });
-    const page = events.slice(0, limit);
-    const last = page.at(-1);
-    const next_cursor =
-      events.length > limit && last
-        ? encodeCursor(cursorSecret, listing, { createdAt: last.occurred_at, id: last.id })
-        : null;
+    const { page, next_cursor } = pageOf(events, limit, (last) =>
+      encodeCursor(cursorSecret, listing, { createdAt: last.occurred_at, id: last.id }),
+    );
     return { status: 200, body: { data: page, next_cursor } };
   };

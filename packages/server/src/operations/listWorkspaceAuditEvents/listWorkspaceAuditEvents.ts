@@ -2,7 +2,7 @@ import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
 import { workspaceAuditEvent } from '../../store/auditEvents.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
-import { decodeCursor, encodeCursor } from '../pageCursor.js';
+import { decodeCursor, encodeCursor, pageOf } from '../pageCursor.js';
 
 // Unlike an app's audit trail's cursor (it names the app and a key filter), so that neither is taken for the other.
 const LISTING = JSON.stringify(['workspace-audit-events']);
@@ -21,11 +21,8 @@ export const listWorkspaceAuditEvents =
       after: position && { occurredAt: position.createdAt, id: position.id },
       limit: limit + 1,
     });
-    const page = events.slice(0, limit);
-    const last = page.at(-1);
-    const next_cursor =
-      events.length > limit && last
-        ? encodeCursor(cursorSecret, LISTING, { createdAt: last.occurredAt, id: last.id })
-        : null;
+    const { page, next_cursor } = pageOf(events, limit, (last) =>
+      encodeCursor(cursorSecret, LISTING, { createdAt: last.occurredAt, id: last.id }),
+    );
     return { status: 200, body: { data: page.map(workspaceAuditEvent), next_cursor } };
   };
