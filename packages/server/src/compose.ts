@@ -1,6 +1,6 @@
 import type { Contract } from './contract/contract.js';
 import { loadContract } from './contract/contract.js';
-import { type ApiParts, createApp, type HttpOptions } from './http/app.js';
+import { type ApiParts, createHttpApp, type HttpOptions } from './http/app.js';
 import { IdempotencyGuard } from './http/idempotency.js';
 import type { ServedApp } from './http/serve.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/stages/rateLimit.js';
@@ -96,7 +96,7 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
       keysUrl: options.githubKeysUrl ?? DEFAULT_GITHUB_KEYS_URL,
     }),
   };
-  return { app: createApp(parts, { ...options, now, rateLimit }), keyUsage };
+  return { app: createHttpApp(parts, { ...options, now, rateLimit }), keyUsage };
 }
 
 export interface ServerOptions extends Omit<ServiceOptions, 'contract'> {

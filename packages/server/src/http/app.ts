@@ -64,7 +64,7 @@ const API_PREFIX = '/api-auth';
  * The Express app: the API's request stages in the order a request meets them, then the
  * server's other routes. Express only: what it serves is built elsewhere and handed in.
  */
-export function createApp(parts: ApiParts, options: HttpOptions): ServedApp {
+export function createHttpApp(parts: ApiParts, options: HttpOptions): ServedApp {
   const { contract, logger, metrics } = parts;
   const { now } = options;
   const checkResponse = options.validateResponses ? contract.checkResponse : undefined;
