@@ -4,7 +4,7 @@ export const DEMO_APP = { slug: 'internal-api', keyPrefix: 'sk' } as const;
 
 /** An empty database gets the demo app, so that a fresh `pnpm start` can create a key straight away. */
 export async function seedDemoApp(store: KeyStore, now: Date): Promise<boolean> {
-  if ((await store.listApps()).length > 0) {
+  if ((await store.findApps()).length > 0) {
     return false;
   }
   try {

@@ -373,7 +373,7 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
   it('tokens add refuses a name taken (revoked tokens included) or an unknown scope, storing nothing', async () => {
     await cliJson('tokens', 'add', '--name', 'taken', '--scope', 'keys:read');
     await cliJson('tokens', 'revoke', 'taken');
-    const before = await store.listServiceTokens();
+    const before = await store.allServiceTokens();
 
     const duplicate = await cli('tokens', 'add', '--name', 'taken', '--scope', 'keys:verify', '--json');
     expect(duplicate).toMatchObject({ status: 1, stdout: '' });
@@ -387,7 +387,7 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
       status: 1,
       stderr: "No service token is named 'nobody'.\n",
     });
-    expect(await store.listServiceTokens()).toEqual(before);
+    expect(await store.allServiceTokens()).toEqual(before);
   }, 120_000);
 
   it('fails with exit 1 and the reason: unknown app or key, a revoked or already rotated key', async () => {

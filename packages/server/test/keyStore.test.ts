@@ -101,7 +101,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
   it('migrates an empty database and is idempotent', async () => {
     await testStore.store.migrate();
     await testStore.store.migrate();
-    expect(await testStore.store.listApps()).toEqual([]);
+    expect(await testStore.store.findApps()).toEqual([]);
     expect(await testStore.store.countKeys()).toBe(0);
   });
 
@@ -124,13 +124,13 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       createdAt: CREATED.toISOString(),
     });
     expect(await store.findApp('nope')).toBeUndefined();
-    expect((await store.listApps()).map((app) => app.slug)).toEqual(['billing-api', 'internal-api']);
+    expect((await store.findApps()).map((app) => app.slug)).toEqual(['billing-api', 'internal-api']);
   });
 
   describe('app changes', () => {
     const ADMIN = { actor: 'app-admin', operation: 'test', requestId: 'req-1' };
     const workspaceEvents = async () =>
-      (await testStore.store.listWorkspaceAuditEvents({ limit: 100 })).map(({ action, actor, appSlug, changes }) => ({
+      (await testStore.store.workspaceAuditEvents({ limit: 100 })).map(({ action, actor, appSlug, changes }) => ({
         action,
         actor,
         appSlug,
@@ -162,7 +162,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
           ],
         },
       ]);
-      const [event] = await store.listWorkspaceAuditEvents({ limit: 1 });
+      const [event] = await store.workspaceAuditEvents({ limit: 1 });
       expect(event).toMatchObject({
         occurredAt: CREATED.toISOString(),
         requestId: 'req-1',
@@ -170,7 +170,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         tokenName: null,
       });
       // An app's own events are not key events: the app's key trail does not show them.
-      expect(await store.listAuditEvents({ appSlug: 'shop-api', limit: 10 })).toEqual([]);
+      expect(await store.keyAuditEvents({ appSlug: 'shop-api', limit: 10 })).toEqual([]);
     });
 
     it('pages apps by slug', async () => {
@@ -178,15 +178,15 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       for (const slug of ['c-api', 'a-api', 'b-api', 'd-api']) {
         await store.addApp({ slug, keyPrefix: 'x' }, CREATED);
       }
-      expect((await store.listApps({ limit: 2 })).map((app) => app.slug)).toEqual(['a-api', 'b-api']);
-      expect((await store.listApps({ after: 'b-api', limit: 2 })).map((app) => app.slug)).toEqual(['c-api', 'd-api']);
-      expect(await store.listApps({ after: 'd-api', limit: 2 })).toEqual([]);
+      expect((await store.findApps({ limit: 2 })).map((app) => app.slug)).toEqual(['a-api', 'b-api']);
+      expect((await store.findApps({ after: 'b-api', limit: 2 })).map((app) => app.slug)).toEqual(['c-api', 'd-api']);
+      expect(await store.findApps({ after: 'd-api', limit: 2 })).toEqual([]);
     });
 
     it('updates the display name and the prefix of an app without keys, with an app_updated event of what changed', async () => {
       const { store } = testStore;
       await store.addApp({ slug: 'shop-api', keyPrefix: 'shop', displayName: 'Shop' }, CREATED);
-      const renamed = await store.updateApp('shop-api', { displayName: null, keyPrefix: 'shp' }, NOW, ADMIN);
+      const renamed = await store.changeApp('shop-api', { displayName: null, keyPrefix: 'shp' }, NOW, ADMIN);
       expect(renamed).toEqual({
         slug: 'shop-api',
         keyPrefix: 'shp',
@@ -195,7 +195,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       });
       expect(await store.findApp('shop-api')).toEqual(renamed);
       // The values it already has: no change, no event.
-      expect(await store.updateApp('shop-api', { keyPrefix: 'shp' }, NOW, ADMIN)).toEqual(renamed);
+      expect(await store.changeApp('shop-api', { keyPrefix: 'shp' }, NOW, ADMIN)).toEqual(renamed);
       expect(await workspaceEvents()).toEqual([
         {
           action: 'app_updated',
@@ -207,7 +207,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
           ],
         },
       ]);
-      expect(await store.updateApp('no-such-app', { displayName: 'x' }, NOW, ADMIN)).toBeUndefined();
+      expect(await store.changeApp('no-such-app', { displayName: 'x' }, NOW, ADMIN)).toBeUndefined();
     });
 
     it('refuses a new prefix once the app has any key, a revoked one included, and changes nothing', async () => {
@@ -216,11 +216,11 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       await insertKeys(store, [storedKey({ revoked_at: CREATED.toISOString() })]);
       const before = await store.findApp('internal-api');
       expect(
-        await store.updateApp('internal-api', { keyPrefix: 'new', displayName: 'New' }, NOW, ADMIN),
+        await store.changeApp('internal-api', { keyPrefix: 'new', displayName: 'New' }, NOW, ADMIN),
       ).toBeUndefined();
       expect(await store.findApp('internal-api')).toEqual(before);
       // The display name alone may change.
-      expect(await store.updateApp('internal-api', { displayName: 'Internal' }, NOW, ADMIN)).toMatchObject({
+      expect(await store.changeApp('internal-api', { displayName: 'Internal' }, NOW, ADMIN)).toMatchObject({
         keyPrefix: 'sk',
         displayName: 'Internal',
       });
@@ -235,7 +235,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         storedKey({ expires_at: at(-HOUR) }),
         storedKey({ app_slug: 'billing-api', key_prefix: 'bill' }),
       ]);
-      const outcome = await store.deleteApp('internal-api', new Date(NOW), ADMIN);
+      const outcome = await store.removeApp('internal-api', new Date(NOW), ADMIN);
       expect(outcome).toEqual({
         deleted: { slug: 'internal-api', keyPrefix: 'sk', displayName: null, createdAt: CREATED.toISOString() },
         deletedKeyIds: expect.arrayContaining([revoked!.id, expired!.id]),
@@ -245,7 +245,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       expect(await store.findKey('billing-api', other!.id)).toEqual(other);
       expect(await store.countKeys()).toBe(1);
       // The keys' events stay under the slug; the deletion is the workspace's.
-      expect((await store.listAuditEvents({ appSlug: 'internal-api', limit: 10 })).length).toBe(2);
+      expect((await store.keyAuditEvents({ appSlug: 'internal-api', limit: 10 })).length).toBe(2);
       expect(await workspaceEvents()).toEqual([
         {
           action: 'app_deleted',
@@ -258,7 +258,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
           ],
         },
       ]);
-      expect(await store.deleteApp('internal-api', new Date(NOW), ADMIN)).toBeUndefined();
+      expect(await store.removeApp('internal-api', new Date(NOW), ADMIN)).toBeUndefined();
       // The slug is free again.
       await store.addApp({ slug: 'internal-api', keyPrefix: 'sk2' }, NOW);
     });
@@ -267,7 +267,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const { store } = testStore;
       await addApps(store);
       await insertKeys(store, [storedKey({ revoked_at: at(HOUR) }), storedKey({ expires_at: null })]);
-      expect(await store.deleteApp('internal-api', new Date(NOW), ADMIN)).toEqual({ liveKeys: 2 });
+      expect(await store.removeApp('internal-api', new Date(NOW), ADMIN)).toEqual({ liveKeys: 2 });
       expect(await store.findApp('internal-api')).toBeDefined();
       expect(await store.countKeys()).toBe(2);
       expect(await workspaceEvents()).toEqual([]);
@@ -700,8 +700,8 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     await store.addServiceToken(admin.stored, AUDIT);
     const record = ({ tokenHash: _hash, hashScheme: _scheme, ...rest }: typeof gateway.stored) => rest;
 
-    expect(await store.listServiceTokens()).toEqual([record(gateway.stored), record(admin.stored)]);
-    expect(JSON.stringify(await store.listServiceTokens())).not.toContain(gateway.stored.tokenHash);
+    expect(await store.allServiceTokens()).toEqual([record(gateway.stored), record(admin.stored)]);
+    expect(JSON.stringify(await store.allServiceTokens())).not.toContain(gateway.stored.tokenHash);
     expect(await store.liveServiceTokens()).toEqual(expect.arrayContaining([gateway.stored, admin.stored]));
 
     // A name is never reused, not even once its token is revoked: the audit trail names actors by it.
@@ -709,15 +709,15 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       store.addServiceToken(issueServiceToken('gateway', ['keys:read'], { now: NOW }).stored, AUDIT),
     ).rejects.toBeInstanceOf(ServiceTokenExistsError);
 
-    const revoked = await store.revokeServiceToken('gateway', NOW, AUDIT);
+    const revoked = await store.revokeToken('gateway', NOW, AUDIT);
     expect(revoked).toEqual({ ...record(gateway.stored), revokedAt: NOW.toISOString() });
-    expect(await store.revokeServiceToken('gateway', new Date(NOW.getTime() + HOUR), AUDIT)).toEqual(revoked);
-    expect(await store.revokeServiceToken('nobody', NOW, AUDIT)).toBeUndefined();
+    expect(await store.revokeToken('gateway', new Date(NOW.getTime() + HOUR), AUDIT)).toEqual(revoked);
+    expect(await store.revokeToken('nobody', NOW, AUDIT)).toBeUndefined();
     expect(await store.liveServiceTokens()).toEqual([admin.stored]);
     await expect(
       store.addServiceToken(issueServiceToken('gateway', ['keys:read'], { now: NOW }).stored, AUDIT),
     ).rejects.toBeInstanceOf(ServiceTokenExistsError);
-    expect(await store.listServiceTokens()).toEqual([revoked, record(admin.stored)]);
+    expect(await store.allServiceTokens()).toEqual([revoked, record(admin.stored)]);
   });
 
   it('writes an audit event with every token added or revoked, and with every key change, in the same transaction', async () => {
@@ -725,8 +725,8 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     await addApps(store);
     const audit = { actor: 'cli:operator', operation: 'apikeys tokens add', requestId: null };
     await store.addServiceToken(issueServiceToken('audited', ['keys:read'], { now: CREATED }).stored, audit);
-    await store.revokeServiceToken('audited', NOW, { ...audit, operation: 'apikeys tokens revoke' });
-    await store.revokeServiceToken('audited', NOW, { ...audit, operation: 'apikeys tokens revoke' });
+    await store.revokeToken('audited', NOW, { ...audit, operation: 'apikeys tokens revoke' });
+    await store.revokeToken('audited', NOW, { ...audit, operation: 'apikeys tokens revoke' });
     expect(await tokenEvents(testStore)).toEqual([
       {
         action: 'token_added',
@@ -750,10 +750,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     const leaked = await insertKeys(store, [storedKey()]);
     await store.revokeKey('internal-api', leaked[0]!.id, 'leaked', NOW, { ...AUDIT, leaked: true });
     expect(
-      (await store.listAuditEvents({ appSlug: 'internal-api', limit: 10 })).map((event) => [
-        event.key_id,
-        event.action,
-      ]),
+      (await store.keyAuditEvents({ appSlug: 'internal-api', limit: 10 })).map((event) => [event.key_id, event.action]),
     ).toEqual(
       expect.arrayContaining([
         [revoked!.id, 'created'],
@@ -761,7 +758,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         [leaked[0]!.id, 'leaked'],
       ]),
     );
-    expect(await store.listAuditEvents({ appSlug: 'internal-api', keyId: revoked!.id, limit: 10 })).toHaveLength(1);
+    expect(await store.keyAuditEvents({ appSlug: 'internal-api', keyId: revoked!.id, limit: 10 })).toHaveLength(1);
   });
 
   it('tells its token watchers of a change through it before the change resolves, and of one through another instance soon after', async () => {
@@ -784,7 +781,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       await adding;
 
       const before = heard;
-      await second.revokeServiceToken('watched', NOW, AUDIT);
+      await second.revokeToken('watched', NOW, AUDIT);
       await expect.poll(() => heard, { timeout: 1000, interval: 10 }).toBeGreaterThan(before);
     } finally {
       await second.close();

@@ -231,7 +231,7 @@ describe.each(storeKinds)('the GitHub secret-scanning endpoint on $kind', ({ ope
       { token_hash: sha256(token), token_type: 'apikeys_service_token', label: 'true_positive' },
     ]);
     await expectProblem(await asGateway(), 401, 'unauthorized');
-    expect((await testStore.store.listServiceTokens()).find(({ name }) => name === 'leaky-gateway')).toMatchObject({
+    expect((await testStore.store.allServiceTokens()).find(({ name }) => name === 'leaky-gateway')).toMatchObject({
       revokedAt: clock.toISOString(),
     });
     expect(api.logs.lines.join('\n')).not.toContain(token);

@@ -139,7 +139,7 @@ describe('configuration', () => {
       await server.waitFor(/"msg":"listening"/);
       expect(server.output().stdout).not.toContain('created the demo app');
       const store = new SqliteKeyStore(dbFile);
-      expect(await store.listApps()).toEqual([]);
+      expect(await store.findApps()).toEqual([]);
       await store.close();
     } finally {
       server.child.kill('SIGTERM');

@@ -30,7 +30,7 @@ describe.each(storeKinds)('the service token registry on $kind', ({ open }) => {
     expect(registry.find(hash)).toEqual({ name: 'gateway', scopes: ['keys:verify'] });
 
     failing = true;
-    await store.revokeServiceToken('gateway', new Date(), AUDIT);
+    await store.revokeToken('gateway', new Date(), AUDIT);
     expect(errors.length).toBeGreaterThan(0);
     // The read that should have dropped it failed: still known, for now.
     expect(registry.find(hash)).toBeDefined();

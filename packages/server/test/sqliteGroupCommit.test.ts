@@ -28,7 +28,7 @@ describe('SQLite group commit', () => {
       try {
         expect(await other.countKeys()).toBe(30);
         // Each key's `created` event committed with it, in the same batch; the refused one left none.
-        const events = await other.listAuditEvents({ appSlug: 'internal-api', limit: 100 });
+        const events = await other.keyAuditEvents({ appSlug: 'internal-api', limit: 100 });
         expect(events.map((event) => event.key_id).sort()).toEqual(keys.map((key) => key.key.id).sort());
         expect(events.every((event) => event.action === 'created' && event.actor === AUDIT.actor)).toBe(true);
       } finally {

@@ -70,7 +70,7 @@ export async function revokeLeakedKeys(
     const stored = await store.findKeyBySecretHash(hash);
     if (!stored) {
       const tokenName = await liveTokenNamed(hash);
-      if (tokenName !== undefined && (await store.revokeServiceToken(tokenName, now(), audit))) {
+      if (tokenName !== undefined && (await store.revokeToken(tokenName, now(), audit))) {
         logger.info('revoked a leaked service token', { name: tokenName, foundAt: url });
       }
       labels.set(token, tokenName === undefined ? 'false_positive' : 'true_positive');

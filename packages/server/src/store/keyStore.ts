@@ -70,7 +70,7 @@ export interface AppPageQuery {
   limit?: number | undefined;
 }
 
-/** What deleteApp did: deleted the app and its (dead) keys, or refused because some keys are live. */
+/** What removeApp did: deleted the app and its (dead) keys, or refused because some keys are live. */
 export type DeleteAppOutcome = { deleted: App; deletedKeyIds: string[] } | { liveKeys: number };
 
 /** The apps keys belong to. Each change writes its event (`app_created`, …) in the same transaction. */
@@ -82,19 +82,19 @@ export interface AppStore {
   addApp(app: NewApp, createdAt: Date, audit?: AuditContext): Promise<App>;
   findApp(slug: string): Promise<App | undefined>;
   /** The apps by slug, all of them or one page. */
-  listApps(query?: AppPageQuery): Promise<App[]>;
+  findApps(query?: AppPageQuery): Promise<App[]>;
   /**
    * Applies `changes`, unless a new key_prefix is asked for while the app has any key: then, as
    * for a missing app, nothing is written and it resolves to undefined (the caller reads the app
    * to say which). An `app_updated` event names each field whose value changed (none when none did).
    */
-  updateApp(slug: string, changes: AppChanges, now: Date, audit: AuditContext): Promise<App | undefined>;
+  changeApp(slug: string, changes: AppChanges, now: Date, audit: AuditContext): Promise<App | undefined>;
   /**
    * In one transaction, unless the app has a key live as of `now` (neither revoked nor expired):
    * deletes its keys (all dead) and the app, and writes an `app_deleted` event. Audit events stay.
    * Undefined when there is no such app.
    */
-  deleteApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined>;
+  removeApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined>;
 }
 
 /**
@@ -156,9 +156,9 @@ export interface ApiKeyStore {
 /** The audit trail the key and service token changes write. */
 export interface AuditEventStore {
   /** Up to `limit` audit events of the app (of one key, with `keyId`), newest first (occurred_at DESC, id DESC). */
-  listAuditEvents(query: AuditEventQuery): Promise<AuditEvent[]>;
+  keyAuditEvents(query: AuditEventQuery): Promise<AuditEvent[]>;
   /** Up to `limit` events of no key (apps' and service tokens' changes), newest first (occurred_at DESC, id DESC). */
-  listWorkspaceAuditEvents(query: WorkspaceAuditEventQuery): Promise<AuditRecord[]>;
+  workspaceAuditEvents(query: WorkspaceAuditEventQuery): Promise<AuditRecord[]>;
 }
 
 /** The tokens that authenticate callers of the API. */
@@ -166,14 +166,14 @@ export interface ServiceTokenStore {
   /** Fails with ServiceTokenExistsError when the name is taken. Writes a `token_added` event. */
   addServiceToken(token: StoredServiceToken, audit: AuditContext): Promise<void>;
   /** Every service token, revoked ones included, oldest first. */
-  listServiceTokens(): Promise<ServiceTokenRecord[]>;
+  allServiceTokens(): Promise<ServiceTokenRecord[]>;
   /** The tokens not revoked, with their hashes: what the server accepts. */
   liveServiceTokens(): Promise<StoredServiceToken[]>;
   /**
    * Revokes the token as of `now` unless it is revoked already, with a `token_revoked` event;
    * resolves to it as stored afterwards, undefined when there is none.
    */
-  revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined>;
+  revokeToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined>;
 }
 
 export interface ServerSecretStore {

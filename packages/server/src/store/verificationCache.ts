@@ -184,16 +184,16 @@ export async function withVerificationCache(
         cache.forgetKey(id);
       }
     },
-    async updateApp(slug, changes, now, audit) {
+    async changeApp(slug, changes, now, audit) {
       try {
-        return await store.updateApp(slug, changes, now, audit);
+        return await store.changeApp(slug, changes, now, audit);
       } finally {
         apps.delete(slug);
       }
     },
-    async deleteApp(slug, now, audit) {
+    async removeApp(slug, now, audit) {
       try {
-        const outcome = await store.deleteApp(slug, now, audit);
+        const outcome = await store.removeApp(slug, now, audit);
         for (const id of outcome && 'deleted' in outcome ? outcome.deletedKeyIds : []) {
           cache.forgetKey(id);
         }

@@ -157,7 +157,7 @@ describe.each(storeKinds)('verifyApiKey fuzz on $kind', ({ open }) => {
   it(`answers ${RUNS} generated verifications as the contract says`, { timeout: fuzzTimeout(RUNS) }, async () => {
     api.advance(ELAPSED_MS);
     const now = new Date(NOW.getTime() + ELAPSED_MS);
-    const apps = new Set((await api.store.listApps()).map((app) => app.slug));
+    const apps = new Set((await api.store.findApps()).map((app) => app.slug));
     const secrets = keys.map((key) => key.secret);
     const seen = { answered: 0, refused: 0, codes: new Set<string>() };
     await fc.assert(

@@ -196,7 +196,7 @@ describe.each(storeKinds)('scoped service tokens on $kind', ({ open }) => {
   it('accepts a token added while the server runs at once, and refuses it at once once revoked', async () => {
     const reader = await addToken('reader', ['keys:read']);
     expect((await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader })).status).toBe(200);
-    await api.store.revokeServiceToken('reader', NOW, AUDIT);
+    await api.store.revokeToken('reader', NOW, AUDIT);
     await expectProblem(
       await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader }),
       401,
@@ -209,7 +209,7 @@ describe.each(storeKinds)('scoped service tokens on $kind', ({ open }) => {
     expect((await api.server.call('GET', api.keys('internal-api'), undefined, { token: reader })).status).toBe(200);
     const other = api.store.kind === 'sqlite' ? new SqliteKeyStore(location) : new PostgresKeyStore(location);
     try {
-      await other.revokeServiceToken('elsewhere', NOW, AUDIT);
+      await other.revokeToken('elsewhere', NOW, AUDIT);
     } finally {
       await other.close();
     }

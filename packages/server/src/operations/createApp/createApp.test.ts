@@ -12,11 +12,11 @@ describe.each(storeKinds)('createApp on $kind', ({ open }) => {
 
   /** Sends a create that must be refused, and checks that no app and no event was added. */
   async function refused(body: unknown, status: number, type: string, init = {}) {
-    const apps = await api.store.listApps();
-    const events = await api.store.listWorkspaceAuditEvents({ limit: 100 });
+    const apps = await api.store.findApps();
+    const events = await api.store.workspaceAuditEvents({ limit: 100 });
     const problem = await expectProblem(await create(body, init), status, type);
-    expect(await api.store.listApps()).toEqual(apps);
-    expect(await api.store.listWorkspaceAuditEvents({ limit: 100 })).toEqual(events);
+    expect(await api.store.findApps()).toEqual(apps);
+    expect(await api.store.workspaceAuditEvents({ limit: 100 })).toEqual(events);
     return problem;
   }
 
@@ -31,7 +31,7 @@ describe.each(storeKinds)('createApp on $kind', ({ open }) => {
       displayName: 'Shop',
       createdAt: app.created_at,
     });
-    const [event] = await api.store.listWorkspaceAuditEvents({ limit: 1 });
+    const [event] = await api.store.workspaceAuditEvents({ limit: 1 });
     expect(event).toMatchObject({
       action: 'app_created',
       actor: 'env-token-1',

@@ -22,11 +22,11 @@ describe.each(storeKinds)('createServiceToken on $kind', ({ open }) => {
 
   /** Sends a create that must be refused, and checks that no token and no event was added. */
   async function refused(body: unknown, status: number, type: string, init = {}) {
-    const tokens = await api.store.listServiceTokens();
-    const events = await api.store.listWorkspaceAuditEvents({ limit: 100 });
+    const tokens = await api.store.allServiceTokens();
+    const events = await api.store.workspaceAuditEvents({ limit: 100 });
     const problem = await expectProblem(await create(body, init), status, type);
-    expect(await api.store.listServiceTokens()).toEqual(tokens);
-    expect(await api.store.listWorkspaceAuditEvents({ limit: 100 })).toEqual(events);
+    expect(await api.store.allServiceTokens()).toEqual(tokens);
+    expect(await api.store.workspaceAuditEvents({ limit: 100 })).toEqual(events);
     return problem;
   }
 
@@ -52,7 +52,7 @@ describe.each(storeKinds)('createServiceToken on $kind', ({ open }) => {
       tokenHash: hashSecret(secret),
       hashScheme: 'sha256',
     });
-    const [event] = await api.store.listWorkspaceAuditEvents({ limit: 1 });
+    const [event] = await api.store.workspaceAuditEvents({ limit: 1 });
     expect(event).toMatchObject({
       action: 'token_added',
       actor: 'env-token-1',
@@ -87,7 +87,7 @@ describe.each(storeKinds)('createServiceToken on $kind', ({ open }) => {
 
   it('never reuses a name, a revoked token’s included (409), and refuses env-token-* and bad bodies with 400', async () => {
     await addServiceToken(api.store, 'taken', ['keys:read']);
-    await api.store.revokeServiceToken('taken', NOW, { actor: 'test', operation: 'test', requestId: null });
+    await api.store.revokeToken('taken', NOW, { actor: 'test', operation: 'test', requestId: null });
     const taken = await refused({ name: 'taken', scopes: ['keys:verify'] }, 409, 'token-name-taken');
     expect(taken.detail).toBe(
       "A service token named 'taken' already exists (names are never reused, revoked tokens' included)",

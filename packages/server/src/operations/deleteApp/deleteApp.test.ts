@@ -20,11 +20,11 @@ describe.each(storeKinds)('deleteApp on $kind', ({ open }) => {
   async function refused(slug: string, status: number, type: string, init = {}) {
     const before = await api.store.findApp(slug);
     const keys = await api.store.countKeys();
-    const events = await api.store.listWorkspaceAuditEvents({ limit: 100 });
+    const events = await api.store.workspaceAuditEvents({ limit: 100 });
     const problem = await expectProblem(await remove(slug, init), status, type);
     expect(await api.store.findApp(slug)).toEqual(before);
     expect(await api.store.countKeys()).toBe(keys);
-    expect(await api.store.listWorkspaceAuditEvents({ limit: 100 })).toEqual(events);
+    expect(await api.store.workspaceAuditEvents({ limit: 100 })).toEqual(events);
     return problem;
   }
 
@@ -45,7 +45,7 @@ describe.each(storeKinds)('deleteApp on $kind', ({ open }) => {
     });
     expect(await api.store.findApp(slug)).toBeUndefined();
     expect(await api.store.findKey(slug, revoked.key.id)).toBeUndefined();
-    const [event] = await api.store.listWorkspaceAuditEvents({ limit: 1 });
+    const [event] = await api.store.workspaceAuditEvents({ limit: 1 });
     expect(event).toMatchObject({
       action: 'app_deleted',
       operation: 'deleteApp',

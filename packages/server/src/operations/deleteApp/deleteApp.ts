@@ -6,7 +6,7 @@ import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 export const deleteApp =
   ({ store, now }: OperationDeps): OperationHandler<operations['deleteApp']> =>
   async ({ params: { appName }, audit }) => {
-    const outcome = await store.deleteApp(appName, now(), audit);
+    const outcome = await store.removeApp(appName, now(), audit);
     if (!outcome) {
       throw appNotFound(appName);
     }

@@ -39,7 +39,7 @@ describe.each(storeKinds)('getCurrentToken on $kind', ({ open }) => {
       'unauthorized',
     );
     const token = await addServiceToken(api.store, 'whoami-revoked', ['keys:read']);
-    await api.store.revokeServiceToken('whoami-revoked', new Date(), { actor: 't', operation: 't', requestId: null });
+    await api.store.revokeToken('whoami-revoked', new Date(), { actor: 't', operation: 't', requestId: null });
     await expectProblem(await api.server.call('GET', '/api-auth/token', undefined, { token }), 401, 'unauthorized');
   });
 });

@@ -17,7 +17,7 @@ export const listApps =
       throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
     }
     // One app more than the page holds tells whether there is a next page.
-    const apps = await store.listApps({ after, limit: limit + 1 });
+    const apps = await store.findApps({ after, limit: limit + 1 });
     const { page, next_cursor } = pageOf(apps, limit, (last) => encodeNameCursor(cursorSecret, LISTING, last.slug));
     return { status: 200, body: { data: page.map(appRecord), next_cursor } };
   };

@@ -20,7 +20,7 @@ export const listAuditEvents =
     }
 
     // One event more than the page holds tells whether there is a next page.
-    const events = await store.listAuditEvents({
+    const events = await store.keyAuditEvents({
       appSlug: appName,
       keyId,
       after: position && { occurredAt: position.createdAt, id: position.id },

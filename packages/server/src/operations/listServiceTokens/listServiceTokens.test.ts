@@ -12,7 +12,7 @@ describe.each(storeKinds)('listServiceTokens on $kind', ({ open }) => {
     const live = await addServiceToken(api.store, 'listed-live', ['keys:verify']);
     const gone = await addServiceToken(api.store, 'listed-gone', ['keys:read', 'audit:read']);
     const revokedAt = new Date(NOW.getTime() + 1000);
-    await api.store.revokeServiceToken('listed-gone', revokedAt, { actor: 't', operation: 't', requestId: null });
+    await api.store.revokeToken('listed-gone', revokedAt, { actor: 't', operation: 't', requestId: null });
     const response = await api.server.call('GET', '/api-auth/service-tokens');
     expect(response.status).toBe(200);
     const text = await response.text();
@@ -35,7 +35,7 @@ describe.each(storeKinds)('listServiceTokens on $kind', ({ open }) => {
         },
       ],
     });
-    for (const stored of await api.store.listServiceTokens()) {
+    for (const stored of await api.store.allServiceTokens()) {
       expect(text).not.toContain((stored as { tokenHash?: string }).tokenHash ?? 'no hash in a listing');
     }
     expect(text).not.toContain(live);

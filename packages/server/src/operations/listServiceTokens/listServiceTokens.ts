@@ -4,4 +4,4 @@ import { serviceTokenRecord } from '../serviceTokenRecord.js';
 
 export const listServiceTokens =
   ({ store }: OperationDeps): OperationHandler<operations['listServiceTokens']> =>
-  async () => ({ status: 200, body: { data: (await store.listServiceTokens()).map(serviceTokenRecord) } });
+  async () => ({ status: 200, body: { data: (await store.allServiceTokens()).map(serviceTokenRecord) } });

@@ -106,7 +106,7 @@ describe.each(storeKinds)('listWorkspaceAuditEvents on $kind', ({ open }) => {
       },
     ]);
     // What is answered is what is stored, and never the token.
-    const stored = await api.store.listWorkspaceAuditEvents({ limit: 5 });
+    const stored = await api.store.workspaceAuditEvents({ limit: 5 });
     expect(stored.map((each) => [each.id, each.action, each.requestId])).toEqual(
       data.slice(0, 5).map((each) => [each.id, each.action, each.request_id]),
     );

@@ -17,7 +17,7 @@ export const listWorkspaceAuditEvents =
       throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
     }
     // One event more than the page holds tells whether there is a next page.
-    const events = await store.listWorkspaceAuditEvents({
+    const events = await store.workspaceAuditEvents({
       after: position && { occurredAt: position.createdAt, id: position.id },
       limit: limit + 1,
     });

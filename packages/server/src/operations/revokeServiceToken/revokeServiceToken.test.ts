@@ -9,7 +9,7 @@ describe.each(storeKinds)('revokeServiceToken on $kind', ({ open }) => {
   const api = lifecycleServer(open);
   const revoke = (name: string, init: Parameters<typeof api.server.call>[3] = {}) =>
     api.server.call('POST', `/api-auth/service-tokens/${name}/revoke`, undefined, init);
-  const events = () => api.store.listWorkspaceAuditEvents({ limit: 100 });
+  const events = () => api.store.workspaceAuditEvents({ limit: 100 });
 
   it('revokes the token at once, stores what it answers, writes one event, and revoking again changes nothing', async () => {
     const token = await addServiceToken(api.store, 'doomed', ['keys:read']);
@@ -24,7 +24,7 @@ describe.each(storeKinds)('revokeServiceToken on $kind', ({ open }) => {
       created_at: NOW.toISOString(),
       revoked_at: NOW.toISOString(),
     });
-    expect((await api.store.listServiceTokens()).find((each) => each.name === 'doomed')).toEqual({
+    expect((await api.store.allServiceTokens()).find((each) => each.name === 'doomed')).toEqual({
       name: 'doomed',
       scopes: ['keys:read'],
       createdAt: revoked.created_at,
@@ -58,7 +58,7 @@ describe.each(storeKinds)('revokeServiceToken on $kind', ({ open }) => {
   });
 
   it('answers 404 for an unknown name (env tokens included), 400 for a bad name, 401 and 403, changing nothing', async () => {
-    const before = await api.store.listServiceTokens();
+    const before = await api.store.allServiceTokens();
     const missing = await expectProblem(await revoke('nobody'), 404, 'token-not-found');
     expect(missing.detail).toBe("No service token is named 'nobody'.");
     await expectProblem(await revoke('env-token-1'), 404, 'token-not-found');
@@ -68,7 +68,7 @@ describe.each(storeKinds)('revokeServiceToken on $kind', ({ open }) => {
     await expectProblem(await revoke('kept', { token: null }), 401, 'unauthorized');
     const reader = await addServiceToken(api.store, 'revoke-token-reader', ['keys:revoke']);
     await expectProblem(await revoke('kept', { token: reader }), 403, 'insufficient-scope');
-    const after = await api.store.listServiceTokens();
+    const after = await api.store.allServiceTokens();
     expect(after.filter((each) => each.revokedAt !== null)).toEqual(before.filter((each) => each.revokedAt !== null));
   });
 });

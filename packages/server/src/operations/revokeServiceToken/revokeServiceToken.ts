@@ -6,7 +6,7 @@ export const revokeServiceToken =
   ({ store, now }: OperationDeps): OperationHandler<operations['revokeServiceToken']> =>
   async ({ params: { tokenName }, audit }) => {
     // Revoked already: answered as it is, with no second event.
-    const token = await store.revokeServiceToken(tokenName, now(), audit);
+    const token = await store.revokeToken(tokenName, now(), audit);
     if (!token) {
       throw tokenNotFound(tokenName);
     }

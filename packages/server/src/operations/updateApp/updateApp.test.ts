@@ -19,10 +19,10 @@ describe.each(storeKinds)('updateApp on $kind', ({ open }) => {
   /** Sends an update that must be refused, and checks that the app and the trail did not change. */
   async function refused(slug: string, body: unknown, status: number, type: string, init = {}) {
     const before = await api.store.findApp(slug);
-    const events = await api.store.listWorkspaceAuditEvents({ limit: 100 });
+    const events = await api.store.workspaceAuditEvents({ limit: 100 });
     const problem = await expectProblem(await update(slug, body, init), status, type);
     expect(await api.store.findApp(slug)).toEqual(before);
-    expect(await api.store.listWorkspaceAuditEvents({ limit: 100 })).toEqual(events);
+    expect(await api.store.workspaceAuditEvents({ limit: 100 })).toEqual(events);
     return problem;
   }
 
@@ -38,7 +38,7 @@ describe.each(storeKinds)('updateApp on $kind', ({ open }) => {
       displayName: null,
       createdAt: app.created_at,
     });
-    const [event] = await api.store.listWorkspaceAuditEvents({ limit: 1 });
+    const [event] = await api.store.workspaceAuditEvents({ limit: 1 });
     expect(event).toMatchObject({
       action: 'app_updated',
       operation: 'updateApp',

@@ -12,7 +12,7 @@ export const updateApp =
       ...(body.display_name === undefined ? {} : { displayName: body.display_name }),
       ...(body.key_prefix === undefined ? {} : { keyPrefix: body.key_prefix }),
     };
-    const updated = await store.updateApp(appName, changes, now(), audit);
+    const updated = await store.changeApp(appName, changes, now(), audit);
     if (updated) {
       return { status: 200, body: appRecord(updated) };
     }

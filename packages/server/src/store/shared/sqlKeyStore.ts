@@ -166,7 +166,7 @@ export abstract class SqlKeyStore implements KeyStore {
     return row && toApp(row);
   }
 
-  async listApps({ after, limit }: AppPageQuery = {}): Promise<App[]> {
+  async findApps({ after, limit }: AppPageQuery = {}): Promise<App[]> {
     const params: Record<string, string | number> = {};
     const where = after === undefined ? '' : 'WHERE slug > @after';
     if (after !== undefined) {
@@ -182,7 +182,7 @@ export abstract class SqlKeyStore implements KeyStore {
     return rows.map(toApp);
   }
 
-  async updateApp(slug: string, changes: AppChanges, now: Date, audit: AuditContext): Promise<App | undefined> {
+  async changeApp(slug: string, changes: AppChanges, now: Date, audit: AuditContext): Promise<App | undefined> {
     const params = {
       slug,
       set_display_name: given(changes.displayName),
@@ -219,7 +219,7 @@ export abstract class SqlKeyStore implements KeyStore {
     );
   }
 
-  async deleteApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined> {
+  async removeApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined> {
     const at = now.toISOString();
     const self = this;
     return this.sql.transaction(
@@ -441,7 +441,7 @@ export abstract class SqlKeyStore implements KeyStore {
     }
   }
 
-  async listAuditEvents({ appSlug, keyId, after, limit }: AuditEventQuery): Promise<AuditEvent[]> {
+  async keyAuditEvents({ appSlug, keyId, after, limit }: AuditEventQuery): Promise<AuditEvent[]> {
     if (keyId !== undefined && !STORED_ID.test(keyId)) {
       return [];
     }
@@ -466,7 +466,7 @@ export abstract class SqlKeyStore implements KeyStore {
     return rows.map(toAuditEvent);
   }
 
-  async listWorkspaceAuditEvents({ after, limit }: WorkspaceAuditEventQuery): Promise<AuditRecord[]> {
+  async workspaceAuditEvents({ after, limit }: WorkspaceAuditEventQuery): Promise<AuditRecord[]> {
     const conditions = ['key_id IS NULL'];
     const params: Record<string, string | number> = { limit };
     if (after) {
@@ -554,7 +554,7 @@ export abstract class SqlKeyStore implements KeyStore {
     await this.serviceTokensChanged();
   }
 
-  async listServiceTokens(): Promise<ServiceTokenRecord[]> {
+  async allServiceTokens(): Promise<ServiceTokenRecord[]> {
     const rows = await this.sql.all<ServiceTokenRow>(
       `SELECT ${SERVICE_TOKEN_COLUMNS} FROM service_tokens ORDER BY created_at, name`,
     );
@@ -568,7 +568,7 @@ export abstract class SqlKeyStore implements KeyStore {
     return rows.map(toStoredServiceToken);
   }
 
-  async revokeServiceToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined> {
+  async revokeToken(name: string, now: Date, audit: AuditContext): Promise<ServiceTokenRecord | undefined> {
     const at = now.toISOString();
     const event = auditParams(serviceTokenEvent(this.auditIds, 'token_revoked', { name, scopes: [] }, audit, at));
     const revoked = await this.audited<ServiceTokenRow>(REVOKE_SERVICE_TOKEN, { now: at, name }, event, name);
