@@ -59,7 +59,7 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
   const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const logger = options.logger ?? createJsonLogger();
   // Every server has its own metrics registry; the store is timed below the verification cache, at the database.
-  const metrics = createMetrics();
+  const metrics = createMetrics(contract.counters);
   const { store } = await withVerificationCache(timedStore(options.store, metrics.storeDuration), {
     ...(options.verificationCache ?? DEFAULT_VERIFICATION_CACHE),
     now: () => now().getTime(),
@@ -76,7 +76,7 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
     composeHandlers({ contract, store, now, pepper, keyUsage, cursorSecret: await store.serverSecret('page-cursor') });
   const parts: ApiParts = {
     contract,
-    handlers: countingOutcomes(handlers, metrics),
+    handlers: countingOutcomes(handlers, contract.counters, metrics),
     idempotency: new IdempotencyGuard({ store, now, pepper, logger, problems: contract.problems }),
     serviceTokens: await ServiceTokenRegistry.open(store, (error) =>
       logger.error('reading the service tokens failed', { error: String(error) }),

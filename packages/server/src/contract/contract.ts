@@ -1,4 +1,5 @@
 import { checkContractDocument } from './checkDocument.js';
+import { type ContractCounter, contractCounters } from './counters.js';
 import {
   bundledContractFile,
   type ContractDocument,
@@ -18,8 +19,8 @@ import { declaredScopes } from './scopes.js';
 /**
  * The contract as one value, built once at start from the bundled document and handed to
  * whatever needs it: its routes and their matcher, the methods allowed at each path, the
- * compiled request and response checks, the limits and patterns it states, its problem types and
- * its scopes. Nothing else reads the document.
+ * compiled request and response checks, the limits and patterns it states, its problem types, its
+ * scopes and the counters its operations count into. Nothing else reads the document.
  */
 export interface Contract {
   /** The bundled, dereferenced document (served at /openapi.json) and the one with its $refs kept. */
@@ -37,6 +38,7 @@ export interface Contract {
   problems: ProblemCatalogue;
   /** Every scope the contract declares. */
   scopes: readonly string[];
+  counters: readonly ContractCounter[];
 }
 
 export function buildContract(document: ContractDocument, files: Contract['files']): Contract {
@@ -53,6 +55,7 @@ export function buildContract(document: ContractDocument, files: Contract['files
     patterns: contractPatterns(document),
     problems: problemCatalogue(document),
     scopes: declaredScopes(document),
+    counters: contractCounters(document, routes),
   };
 }
 

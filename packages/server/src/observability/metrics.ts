@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { ContractCounter } from '../contract/counters.js';
 
 /** The label of a request that matched no route: raw paths would make the label set unbounded. */
 export const UNKNOWN_ROUTE = 'unknown';
@@ -9,15 +10,13 @@ export interface ServerMetrics {
   /** Answers by operation (the contract's operationId, or the server's own route) and status. */
   requests: Counter<'operation' | 'status'>;
   requestDuration: Histogram<'operation' | 'status'>;
-  /** Keys issued: by createApiKey, or as a rotation's successor. Replayed answers issue none. */
-  keysCreated: Counter<'operation'>;
-  /** verifyApiKey's answers by their `code`. */
-  verifications: Counter<'code'>;
+  /** The contract's counters (`x-counters`), by name: what its operations did, counted by their handlers. */
+  outcomes: ReadonlyMap<string, Counter>;
   /** Each call to the key store (the database, below the verification cache), by method. */
   storeDuration: Histogram<'method'>;
 }
 
-export function createMetrics(): ServerMetrics {
+export function createMetrics(counters: readonly ContractCounter[]): ServerMetrics {
   const registry = new Registry();
   // Process and runtime metrics, under their usual names: event-loop lag, resident memory, heap, GC, handles.
   collectDefaultMetrics({ register: registry });
@@ -36,18 +35,12 @@ export function createMetrics(): ServerMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    keysCreated: new Counter({
-      name: 'apikeys_keys_created_total',
-      help: 'API keys issued, by the operation that issued them (createApiKey, rotateApiKey).',
-      labelNames: ['operation'],
-      registers: [registry],
-    }),
-    verifications: new Counter({
-      name: 'apikeys_key_verifications_total',
-      help: 'verifyApiKey answers, by result code (VALID, NOT_FOUND, REVOKED, ...).',
-      labelNames: ['code'],
-      registers: [registry],
-    }),
+    outcomes: new Map(
+      counters.map(({ name, help, label }) => [
+        name,
+        new Counter({ name, help, labelNames: [label], registers: [registry] }),
+      ]),
+    ),
     storeDuration: new Histogram({
       name: 'apikeys_store_call_duration_seconds',
       help: 'Time of each call to the key store (SQLite or PostgreSQL), by method.',
