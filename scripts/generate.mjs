@@ -41,6 +41,9 @@ const outputs = {
   // (packages/server/src/operations/<operationId>/<operationId>.ts). Typed by OperationHandlers,
   // so an operation whose handler is missing, or misnamed, does not compile.
   'packages/server/src/operations/generated/handlerMap.ts': writeHandlerMap,
+  // The operations the `apikeys` command offers: those whose folder has a command.ts beside the
+  // handler (operations/operationCommand.ts says what one declares).
+  'packages/server/src/operations/generated/commandMap.ts': writeCommandMap,
 };
 
 /**
@@ -156,6 +159,28 @@ function operationIds() {
     .flatMap((item) => Object.values(item))
     .filter((operation) => typeof operation === 'object' && operation?.operationId)
     .map(({ operationId }) => /** @type {string} */ (operationId));
+}
+
+/** @param {string} out */
+function writeCommandMap(out) {
+  const ids = operationIds().filter((id) => existsSync(join(root, 'packages/server/src/operations', id, 'command.ts')));
+  const imports = [...ids]
+    .sort()
+    .map((id) => `import { command as ${id} } from '../${id}/command.js';`)
+    .join('\n');
+  writeFileSync(
+    out,
+    `// Generated from spec/openapi.yaml and the operations' folders by \`pnpm generate\`. Do not edit.
+// One command per operation whose folder has a command.ts, in the contract's order.
+${imports}
+import type { OperationCommands } from '../operationCommand.js';
+
+/** The operations the apikeys command offers, each with its command. */
+export const operationCommands: OperationCommands = {
+${ids.map((id) => `  ${id},`).join('\n')}
+};
+`,
+  );
 }
 
 /** @param {string} out */

@@ -79,7 +79,10 @@ describe('createApiKeysClient', () => {
       status: 400,
       detail: 'The request does not match the contract.',
       errors: [
-        { pointer: '/permissions/0', message: 'must match pattern "^[A-Za-z0-9_.-]+:(?:[A-Za-z0-9_.-]+|\\*)$"' },
+        {
+          pointer: '/permissions/0',
+          message: "must be resource:action (letters, digits, '_', '.' and '-'; the action may be '*')",
+        },
         { pointer: '/team', message: 'is not a field of this request' },
       ],
     };

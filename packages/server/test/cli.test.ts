@@ -50,7 +50,7 @@ describe('apikeys --help, --version and usage errors', () => {
     const rotate = apikeysCli(['keys', 'rotate', '--help'], NO_DATABASE).stdout;
     expect(rotate).toMatch(/--grace-period-seconds <n>\s+how long the old key keeps verifying \(default: 0\)/);
     expect(apikeysCli(['keys', 'list', '--help'], NO_DATABASE).stdout).toMatch(
-      /--status <status>\s+which keys \(choices: "active", "revoked", "expired", "all",\s+default: "active"\)/,
+      /--status <status>\s+which keys \(choices:\s+"active",\s+"revoked",\s+"expired",\s+"all",\s+default:\s+"active"\)/,
     );
   }, 120_000);
 
@@ -60,46 +60,59 @@ describe('apikeys --help, --version and usage errors', () => {
   });
 
   it.each([
-    [['apps', 'add', 'Billing_API', '--prefix', 'bill'], 'The slug must match ^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'],
-    [['apps', 'add', 'ok-app', '--prefix', 'sk_live'], '--prefix must match ^[a-z][a-z0-9]{0,15}$'],
+    [
+      ['apps', 'add', 'Billing_API', '--prefix', 'bill'],
+      'error: <slug> must be 1-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit',
+    ],
+    [
+      ['apps', 'add', 'ok-app', '--prefix', 'sk_live'],
+      'error: --prefix must be 1-16 lower-case letters and digits, starting with a letter',
+    ],
     [['apps', 'add', 'ok-app'], "required option '--prefix <prefix>' not specified"],
-    [['apps', 'add', 'ok-app', '--prefix', 'apt'], '--prefix apt is kept for service tokens.'],
+    [['apps', 'add', 'ok-app', '--prefix', 'apt'], 'error: --prefix apt is kept for service tokens'],
+    [
+      ['apps', 'add', 'ok-app', '--prefix', 'ok', '--display-name', ' '],
+      'error: --display-name must contain a visible',
+    ],
     [['apps', 'remove', 'ok-app'], "unknown command 'remove'"],
     [['apps', 'list', '--verbose'], "unknown option '--verbose'"],
     [['keys', 'list', 'billing-api', '--status', 'gone'], 'Allowed choices are active, revoked, expired, all.'],
     [['keys', 'list', 'billing-api', '--limit', '0'], '--limit must be a whole number of at least 1.'],
     [['keys', 'list', 'billing-api', '--limit', 'ten'], '--limit must be a whole number of at least 1.'],
     [['keys', 'list', '-x'], "unknown option '-x'"],
-    [['keys', 'revoke', 'billing-api', 'not-a-uuid'], 'The key id must be a UUID'],
+    [['keys', 'revoke', 'billing-api', 'not-a-uuid'], 'error: <keyId> must match format "uuid"'],
     [
       ['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', 'x'.repeat(257)],
-      '--reason must be 1-256 characters, not blank, with no control characters.',
+      'error: --reason must NOT have more than 256 characters',
     ],
     [
       ['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', 'leaked\tin a log'],
-      '--reason must be 1-256 characters, not blank, with no control characters.',
+      'error: --reason must contain a visible character and no control characters',
     ],
     [
       ['keys', 'revoke', 'billing-api', SOME_UUID, '--reason', '   '],
-      '--reason must be 1-256 characters, not blank, with no control characters.',
+      'error: --reason must contain a visible character and no control characters',
     ],
     [
       ['keys', 'rotate', 'billing-api', SOME_UUID, '--grace-period-seconds', '86401'],
-      '--grace-period-seconds must be a whole number from 0 to 86400.',
+      'error: --grace-period-seconds must be <= 86400',
     ],
     [
       ['keys', 'rotate', 'billing-api', SOME_UUID, '--grace-period-seconds', '1.5'],
-      '--grace-period-seconds must be a whole number from 0 to 86400.',
+      'error: --grace-period-seconds must be integer',
     ],
     [['keys', 'rotate', 'billing-api'], "missing required argument 'keyId'"],
     [['keys', 'rotate', 'billing-api', SOME_UUID, 'now'], 'too many arguments'],
     [['keys', 'delete'], "unknown command 'delete'"],
     [
       ['tokens', 'add', '--name', 'gateway', '--scope', 'keys:verify', '--scope', 'keys:mint'],
-      "Unknown scope 'keys:mint'. The scopes are: keys:create, keys:read, keys:update, keys:revoke, keys:verify, audit:read, apps:manage, tokens:manage.",
+      'error: --scope must be equal to one of the allowed values: keys:create, keys:read, keys:update, keys:revoke, keys:verify, audit:read, apps:manage, tokens:manage',
     ],
-    [['tokens', 'add', '--name', 'Gateway', '--scope', 'keys:verify'], 'The token name must match'],
-    [['tokens', 'add', '--name', 'env-token-1', '--scope', 'keys:verify'], 'and not start with env-token-.'],
+    [['tokens', 'add', '--name', 'Gateway', '--scope', 'keys:verify'], 'error: --name must be 1-63 lower-case letters'],
+    [
+      ['tokens', 'add', '--name', 'env-token-1', '--scope', 'keys:verify'],
+      'error: --name must not start with env-token-',
+    ],
     [['tokens', 'add', '--scope', 'keys:verify'], "required option '--name <name>' not specified"],
     [['tokens', 'add', '--name', 'gateway'], "required option '--scope <scope>' not specified"],
     [['tokens', 'revoke'], "missing required argument 'name'"],
@@ -121,7 +134,7 @@ describe('apikeys --help, --version and usage errors', () => {
     const result = apikeysCli(['keys', 'rotate', 'billing-api', 'not-a-uuid', '--json'], NO_DATABASE);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(JSON.parse(result.stderr)).toEqual({ error: expect.stringContaining('The key id must be a UUID') });
+    expect(JSON.parse(result.stderr)).toEqual({ error: '<keyId> must match format "uuid"' });
 
     const unknown = apikeysCli(['apps', 'list', '--json', '--verbose'], NO_DATABASE);
     expect(unknown.status).toBe(2);
@@ -188,9 +201,11 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
 
   it('apps add, then apps list --json; a duplicate fails with exit 1', async () => {
     await addApp('billing-api', 'bill');
-    expect(await cliJson('apps', 'add', 'export-api', '--prefix', 'exp')).toEqual({
+    // The App record as the API answers it.
+    expect(await cliJson('apps', 'add', 'export-api', '--prefix', 'exp', '--display-name', 'Export API')).toEqual({
       slug: 'export-api',
       key_prefix: 'exp',
+      display_name: 'Export API',
       created_at: expect.any(String),
     });
 
@@ -238,6 +253,15 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
     expect((await cli('keys', 'list', 'list-api', '--status', 'expired')).stdout).toBe(
       'No expired keys in list-api.\n',
     );
+
+    // Every filter the operation has is an option: --owner, --environment.
+    const owned = await server.post('list-api', { name: 'owned', owner: 'team-a', environment: 'staging' });
+    const { key: ownedKey } = (await owned.json()) as ApiKeyWithSecret;
+    expect(await cliJson('keys', 'list', 'list-api', '--owner', 'team-a')).toEqual([ownedKey]);
+    expect(await cliJson('keys', 'list', 'list-api', '--environment', 'staging', '--owner', 'team-a')).toEqual([
+      ownedKey,
+    ]);
+    expect(await cliJson('keys', 'list', 'list-api', '--owner', 'team-b')).toEqual([]);
   }, 120_000);
 
   it('keys list follows the pages of more than 100 keys', async () => {
@@ -382,7 +406,7 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
     });
     const unknown = await cli('tokens', 'add', '--name', 'fresh', '--scope', 'keys:everything');
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("Unknown scope 'keys:everything'");
+    expect(unknown.stderr).toContain('--scope must be equal to one of the allowed values: keys:create,');
     expect(await cli('tokens', 'revoke', 'nobody')).toMatchObject({
       status: 1,
       stderr: "No service token is named 'nobody'.\n",

@@ -1,6 +1,7 @@
 import type { operations } from '@apikeys/types';
 import { describe, expectTypeOf, it } from 'vitest';
 import { operationHandlers } from '../src/operations/generated/handlerMap.js';
+import type { OperationCommand, RequestField } from '../src/operations/operationCommand.js';
 import type { OperationDeps, OperationHandler, OperationHandlers } from '../src/operations/operationHandler.js';
 
 const handlers = operationHandlers({} as OperationDeps);
@@ -46,5 +47,21 @@ describe('the server implements the contract, every operation of it', () => {
     });
     void wrongBody;
     void wrongStatus;
+  });
+});
+
+describe('a command fills only the request fields its operation has', () => {
+  it('types each value by the operation: a field it lacks does not compile', () => {
+    expectTypeOf<RequestField<operations['rotateApiKey']>>().toEqualTypeOf<
+      'path.appName' | 'path.keyId' | 'body.grace_period_seconds'
+    >();
+    const rotate: OperationCommand<operations['rotateApiKey']> = {
+      words: ['keys', 'rotate'],
+      description: 'rotate',
+      // @ts-expect-error rotateApiKey has no query parameters
+      options: [{ name: '--status <status>', field: 'query.status', help: 'which keys' }],
+      text: ({ secret }) => secret,
+    };
+    expectTypeOf(rotate.words).toEqualTypeOf<readonly [group: string, verb: string]>();
   });
 });

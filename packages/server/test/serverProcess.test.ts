@@ -163,10 +163,10 @@ describe('pnpm apikeys apps on PostgreSQL, then the server on the same database'
       expect(duplicate.stderr).toContain("'billing-api' already exists");
       const badSlug = apikeysCli(['apps', 'add', 'Billing_API', '--prefix', 'bill'], env);
       expect(badSlug.status).toBe(2);
-      expect(badSlug.stderr).toContain('The slug must match');
+      expect(badSlug.stderr).toContain('<slug> must be 1-63 lower-case letters, digits and hyphens');
       const badPrefix = apikeysCli(['apps', 'add', 'ok-app', '--prefix', 'sk_live'], env);
       expect(badPrefix.status).toBe(2);
-      expect(badPrefix.stderr).toContain('--prefix must match');
+      expect(badPrefix.stderr).toContain('--prefix must be 1-16 lower-case letters and digits');
       expect(apikeysCli(['apps', 'remove'], env).status).toBe(2);
 
       expect(apikeysCli(['apps', 'list'], env).stdout).toMatch(/^billing-api\tbill\t/m);

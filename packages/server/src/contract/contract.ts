@@ -10,6 +10,7 @@ import {
   contractPatterns,
   readContractDocument,
 } from './document.js';
+import { patternMessages } from './patternMessages.js';
 import { type ProblemCatalogue, problemCatalogue } from './problems.js';
 import { type RequestCheck, requestCheck } from './requestCheck.js';
 import { type ResponseCheck, responseCheck } from './responseCheck.js';
@@ -49,7 +50,7 @@ export function buildContract(document: ContractDocument, files: Contract['files
     routes,
     operationOf: operationMatcher(routes),
     allowedAt: allowedMethods(routes),
-    checkRequest: requestCheck(document, routes),
+    checkRequest: requestCheck(document, routes, patternMessages(document)),
     checkResponse: responseCheck(document, routes),
     limits: contractLimits(document),
     patterns: contractPatterns(document),

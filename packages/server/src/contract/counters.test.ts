@@ -34,7 +34,7 @@ describe('contractCounters', () => {
 
   it('fails at start when a counter has no label', () => {
     const broken = structuredClone(document) as unknown as Record<string, Record<string, { label?: string }>>;
-    delete broken['x-counters']!['apikeys_key_verifications_total']!.label;
+    delete broken['x-counters']!.apikeys_key_verifications_total!.label;
     const routes = contractRoutes(broken as never);
     expect(() => contractCounters(broken as never, routes)).toThrow(
       "The contract's counter apikeys_key_verifications_total has no help or no label",

@@ -99,15 +99,17 @@ function pointerOf(path: string): string {
   return `#/${location}/${rest.join('/')}`;
 }
 
-function validationErrorOf(error: ErrorObject): ValidationError {
-  const { additionalProperty, allowedValues } = error.params as Record<string, unknown>;
+function validationErrorOf(error: ErrorObject, patterns: ReadonlyMap<string, string>): ValidationError {
+  const { additionalProperty, allowedValues, pattern } = error.params as Record<string, unknown>;
   // The pointer names an unknown field; say plainly what is wrong with it.
   const message =
     additionalProperty !== undefined
       ? 'is not a field of this request'
       : error.keyword === 'enum' && Array.isArray(allowedValues)
         ? `${error.message}: ${allowedValues.join(', ')}`
-        : (error.message ?? 'is invalid');
+        : error.keyword === 'pattern' && typeof pattern === 'string'
+          ? (patterns.get(pattern) ?? error.message ?? 'is invalid')
+          : (error.message ?? 'is invalid');
   return { pointer: pointerOf(errorPath(error)), message };
 }
 
@@ -119,7 +121,11 @@ const mediaTypeOf = (contentType: string | string[] | undefined) =>
  * the query (no parameter it does not declare, none empty), the declared headers, the body's
  * media type and the body, with validators Ajv compiles here, once, from the contract.
  */
-export function requestCheck(document: ContractDocument, routes: readonly ContractRoute[]): RequestCheck {
+export function requestCheck(
+  document: ContractDocument,
+  routes: readonly ContractRoute[],
+  patterns: ReadonlyMap<string, string>,
+): RequestCheck {
   // Parameters are strings on the wire, coerced to their types; the body is taken as sent. Both
   // get the declared defaults.
   const compilers = {
@@ -172,7 +178,7 @@ export function requestCheck(document: ContractDocument, routes: readonly Contra
       ...(!validator.body || validator.body(data) ? [] : (validator.body.errors ?? [])),
     ];
     if (errors.length > 0) {
-      throw invalidRequest(errors.map(validationErrorOf));
+      throw invalidRequest(errors.map((error) => validationErrorOf(error, patterns)));
     }
     return { params, query, body: data.body };
   };
