@@ -35,11 +35,14 @@ export interface ProgramParts {
   wantsJson: boolean;
 }
 
-/** Each group's help line: a group is a noun the commands share (`apps`, `keys`, `tokens`). */
+/**
+ * What each group's commands act on: a group is the first word the commands share. Its help line
+ * adds the verbs its commands declare, so a new command needs no edit here.
+ */
 const GROUPS: Record<string, string> = {
-  apps: 'register and list API auth apps',
-  keys: "list, revoke and rotate an app's API keys, as the API does",
-  tokens: 'add, list and revoke the service tokens callers of the API send, each with the scopes it needs',
+  apps: 'the API auth apps',
+  keys: "an app's API keys, as the API manages them",
+  tokens: 'the service tokens callers of the API send, each with the scopes it needs',
 };
 
 interface FieldSpec {
@@ -258,10 +261,14 @@ Exit status: 0 done, 1 failed (such as an unknown app, key or token, or a token 
       if (!description) {
         throw new Error(`The command group ${noun} has no description in cli/program.ts`);
       }
-      group = program.command(noun).description(description);
+      group = program.command(noun);
       groups.set(noun, group);
     }
     addCommand(group, route.operationId, declared, parts);
+  }
+  for (const [noun, group] of groups) {
+    const verbs = group.commands.map((command) => command.name()).sort();
+    group.description(`${GROUPS[noun]}: ${verbs.join(', ')}`);
   }
   return program;
 }
