@@ -16,10 +16,11 @@ import {
 // such as `{keyId}`) gets the id of a resource freshly created by the operation that POSTs to
 // the collection before it (`POST …/keys` for `…/keys/{keyId}`). Two more rules of the same kind
 // keep requests that change or register a named resource from colliding with what exists:
-// - a path parameter naming the resource an operation changes or removes (the last segment of a
-//   DELETE, PATCH or PUT, such as `DELETE …/apps/{appName}`, or the parameter before a POST's
-//   action that answers no 201, such as `POST …/service-tokens/{tokenName}/revoke`) also gets a
-//   freshly created resource: an example names one that others use (`internal-api` has keys);
+// - a path parameter naming the resource an operation reads, changes or removes (the last segment
+//   of its path, such as `DELETE …/apps/{appName}` or `GET …/service-tokens/{tokenName}`, or the
+//   parameter before a POST's action that answers no 201, such as
+//   `POST …/service-tokens/{tokenName}/revoke`) also gets a freshly created resource: an example
+//   names one that others use (`internal-api` has keys) or that does not exist (`gateway`);
 // - with `uniqueNames`, the body field a creation registers its resource by (the field of the
 //   POST's body whose schema is that of the `{parameter}` after the collection's path, such as
 //   createApp's `slug` for `/apps/{appName}`) gets a value no earlier request used.
@@ -217,7 +218,7 @@ export function uniqueNames(operations: ContractOperation[]): BodyValue {
   };
 }
 
-/** Whether the operation changes or removes the resource `{parameter}` names (see the rules above). */
+/** Whether the operation reads, changes or removes the resource `{parameter}` names (see the rules above). */
 export function actsOn(operation: ContractOperation, parameter: Parameter): boolean {
   const at = operation.path.indexOf(`/{${parameter.name}}`);
   if (parameter.in !== 'path' || at < 0) {
@@ -225,7 +226,7 @@ export function actsOn(operation: ContractOperation, parameter: Parameter): bool
   }
   const rest = operation.path.slice(at + parameter.name.length + 3);
   if (rest === '') {
-    return ['DELETE', 'PATCH', 'PUT'].includes(operation.method);
+    return true;
   }
   return (
     operation.method === 'POST' && /^\/[^/{]+$/.test(rest) && !successes(operation).some((r) => r.status === '201')
@@ -234,7 +235,7 @@ export function actsOn(operation: ContractOperation, parameter: Parameter): bool
 
 /**
  * The rules for issued ids and acted-on names: `{keyId}` (any `format: uuid` path parameter), and a
- * path parameter naming the resource the operation changes or removes (`actsOn`), name a resource
+ * path parameter naming the resource the operation reads, changes or removes (`actsOn`), name a resource
  * created just now with its creator's first named example (its name made unique), sent to `base`
  * with `token`.
  */
