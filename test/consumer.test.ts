@@ -227,6 +227,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       () => apiKeys.deleteApp('internal-api'),
       () => apiKeys.createServiceToken({ name: 'gateway', scopes: ['keys:verify'] }),
       () => apiKeys.listServiceTokens(),
+      () => apiKeys.getServiceToken('gateway'),
       () => apiKeys.revokeServiceToken('gateway'),
       () => apiKeys.getCurrentToken(),
       () => apiKeys.listWorkspaceAuditEvents(),
@@ -623,8 +624,11 @@ describe.each(targets)('the client against $name', ({ start }) => {
     const added = await client.apiKeys.createServiceToken({ name, scopes: ['keys:create', 'keys:revoke'] });
     expect(added.token.status).toBe('active');
     expect(added.secret).toMatch(/^apt_[0-9A-Za-z]{49}$/);
+    const shown = await client.apiKeys.getServiceToken(name);
+    expect(shown.status).toBe('active');
     if (real) {
       expect(added.token).toMatchObject({ name, scopes: ['keys:create', 'keys:revoke'], revoked_at: null });
+      expect(shown).toEqual(added.token);
       expect((await client.apiKeys.listServiceTokens()).data.map((each) => each.name)).toContain(name);
     } else {
       expect((await client.apiKeys.listServiceTokens()).data.length).toBeGreaterThan(0);

@@ -25,7 +25,7 @@ describe('apikeys --help, --version and usage errors', () => {
     expect(commands).toContain(' apps the API auth apps: add, list ');
     expect(commands).toContain(" keys an app's API keys, as the API manages them: list, revoke, rotate ");
     expect(commands).toContain(
-      ' tokens the service tokens callers of the API send, each with the scopes it needs: add, list, revoke ',
+      ' tokens the service tokens callers of the API send, each with the scopes it needs: add, list, revoke, show ',
     );
     expect(help.stdout).toContain('DATABASE_URL');
     expect(help.stdout).not.toContain('pnpm apikeys');
@@ -44,6 +44,7 @@ describe('apikeys --help, --version and usage errors', () => {
       'tokens add': 'Usage: apikeys tokens add [options]',
       'tokens list': 'Usage: apikeys tokens list [options]',
       'tokens revoke': 'Usage: apikeys tokens revoke [options] <name>',
+      'tokens show': 'Usage: apikeys tokens show [options] <name>',
     };
     for (const [command, usage] of Object.entries(usages)) {
       const result = apikeysCli([...command.split(' '), '--help'], NO_DATABASE);
@@ -388,6 +389,15 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
       expect(printed).not.toContain(stored!.tokenHash);
     }
     expect(listing).toMatch(/^dashboard\tactive\tkeys:read,keys:verify\t\S+\ngateway\tactive\tkeys:verify\t\S+\n$/);
+    const tokens = await cliJson<{ name: string }[]>('tokens', 'list');
+    expect(await cliJson('tokens', 'show', 'dashboard')).toEqual(tokens.find((each) => each.name === 'dashboard'));
+    expect((await cli('tokens', 'show', 'dashboard')).stdout).toMatch(
+      /^dashboard \(active\)\nscopes: {5}keys:read, keys:verify\ncreated at: \S+\n$/,
+    );
+    expect(await cli('tokens', 'show', 'nobody')).toMatchObject({
+      status: 1,
+      stderr: "No service token is named 'nobody'.\n",
+    });
 
     const revoked = await cliJson<Record<string, unknown>>('tokens', 'revoke', 'dashboard');
     expect(revoked).toMatchObject({ name: 'dashboard', status: 'revoked', revoked_at: expect.any(String) });

@@ -32,6 +32,13 @@ export function bindOperations({ send, everyPage, idempotencyKey }: OperationRun
       true,
     );
   };
+  // GET /api-auth/service-tokens/{tokenName}: retried (a safe method).
+  const getServiceToken: Methods['getServiceToken'] = (tokenName, options) =>
+    send(
+      options,
+      (api, init) => api.GET('/api-auth/service-tokens/{tokenName}', { params: { path: { tokenName } }, ...init }),
+      true,
+    );
   // POST /api-auth/service-tokens/{tokenName}/revoke: never retried (neither safe, idempotent by key nor x-retryable).
   const revokeServiceToken: Methods['revokeServiceToken'] = (tokenName, options) =>
     send(options, (api, init) =>
@@ -147,6 +154,7 @@ export function bindOperations({ send, everyPage, idempotencyKey }: OperationRun
     createApp,
     listServiceTokens,
     createServiceToken,
+    getServiceToken,
     revokeServiceToken,
     getCurrentToken,
     listWorkspaceAuditEvents,

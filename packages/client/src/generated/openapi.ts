@@ -83,6 +83,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/service-tokens/{tokenName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The service token's name.
+                 * @example gateway
+                 */
+                tokenName: components["parameters"]["TokenName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a service token
+         * @description The service token named by `tokenName`, revoked or not: its scopes and status, never the
+         *     token or its hash. An unknown name is 404 (the tokens of `APIKEYS_TOKENS` are
+         *     configuration, not listed here).
+         */
+        get: operations["getServiceToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-auth/service-tokens/{tokenName}/revoke": {
         parameters: {
             query?: never;
@@ -1459,6 +1487,40 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getServiceToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The service token's name.
+                 * @example gateway
+                 */
+                tokenName: components["parameters"]["TokenName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token's record. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["InsufficientScope"];
+            404: components["responses"]["TokenNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

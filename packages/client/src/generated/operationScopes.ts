@@ -5,6 +5,7 @@ export const operationScopes = {
   listApps: ["apps:manage"],
   createServiceToken: ["tokens:manage"],
   listServiceTokens: ["tokens:manage"],
+  getServiceToken: ["tokens:manage"],
   revokeServiceToken: ["tokens:manage"],
   getCurrentToken: [],
   listWorkspaceAuditEvents: ["audit:read"],

@@ -88,6 +88,14 @@ export interface ApiKeysClient {
       options?: IdempotentRequestOptions,
     ): Promise<ServiceTokenWithSecret>;
     /**
+     * Get a service token. The service token named by `tokenName`, revoked or not: its scopes and status, never the token or its hash.
+     *
+     * Sends `GET /api-auth/service-tokens/{tokenName}`. Retried under the client's retry policy.
+     * @param tokenName The service token's name.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    getServiceToken(tokenName: string, options?: RequestOptions): Promise<ServiceToken>;
+    /**
      * Revoke a service token. Revokes the token for good: every instance refuses it within milliseconds, the calling token included when it revokes itself.
      *
      * Sends `POST /api-auth/service-tokens/{tokenName}/revoke`. Never retried.

@@ -2,6 +2,7 @@
 // One command per operation whose folder has a command.ts, in the contract's order.
 import { command as createApp } from '../createApp/command.js';
 import { command as createServiceToken } from '../createServiceToken/command.js';
+import { command as getServiceToken } from '../getServiceToken/command.js';
 import { command as listApiKeys } from '../listApiKeys/command.js';
 import { command as listApps } from '../listApps/command.js';
 import { command as listServiceTokens } from '../listServiceTokens/command.js';
@@ -16,6 +17,7 @@ export const operationCommands: OperationCommands = {
   listApps,
   createServiceToken,
   listServiceTokens,
+  getServiceToken,
   revokeServiceToken,
   listApiKeys,
   revokeApiKey,

@@ -7,6 +7,7 @@ import { deleteApp } from '../deleteApp/deleteApp.js';
 import { getApiKey } from '../getApiKey/getApiKey.js';
 import { getApp } from '../getApp/getApp.js';
 import { getCurrentToken } from '../getCurrentToken/getCurrentToken.js';
+import { getServiceToken } from '../getServiceToken/getServiceToken.js';
 import { listApiKeys } from '../listApiKeys/listApiKeys.js';
 import { listApps } from '../listApps/listApps.js';
 import { listAuditEvents } from '../listAuditEvents/listAuditEvents.js';
@@ -27,6 +28,7 @@ export function operationHandlers(deps: OperationDeps): OperationHandlers {
     listApps: listApps(deps),
     createServiceToken: createServiceToken(deps),
     listServiceTokens: listServiceTokens(deps),
+    getServiceToken: getServiceToken(deps),
     revokeServiceToken: revokeServiceToken(deps),
     getCurrentToken: getCurrentToken(deps),
     listWorkspaceAuditEvents: listWorkspaceAuditEvents(deps),
