@@ -170,7 +170,9 @@ export function readOperations(document) {
             `${required ? '' : 'NonNullable<'}operations['${operationId}']['requestBody']${required ? '' : '>'}['content']['${media}']`,
           ),
           optional: !required || emptyIsValid,
-          defaultEmpty: required && emptyIsValid,
+          // `{}` is sent for a body left out even where the contract lets it be absent: every
+          // server of the contract, older ones included, takes that.
+          defaultEmpty: emptyIsValid,
         };
       }
 

@@ -429,7 +429,11 @@ export interface paths {
          * @description Revokes the key for good: from the very next verification it answers `REVOKED`
          *     (on other instances sharing the database, within milliseconds).
          *     Revoking a revoked key changes nothing and answers 200 with its record. A key in
-         *     its rotation grace period is revoked at once.
+         *     its rotation grace period is revoked at once, and keeps its `revocation_reason`
+         *     (`rotated`) unless the request gives another.
+         *
+         *     Every field of the body is optional, and so is the body: a POST with none (no
+         *     `Content-Type`, no content) means `{}`.
          */
         post: operations["revokeApiKey"];
         delete?: never;
@@ -468,7 +472,10 @@ export interface paths {
          *     The old key keeps verifying for `grace_period_seconds` (0-86400, default 0, which
          *     revokes it at once), so that its users can switch; then it is revoked with the
          *     reason `rotated`. Its `revoked_at` says when. The records link both ways:
-         *     `rotated_to` on the old key, `rotated_from` on the new one.
+         *     `rotated_to` on the old key, `rotated_from` on the new one. The new key's audit
+         *     trail starts with its own `created` event.
+         *
+         *     The body is optional: a POST with none (no `Content-Type`, no content) means `{}`.
          *
          *     A revoked key, an expired key and a key that was already rotated cannot be
          *     rotated (409).
@@ -2001,7 +2008,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RevokeApiKeyRequest"];
             };
@@ -2062,7 +2069,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RotateApiKeyRequest"];
             };

@@ -190,7 +190,10 @@ function addCommand(group: Command, operationId: string, declared: AnyCommand, p
       checked = parts.contract.checkRequest({
         match: { route, expressPath: route.path, rawParams: request.params },
         query: request.query,
-        headers: takesBody ? { 'content-type': 'application/json' } : {},
+        // As HTTP would carry it: a body of this length (the check takes none at all as `{}`).
+        headers: takesBody
+          ? { 'content-type': 'application/json', 'content-length': String(JSON.stringify(request.body).length) }
+          : {},
         body: takesBody ? request.body : undefined,
       });
     } catch (error) {

@@ -12,10 +12,17 @@ type Parameters<Op, Where extends string> = Op extends { parameters: { [W in Whe
   ? Exclude<P, undefined>
   : never;
 
+type BodyOf<Op> = Op extends { requestBody?: infer Body }
+  ? [Exclude<Body, undefined>] extends [never]
+    ? undefined
+    : JsonBody<Exclude<Body, undefined>>
+  : undefined;
+
 export interface OperationRequest<Op> {
   params: Parameters<Op, 'path'>;
   query: Parameters<Op, 'query'>;
-  body: Op extends { requestBody: infer Body } ? JsonBody<Body> : undefined;
+  /** An optional body (`required: false`) left out arrives as `{}`: the handler always has one. */
+  body: BodyOf<Op>;
   /** Who asks, through which operation or command, under which request id: what a change's audit event records. */
   audit: AuditContext;
   /** The calling token's name and the scopes it holds (the `apikeys` command holds every scope). */

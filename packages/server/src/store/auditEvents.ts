@@ -74,13 +74,13 @@ export const keyEvent = (
     occurredAt,
   );
 
-/** The `created` event of a new key: each field it was created with, from null. */
+/** The `created` event of a new key: each field it was created with a value for, from null. */
 export const creationEvent = (ids: TimeOrderedIds, key: KeyRecord, audit: AuditContext): AuditRecord =>
   keyEvent(
     ids,
     'created',
     key,
-    CREATED_FIELDS.map((field) => ({ field, old: null, new: key[field] })),
+    CREATED_FIELDS.filter((field) => key[field] !== null).map((field) => ({ field, old: null, new: key[field] })),
     audit,
     key.created_at,
   );

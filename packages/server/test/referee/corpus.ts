@@ -575,7 +575,8 @@ export function buildCorpus(contract: Schema, token: string): RefereeCase[] {
       );
     }
     const examples = body?.examples.filter(([, value]) => value !== undefined) ?? [];
-    if (body?.required && examples.length === 0) {
+    // Required or not: the valid requests with a body start from an example.
+    if (body && examples.length === 0) {
       throw new Error(`${operationId}: its request body has no named example to start valid requests from`);
     }
     const baseBody = examples[0]?.[1];

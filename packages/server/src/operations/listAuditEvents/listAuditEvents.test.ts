@@ -70,19 +70,32 @@ describe.each(storeKinds)('listAuditEvents on $kind', ({ open }) => {
     expect(data.map((event) => [event.action, event.operation, event.actor, event.request_id])).toEqual([
       ['revoked', 'revokeApiKey', `admin-${app}`, revoked.requestId],
       ['rotated', 'rotateApiKey', `admin-${app}`, rotated.requestId],
+      // The successor's trail starts with its own `created` event, in the rotation's request.
+      ['created', 'rotateApiKey', `admin-${app}`, rotated.requestId],
       ['updated', 'updateApiKey', 'env-token-1', updated.requestId],
       ['created', 'createApiKey', `admin-${app}`, created.requestId],
     ]);
-    expect(data.every((event) => event.app_slug === app && event.key_id === key.id)).toBe(true);
-    const [revocation, rotation, update, creation] = data as [AuditEvent, AuditEvent, AuditEvent, AuditEvent];
+    expect(data.map((event) => event.key_id)).toEqual([key.id, key.id, successor.id, key.id, key.id]);
+    expect(data.every((event) => event.app_slug === app)).toBe(true);
+    const [revocation, rotation, successorCreation, update, creation] = data as [
+      AuditEvent,
+      AuditEvent,
+      AuditEvent,
+      AuditEvent,
+      AuditEvent,
+    ];
     expect(creation.occurred_at).toBe(key.created_at);
+    // What it was created with: no field listed as changed from null to null.
     expect(creation.changes).toEqual([
       { field: 'name', old: null, new: 'audited' },
       { field: 'permissions', old: null, new: ['users:read'] },
       { field: 'metadata', old: null, new: { team: 'a' } },
-      { field: 'owner', old: null, new: null },
-      { field: 'environment', old: null, new: null },
-      { field: 'expires_at', old: null, new: null },
+    ]);
+    expect(successorCreation.occurred_at).toBe(successor.created_at);
+    expect(successorCreation.changes).toEqual([
+      { field: 'name', old: null, new: 'audited' },
+      { field: 'permissions', old: null, new: ['users:write'] },
+      { field: 'metadata', old: null, new: { team: 'a' } },
     ]);
     // Only what changed: the name sent again is the name it had.
     expect(update.changes).toEqual([{ field: 'permissions', old: ['users:read'], new: ['users:write'] }]);

@@ -42,6 +42,57 @@ describe.each(storeKinds)('revokeApiKey on $kind', ({ open }) => {
     expect(revoked).toMatchObject({ status: 'revoked', revocation_reason: null, revoked_at: NOW.toISOString() });
   });
 
+  it('takes no body at all as {}: no Content-Type and no content, or application/json and no content', async () => {
+    const bodiless: Record<string, string>[] = [{}, { 'content-type': 'application/json' }];
+    for (const headers of bodiless) {
+      const { key } = await api.createKey();
+      const response = await api.server.call('POST', api.keyPath('internal-api', key.id, 'revoke'), undefined, {
+        headers,
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: key.id, status: 'revoked', revocation_reason: null });
+    }
+  });
+
+  it('refuses a body sent without saying it is JSON (415), and changes nothing', async () => {
+    const { key } = await api.createKey();
+    const response = await api.server.call('POST', api.keyPath('internal-api', key.id, 'revoke'), undefined, {
+      raw: '{"reason":"Leaked"}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    await expectProblem(response, 415, 'unsupported-media-type');
+    expect(await api.getKey(key.id)).toEqual(key);
+  });
+
+  it("keeps a rotated key's reason when it is revoked in its grace period without a new one", async () => {
+    const { key } = await api.createKey();
+    const rotate = await api.server.call('POST', api.keyPath('internal-api', key.id, 'rotate'), {
+      grace_period_seconds: 3600,
+    });
+    expect(rotate.status).toBe(201);
+    api.advance(1000);
+    const revoked = (await (await revoke(key.id, {})).json()) as ApiKey;
+    expect(revoked).toMatchObject({
+      status: 'revoked',
+      revocation_reason: 'rotated',
+      revoked_at: new Date(NOW.getTime() + 1000).toISOString(),
+    });
+    const events = (await (
+      await api.server.call('GET', `/api-auth/apps/internal-api/audit-events?key_id=${key.id}`)
+    ).json()) as {
+      data: { action: string; changes: { field: string }[] }[];
+    };
+    // Only revoked_at changed, so only it is in the event.
+    expect(events.data[0]).toMatchObject({ action: 'revoked', changes: [{ field: 'revoked_at' }] });
+    expect(events.data[0]!.changes).toHaveLength(1);
+
+    const other = await api.createKey();
+    await api.server.call('POST', api.keyPath('internal-api', other.key.id, 'rotate'), { grace_period_seconds: 3600 });
+    expect(await (await revoke(other.key.id, { reason: 'Leaked' })).json()).toMatchObject({
+      revocation_reason: 'Leaked',
+    });
+  });
+
   it('refuses a reason over 256 characters or an unknown field, and changes nothing', async () => {
     const { key, secret } = await api.createKey();
     const long = await expectProblem(await revoke(key.id, { reason: 'x'.repeat(257) }), 400, 'invalid-request');

@@ -81,6 +81,15 @@ describe.each(storeKinds)('rotateApiKey on $kind', ({ open }) => {
     expect((await api.verify(rotated.secret)).code).toBe('VALID');
   });
 
+  it('takes no body at all as {}: the default grace period, revoked at once', async () => {
+    const old = await api.createKey(settings);
+    const response = await api.server.call('POST', api.keyPath('internal-api', old.key.id, 'rotate'));
+    expect(response.status).toBe(201);
+    const rotated = (await response.json()) as ApiKeyWithSecret;
+    expect(await api.getKey(old.key.id)).toMatchObject({ status: 'revoked', rotated_to: rotated.key.id });
+    expect((await api.verify(rotated.secret)).code).toBe('VALID');
+  });
+
   it('refuses a key that was already rotated, is revoked or has expired (409), and creates nothing', async () => {
     const old = await api.createKey(settings);
     const rotated = (await (await rotate(old.key.id, { grace_period_seconds: 60 })).json()) as ApiKeyWithSecret;

@@ -401,6 +401,8 @@ export abstract class SqlKeyStore implements KeyStore {
         if (!before || !after) {
           return { value: undefined, commit: false };
         }
+        // The successor's own `created` event, then the old key's `rotated` one that names it.
+        yield* step.run(INSERT_AUDIT_EVENT, auditParams(creationEvent(self.auditIds, successor.key, audit)));
         yield* self.recordChange('rotated', before, after, audit, params.now);
         return { value: toKeyRecord(after), commit: true };
       })(),

@@ -46,7 +46,8 @@ export const UPDATE_KEY = `UPDATE api_keys SET
   WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
   RETURNING ${KEY_COLUMNS}`;
 
-export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now::timestamptz, revocation_reason = @reason::text
+// A key revoked in a rotation's grace period keeps its reason ('rotated') unless a new one is given.
+export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now::timestamptz, revocation_reason = COALESCE(@reason::text, revocation_reason)
   WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
   RETURNING ${KEY_COLUMNS}`;
 
