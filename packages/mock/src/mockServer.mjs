@@ -46,6 +46,38 @@ const idempotentRoutes = Object.entries(contract.paths).flatMap(([path, item]) =
 const idempotentOperation = (method, url) =>
   idempotentRoutes.some((route) => route.method === method && route.pattern.test(url ?? ''));
 
+// Worded as the server words them (contract/requestCheck.ts): a pattern by what it means, an empty
+// body by the fields it may give.
+/** @type {Record<string, string>} */
+const patternMessages = contract['x-pattern-messages'];
+const bodyRoutes = Object.entries(contract.paths).flatMap(([path, item]) =>
+  ['post', 'put', 'patch', 'delete']
+    .filter((method) => item[method]?.requestBody)
+    .map((method) => ({
+      method: method.toUpperCase(),
+      pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}(?:\\?|$)`),
+      fields: Object.keys(item[method].requestBody.content['application/json']?.schema?.properties ?? {}),
+    })),
+);
+/** @param {string | undefined} method @param {string | undefined} url @returns {string[]} */
+const bodyFieldsOf = (method, url) =>
+  bodyRoutes.find((route) => route.method === method && route.pattern.test(url ?? ''))?.fields ?? [];
+
+/** @param {string} text @param {string[]} fields */
+function worded(text, fields) {
+  const pattern = /^must match pattern "(.*)"$/.exec(text)?.[1];
+  if (pattern !== undefined && patternMessages[pattern]) {
+    return patternMessages[pattern];
+  }
+  const fewest = /^must NOT have fewer than (\d+) properties$/.exec(text)?.[1];
+  if (fewest !== undefined && fields.length > 0) {
+    return fewest === '1'
+      ? `must give at least one of ${fields.join(', ')}`
+      : `must give at least ${fewest} of ${fields.join(', ')}`;
+  }
+  return text;
+}
+
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': '*',
@@ -63,12 +95,16 @@ function problem(slug, detail, errors) {
  * One of Prism's request violations as the server words it: a JSON Pointer into the body, or
  * `#/path/…`, `#/query/…`, `#/header/…`.
  * @param {{ location: string[], code: string | number, message: string }} violation
+ * @param {string[]} bodyFields
  */
-function validationError({ location, code, message }) {
+function validationError({ location, code, message }, bodyFields) {
   const [, where = '', ...rest] = location;
-  const text = message.replace(
-    /^Request (body|body property \S+|path parameter \S+|query parameter \S+|header parameter \S+) /,
-    '',
+  const text = worded(
+    message.replace(
+      /^Request (body|body property \S+|path parameter \S+|query parameter \S+|header parameter \S+) /,
+      '',
+    ),
+    bodyFields,
   );
   if (where === 'body') {
     // The server points at the field itself for an unknown or a missing field, not at its parent.
@@ -215,7 +251,11 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
     if (violations.length > 0) {
       return send(
         res,
-        problem('invalid-request', 'The request does not match the contract.', violations.map(validationError)),
+        problem(
+          'invalid-request',
+          'The request does not match the contract.',
+          violations.map((violation) => validationError(violation, bodyFieldsOf(req.method, req.url))),
+        ),
         { 'sl-violations': answer.headers.get('sl-violations') ?? '[]' },
       );
     }

@@ -34,6 +34,8 @@ interface OperationValidator {
   mediaTypes: readonly string[] | undefined;
   /** The contract lets the body be left out (`required: false`): none sent means `{}`. */
   bodyOptional: boolean;
+  /** The body's fields, to say which may be given when too few are (an empty PATCH). */
+  bodyFields: readonly string[];
   parameters: ValidateFunction;
   body: ValidateFunction | undefined;
 }
@@ -72,6 +74,7 @@ function operationValidator(
     declaredHeaders: [...groups.headers.keys()],
     mediaTypes: requestBody && Object.keys(requestBody.content).map((type) => type.toLowerCase()),
     bodyOptional: requestBody !== undefined && !requestBody.required,
+    bodyFields: Object.keys((bodySchema as OpenAPIV3_1.SchemaObject | undefined)?.properties ?? {}),
     parameters: compilers.parameters.compile({
       components: document.components,
       type: 'object',
@@ -102,8 +105,19 @@ function pointerOf(path: string): string {
   return `#/${location}/${rest.join('/')}`;
 }
 
-function validationErrorOf(error: ErrorObject, patterns: ReadonlyMap<string, string>): ValidationError {
-  const { additionalProperty, allowedValues, pattern } = error.params as Record<string, unknown>;
+function validationErrorOf(
+  error: ErrorObject,
+  patterns: ReadonlyMap<string, string>,
+  bodyFields: readonly string[],
+): ValidationError {
+  const { additionalProperty, allowedValues, pattern, limit } = error.params as Record<string, unknown>;
+  if (error.keyword === 'minProperties' && error.instancePath === '/body' && bodyFields.length > 0) {
+    const fields = bodyFields.join(', ');
+    return {
+      pointer: '',
+      message: limit === 1 ? `must give at least one of ${fields}` : `must give at least ${limit} of ${fields}`,
+    };
+  }
   // The pointer names an unknown field; say plainly what is wrong with it.
   const message =
     additionalProperty !== undefined
@@ -188,7 +202,7 @@ export function requestCheck(
       ...(!validator.body || validator.body(data) ? [] : (validator.body.errors ?? [])),
     ];
     if (errors.length > 0) {
-      throw invalidRequest(errors.map((error) => validationErrorOf(error, patterns)));
+      throw invalidRequest(errors.map((error) => validationErrorOf(error, patterns, validator.bodyFields)));
     }
     return { params, query, body: data.body };
   };
