@@ -44,11 +44,12 @@ export function pnpm(args, options = {}) {
  * Runs one pnpm command to its end; `started` is told of its process (to pass signals on).
  * @param {string[]} args
  * @param {(child: import('node:child_process').ChildProcess) => void} [started]
+ * @param {import('node:child_process').SpawnOptions} [options]
  * @returns {Promise<void>}
  */
-export function pnpmStep(args, started) {
+export function pnpmStep(args, started, options) {
   return new Promise((resolve, reject) => {
-    const child = pnpm(args);
+    const child = pnpm(args, options);
     started?.(child);
     child.on('exit', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`pnpm ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)),
@@ -103,9 +104,10 @@ export function installIsCurrent() {
  * `pnpm install --frozen-lockfile`, skipped when nothing it reads changed since the last one
  * (pnpm's own check costs a second or two of start-up).
  * @param {(child: import('node:child_process').ChildProcess) => void} [started]
+ * @param {import('node:child_process').SpawnOptions} [options]
  */
-export async function installIfNeeded(started) {
+export async function installIfNeeded(started, options) {
   if (!installIsCurrent()) {
-    await pnpmStep(['install', '--frozen-lockfile'], started);
+    await pnpmStep(['install', '--frozen-lockfile'], started, options);
   }
 }

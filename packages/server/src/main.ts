@@ -6,6 +6,7 @@ import { configFromEnv } from './config.js';
 import { loadContract } from './contract/contract.js';
 import { DEMO_APP, seedDemoApp } from './demoApp.js';
 import { listen } from './http/serve.js';
+import { envTokenName } from './keys/serviceToken.js';
 import { createJsonLogger } from './logger.js';
 import { openStore } from './store/openStore.js';
 
@@ -37,13 +38,13 @@ async function main() {
   }
 
   let tokens = config.tokens;
-  const serviceTokens = (await store.liveServiceTokens()).length;
-  if (config.production && tokens.length === 0 && serviceTokens === 0) {
+  const serviceTokens = (await store.liveServiceTokens()).map((token) => token.name);
+  if (config.production && tokens.length === 0 && serviceTokens.length === 0) {
     throw new Error(
       'APIKEYS_TOKENS must be set in production (NODE_ENV=production), or a service token added with `apikeys tokens add`: no token is made up there',
     );
   }
-  const generated = tokens.length === 0 && serviceTokens === 0;
+  const generated = tokens.length === 0 && serviceTokens.length === 0;
   if (generated) {
     tokens = [`dev_${randomBytes(24).toString('base64url')}`];
   }
@@ -64,12 +65,28 @@ async function main() {
     docsFile,
   });
   const running = await listen(app, config.port, config.host, config.connections);
+  // Which tokens this run accepts, by name (never a value): APIKEYS_TOKENS' as the audit trail names
+  // them, then the database's service tokens (tokens added later are accepted too, within milliseconds).
+  const accepted = [...tokens.map((_, index) => envTokenName(index)), ...serviceTokens];
   logger.info('listening', {
     url: running.url,
     store: store.kind,
+    // Not `tokens`: the logger masks every field so named.
+    callers: accepted,
     docs: docsFile ? `${running.url}/docs` : 'not built (pnpm run docs)',
   });
 
+  if (!generated && !config.production && tokens.length === 0) {
+    // The rule a newcomer trips on after `apikeys tokens add`: no token is made up any more.
+    process.stderr.write(
+      [
+        '',
+        `The database holds service tokens (${serviceTokens.join(', ')}), so this run makes up no token: call the API with one of them,`,
+        'as `apikeys tokens add` printed it (`apikeys tokens add` again for a new one; APIKEYS_TOKENS to set tokens yourself).',
+        '',
+      ].join('\n'),
+    );
+  }
   if (generated) {
     // Printed to the terminal, not the JSON log: it is for the person who just ran `pnpm start`.
     process.stderr.write(

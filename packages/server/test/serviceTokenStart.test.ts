@@ -20,6 +20,15 @@ describe('starting with service tokens in the database only', () => {
       try {
         const url = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
         expect(server.output().stderr).not.toContain('made just now');
+        // The start line names the tokens it accepts; outside production the terminal says why none was made up.
+        expect(server.output().stdout).toMatch(/"callers":\["operator"\].*"msg":"listening"/);
+        if (NODE_ENV === 'development') {
+          expect(server.output().stderr).toContain(
+            'The database holds service tokens (operator), so this run makes up no token',
+          );
+        } else {
+          expect(server.output().stderr).not.toContain('makes up no token');
+        }
         // Development seeds the demo app; production does not, so there its listing is a 404.
         const answer = await fetch(`${url}/api-auth/apps/internal-api/keys`, {
           headers: { authorization: `Bearer ${token}` },
