@@ -25,6 +25,13 @@ describe('routing', () => {
     expect(await api.store.countKeys()).toBe(0);
     expect((await api.server.call('POST', '/api-auth/apps/internal-api/keys', { name: 'valid' })).status).toBe(201);
   });
+
+  it('answers the favicon every browser asks for, so that reading the docs logs no 404', async () => {
+    const response = await api.server.call('GET', '/favicon.ico', undefined, { token: null });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await response.text()).toMatch(/^<svg /);
+  });
 });
 
 describe('a GET with a body', () => {
