@@ -34,14 +34,52 @@ async function answer(target: Target, request: BadRequest) {
     ...(request.body ? { body: request.body } : {}),
     signal: AbortSignal.timeout(10_000),
   });
-  const problem = (await response.json()) as { type: string; errors?: { pointer: string }[] };
+  const problem = (await response.json()) as {
+    type: string;
+    request_id?: string;
+    errors?: { pointer: string; message: string }[];
+  };
   return {
     status: response.status,
     contentType: response.headers.get('content-type')?.split(';')[0],
+    allow: response.headers.get('allow'),
     type: problem.type,
     pointers: [...new Set((problem.errors ?? []).map((error) => error.pointer))].sort(),
+    // Worded alike: a developer reads the mock's messages before the server's.
+    messages: [...new Set((problem.errors ?? []).map((error) => `${error.pointer} ${error.message}`))].sort(),
+    // Every problem names its request, as X-Request-Id does.
+    requestId: problem.request_id === response.headers.get('x-request-id') && problem.request_id !== undefined,
   };
 }
+
+/** For each operation, what no operation takes: a query parameter it does not declare, a method its path lacks. */
+const strays: BadRequest[] = operations.flatMap((operation) => {
+  const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const parameter = operation.parameters.find((each) => each.in === 'path' && each.name === name);
+    return encodeURIComponent(String(parameter?.example ?? 'x'));
+  });
+  const methods = new Set(operations.filter((each) => each.path === operation.path).map((each) => each.method));
+  const missing = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].find((method) => !methods.has(method));
+  return [
+    {
+      operationId: operation.operationId,
+      label: `${operation.operationId}: an undeclared query parameter`,
+      method: operation.method,
+      path,
+      query: { unexpected_parameter: '1' },
+    } as BadRequest,
+    ...(missing
+      ? [
+          {
+            operationId: operation.operationId,
+            label: `${operation.operationId}: ${missing} on its path, which no operation takes`,
+            method: missing,
+            path,
+          } as BadRequest,
+        ]
+      : []),
+  ];
+});
 
 describe('the mock refuses what the server refuses', () => {
   let mock: Target;
@@ -59,7 +97,16 @@ describe('the mock refuses what the server refuses', () => {
     expect(without.map((operation) => operation.operationId)).toEqual([]);
   });
 
-  it.each(bad)('the same way: $label', async (request) => {
+  it.each([
+    ...bad,
+    ...strays,
+    {
+      operationId: '-',
+      label: 'a path the contract lacks',
+      method: 'GET',
+      path: '/api-auth/nothing-here',
+    } as BadRequest,
+  ])('the same way: $label', async (request) => {
     const [fromServer, fromMock] = await Promise.all([answer(server, request), answer(mock, request)]);
     expect(fromServer.status).toBeGreaterThanOrEqual(400);
     expect(fromServer.contentType).toBe('application/problem+json');

@@ -7,6 +7,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -101,7 +102,7 @@ function validationError({ location, code, message }, bodyFields) {
   const [, where = '', ...rest] = location;
   const text = worded(
     message.replace(
-      /^Request (body|body property \S+|path parameter \S+|query parameter \S+|header parameter \S+) /,
+      /^Request (body property \S+|body|path parameter \S+|query parameter \S+|header parameter \S+) /,
       '',
     ),
     bodyFields,
@@ -121,10 +122,70 @@ function validationError({ location, code, message }, bodyFields) {
   return { pointer: `#/${where}/${name}`, message: text };
 }
 
-/** @param {import('node:http').ServerResponse} res @param {{ status: number, body: unknown }} answer @param {Record<string, string>} [headers] */
+/**
+ * A problem, with the request's id (X-Request-Id, set first for every request) as the server's carry it.
+ * @param {import('node:http').ServerResponse} res @param {{ status: number, body: object }} answer @param {Record<string, string>} [headers]
+ */
 function send(res, { status, body }, headers = {}) {
   res.writeHead(status, { ...CORS, ...headers, 'Content-Type': 'application/problem+json' });
-  res.end(JSON.stringify(body));
+  res.end(JSON.stringify({ ...body, request_id: res.getHeader('x-request-id') }));
+}
+
+// As the server's requestId stage: a caller's X-Request-Id of this shape is kept, any other replaced.
+const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,64})$/i;
+
+// The contract's paths, each with its methods and the query parameters each method declares: the
+// server answers a path it lacks 404, a method the path lacks 405 with Allow, and an undeclared
+// query parameter 400, where Prism would answer from an example or with its own problem types.
+// In the server's order (contract/routes.ts), which is the order of its Allow header.
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const contractPaths = Object.entries(contract.paths).map(([path, item]) => ({
+  pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+  allow: METHODS.filter((method) => item[method]).map((method) => method.toUpperCase()),
+  /** @type {Map<string, Set<string>>} */
+  query: new Map(
+    METHODS.filter((method) => item[method]).map((method) => [
+      method.toUpperCase(),
+      new Set(
+        [...(item.parameters ?? []), ...(item[method].parameters ?? [])]
+          .filter((parameter) => parameter.in === 'query')
+          .map((parameter) => parameter.name),
+      ),
+    ]),
+  ),
+}));
+
+/**
+ * The server's answer to a request no operation of the contract takes, or undefined.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function refusedRoute(req) {
+  const [pathname = '', search = ''] = (req.url ?? '').split('?');
+  // The server authenticates under /api-auth before it routes: without a token, Prism's 401 stands.
+  if (req.method === 'OPTIONS' || (pathname.startsWith('/api-auth') && !req.headers.authorization)) {
+    return undefined;
+  }
+  // Several paths may match (`…/keys/verify` is also a `…/keys/{keyId}`): the method picks among them.
+  const matching = contractPaths.filter((each) => each.pattern.test(pathname));
+  const path = matching.find((each) => each.allow.includes(req.method ?? '')) ?? matching[0];
+  if (!path) {
+    return { answer: problem('not-found', 'No such resource.') };
+  }
+  if (!path.allow.includes(req.method ?? '')) {
+    return {
+      answer: problem('method-not-allowed', 'The method is not allowed on this resource.'),
+      headers: { Allow: path.allow.join(', ') },
+    };
+  }
+  const declared = path.query.get(req.method ?? '') ?? new Set();
+  const unknown = [...new URLSearchParams(search).keys()].find((name) => !declared.has(name));
+  return unknown === undefined
+    ? undefined
+    : {
+        answer: problem('invalid-request', 'The request does not match the contract.', [
+          { pointer: `#/query/${unknown}`, message: `Unknown query parameter '${unknown}'` },
+        ]),
+      };
 }
 
 /** @returns {Promise<number>} */
@@ -176,6 +237,15 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
   const idempotencyKeys = new Map();
 
   const front = createServer(async (req, res) => {
+    const given = req.headers['x-request-id'];
+    res.setHeader('X-Request-Id', typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID());
+    // Before the body is read, as the server decides it.
+    const refused = refusedRoute(req);
+    if (refused) {
+      send(res, refused.answer, refused.headers);
+      req.resume();
+      return;
+    }
     const chunks = [];
     let size = 0;
     for await (const chunk of req) {
@@ -279,6 +349,11 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
       } else {
         passed['idempotent-replayed'] = 'true';
       }
+    }
+    // Prism's problems (a `Prefer: code=…` example) carry the request's id, as the server's do.
+    if (/^application\/problem\+json/i.test(answer.headers.get('content-type') ?? '')) {
+      const problemBody = JSON.parse(answerBody.toString('utf8'));
+      answerBody = Buffer.from(JSON.stringify({ ...problemBody, request_id: res.getHeader('x-request-id') }));
     }
     if (/\bdynamic=true\b/i.test(headers.prefer ?? '') && /json/i.test(answer.headers.get('content-type') ?? '')) {
       const dynamic = JSON.parse(answerBody.toString('utf8'));

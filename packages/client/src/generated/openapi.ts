@@ -1440,6 +1440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceTokenList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["InsufficientScope"];
             429: components["responses"]["TooManyRequests"];
@@ -1586,6 +1587,7 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentToken"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
