@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
+import type { TrustProxy } from './http/app.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/serve.js';
 import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/stages/auth.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/stages/rateLimit.js';
@@ -31,6 +33,32 @@ export interface Config {
   metricsToken: string | undefined;
   /** APIKEYS_GITHUB_KEYS_URL: where GitHub publishes its secret-scanning public keys. */
   githubKeysUrl: string;
+  /** APIKEYS_TRUST_PROXY: Express's `trust proxy` (a hop count, or the proxies' addresses); none when unset. */
+  trustProxy: TrustProxy;
+}
+
+// Express's (proxy-addr's) names for address ranges.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** APIKEYS_TRUST_PROXY as Express takes it, or a problem naming what is wrong with it. */
+function trustProxyOf(value: string | undefined): TrustProxy | string {
+  const text = (value ?? '').trim();
+  if (text === '') {
+    return false;
+  }
+  if (/^\d+$/.test(text)) {
+    return Number(text);
+  }
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => {
+    const [address = '', prefix, ...more] = entry.split('/');
+    const version = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+    return !PROXY_RANGE_NAMES.has(entry) && (version === 0 || !prefixOk || more.length > 0);
+  });
+  return bad.length === 0
+    ? entries
+    : `APIKEYS_TRUST_PROXY must be a hop count or a comma-separated list of addresses, address/prefix ranges, loopback, linklocal or uniquelocal (not ${bad.map((each) => `'${each}'`).join(', ')})`;
 }
 
 /** Collects every bad setting, so that one start reports them all. */
@@ -102,6 +130,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   if (badUrl) {
     settings.problems.push(badUrl);
   }
+  const trustProxy = trustProxyOf(env.APIKEYS_TRUST_PROXY);
+  if (typeof trustProxy === 'string') {
+    settings.problems.push(trustProxy);
+  }
   const githubKeysUrl = env.APIKEYS_GITHUB_KEYS_URL || DEFAULT_GITHUB_KEYS_URL;
   if (!/^https?:$/.test(URL.parse(githubKeysUrl)?.protocol ?? '')) {
     settings.problems.push(`APIKEYS_GITHUB_KEYS_URL must be an http(s) URL (got '${githubKeysUrl}')`);
@@ -134,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     metricsToken,
     githubKeysUrl,
+    trustProxy: typeof trustProxy === 'string' ? false : trustProxy,
   };
   if (settings.problems.length > 0) {
     throw new Error(`Bad configuration:\n- ${settings.problems.join('\n- ')}`);

@@ -59,6 +59,7 @@ async function main() {
     rateLimit: config.rateLimit,
     authFailureLimit: config.authFailureLimit,
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     metricsToken: config.metricsToken,
     githubKeysUrl: config.githubKeysUrl,
     validateResponses: config.validateResponses,

@@ -35,6 +35,19 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('reads APIKEYS_TRUST_PROXY as Express takes it: none by default, a hop count, or addresses and ranges', () => {
+    expect(configFromEnv({}).trustProxy).toBe(false);
+    expect(configFromEnv({ APIKEYS_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(configFromEnv({ APIKEYS_TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '2001:db8::1',
+    ]);
+    expect(() => configFromEnv({ APIKEYS_TRUST_PROXY: 'my-proxy, 10.0.0.0/33' })).toThrow(
+      "APIKEYS_TRUST_PROXY must be a hop count or a comma-separated list of addresses, address/prefix ranges, loopback, linklocal or uniquelocal (not 'my-proxy', '10.0.0.0/33')",
+    );
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(/PORT must be a whole number/);
     expect(() => configFromEnv({ APIKEYS_RATE_LIMIT: '0' })).toThrow(/APIKEYS_RATE_LIMIT/);

@@ -39,6 +39,9 @@ export interface ApiParts {
   secretScanning: RequestHandler;
 }
 
+/** What Express's `trust proxy` takes: false (the socket's address is the client), a hop count, or addresses. */
+export type TrustProxy = false | number | readonly string[];
+
 export interface HttpOptions {
   /** Accepted bearer tokens. There are no default credentials: an empty list accepts nobody. */
   tokens: readonly string[];
@@ -56,6 +59,8 @@ export interface HttpOptions {
   docsFile?: string | undefined;
   /** The bearer token GET /metrics requires (APIKEYS_METRICS_TOKEN); without one /metrics is open. */
   metricsToken?: string | undefined;
+  /** Which proxies' X-Forwarded-For to believe (APIKEYS_TRUST_PROXY), so that per-address limits count the real client. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 const API_PREFIX = '/api-auth';
@@ -74,6 +79,11 @@ export function createHttpApp(parts: ApiParts, options: HttpOptions): ServedApp 
   const checkResponse = options.validateResponses ? contract.checkResponse : undefined;
 
   const app: ServedApp = express();
+  // Off unless configured: then X-Forwarded-For is anyone's to write, and req.ip is the socket's address.
+  app.set(
+    'trust proxy',
+    typeof options.trustProxy === 'object' ? [...options.trustProxy] : (options.trustProxy ?? false),
+  );
   app.answerClientError = clientErrorAnswer(contract.problems);
   // Express matches paths case-insensitively by default, while the contract does not: `/API-AUTH/…`
   // must not reach a handler.

@@ -72,7 +72,7 @@ describe('bearer authentication', () => {
 describe('failed authentication from one address', () => {
   const api = lifecycleServer(storeKinds[0].open, { authFailureLimit: { limit: 3, windowMs: 60_000 } });
 
-  it('is limited: past the limit the address gets 429 with Retry-After, even with a good token', async () => {
+  it('is limited: past the limit the address gets 429 with Retry-After for a bad token, never for a good one', async () => {
     expect((await api.server.post('internal-api', { name: 'before' })).status).toBe(201);
     for (let i = 0; i < 3; i++) {
       await expectProblem(
@@ -85,8 +85,43 @@ describe('failed authentication from one address', () => {
     const problem = await expectProblem(limited, 429, 'rate-limited');
     expect(problem.detail).toContain('failed authentications');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    await expectProblem(await api.server.post('internal-api', { name: 'after' }), 429, 'rate-limited');
-    expect(await api.store.countKeys()).toBe(1);
+    // Another client behind the same address (a NAT, a proxy) with a good token is served.
+    expect((await api.server.post('internal-api', { name: 'after' })).status).toBe(201);
+    await expectProblem(
+      await api.server.post('internal-api', { name: 'x' }, { token: 'guess-4-0123456789abcdef' }),
+      429,
+      'rate-limited',
+    );
+    expect(await api.store.countKeys()).toBe(2);
+  });
+});
+
+describe.each([
+  { trustProxy: 'loopback' as const, separate: true },
+  { trustProxy: undefined, separate: false },
+])('failed authentication behind a proxy (APIKEYS_TRUST_PROXY $trustProxy)', ({ trustProxy, separate }) => {
+  const api = lifecycleServer(storeKinds[0].open, {
+    authFailureLimit: { limit: 2, windowMs: 60_000 },
+    ...(trustProxy ? { trustProxy: [trustProxy] } : {}),
+  });
+  const guess = (client: string, i: number) =>
+    api.server.post(
+      'internal-api',
+      { name: 'x' },
+      { token: `guess-${i}-0123456789abcdef`, headers: { 'x-forwarded-for': client } },
+    );
+
+  it(`counts ${separate ? 'each client named by the trusted proxy' : "the socket's address, whatever X-Forwarded-For says"}`, async () => {
+    for (let i = 0; i < 2; i++) {
+      await expectProblem(await guess('203.0.113.1', i), 401, 'unauthorized');
+    }
+    await expectProblem(await guess('203.0.113.1', 2), 429, 'rate-limited');
+    // Another client through the same proxy: its own count when the proxy is trusted, the proxy's otherwise.
+    await expectProblem(
+      await guess('203.0.113.2', 3),
+      separate ? 401 : 429,
+      separate ? 'unauthorized' : 'rate-limited',
+    );
   });
 });
 

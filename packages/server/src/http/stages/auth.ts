@@ -48,8 +48,10 @@ const plural = (scopes: readonly string[]) => (scopes.length === 1 ? 'the scope'
  * Accepts exactly one `Authorization: Bearer <token>` for one of the configured tokens (compared
  * in constant time) or a live service token of the database (found by its hash), then checks
  * that it holds the scopes the request's operation (match.ts) requires: 403 naming the missing ones otherwise, before
- * the body is read. Failures are counted per client address, so that guessing tokens is slow:
- * past the limit, that address is refused with 429 before its token is looked at.
+ * the body is read. Failures are counted per client address (`req.ip`: the client behind the
+ * proxies APIKEYS_TRUST_PROXY trusts), so that guessing tokens is slow: past the limit, that
+ * address's bad tokens get 429 instead of 401. A valid token is never refused for them: many
+ * clients share an address behind a NAT or a proxy, and one of them must not lock out the rest.
  */
 export function bearerAuth({
   tokens,
@@ -65,13 +67,6 @@ export function bearerAuth({
     principal: { name: envTokenName(index), scopes: allScopes },
   }));
   return (req, res, next) => {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const time = now().getTime();
-    const blocked = failures.check(address, time);
-    if (blocked.over) {
-      next(rateLimited(blocked.retryAfter, 'Too many failed authentications from this address'));
-      return;
-    }
     const count = authorizationHeaders(req);
     const presented = count === 1 ? /^Bearer ([\x21-\x7e]+)$/.exec(req.get('authorization') ?? '')?.[1] : undefined;
     // Compare against every configured token, so the time taken does not tell which one (if any) matched.
@@ -86,6 +81,13 @@ export function bearerAuth({
       principal ??= serviceTokens?.find(hashSecret(presented, pepper));
     }
     if (!presented || !principal) {
+      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      const time = now().getTime();
+      const blocked = failures.check(address, time);
+      if (blocked.over) {
+        next(rateLimited(blocked.retryAfter, 'Too many failed authentications from this address'));
+        return;
+      }
       failures.hit(address, time);
       const detail = count > 1 ? 'Send one Authorization header, not several.' : 'A valid bearer token is required.';
       next(new ProblemError('unauthorized', detail, { headers: challenge }));
