@@ -1,41 +1,43 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
 import { repoRoot } from './support/repo.js';
+import { startRealServer, type Target } from './support/targets.js';
 
 // The reference page must work on a closed network and tell no third party who reads it: no
-// script, font, logo, icon or telemetry from a CDN. It is served from a loopback port, as the
-// server serves /docs, and every request the browser makes is recorded.
+// script, font, logo, icon or telemetry from a CDN. It is served by the real server at /docs, under
+// its Content-Security-Policy, and every request the browser makes is recorded.
 const builtPage = `${repoRoot}packages/docs/dist/index.html`;
 
 describe('the built API reference page', () => {
   let browser: Browser;
-  let server: Server;
+  let server: Target;
   let origin: string;
   beforeAll(async () => {
     if (!existsSync(builtPage)) {
       throw new Error(`${builtPage} is missing: run \`pnpm run docs\` first (pnpm test does)`);
     }
-    const html = readFileSync(builtPage);
-    server = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startRealServer({ docsFile: builtPage });
+    origin = new URL(server.url).origin;
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
   });
 
   it('loads nothing from outside this machine while it is read, and keeps the Redocly attribution', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(10_000);
     const requested: string[] = [];
+    // Whatever the Content-Security-Policy refuses is reported on the console: nothing may be.
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) {
+        refused.push(message.text());
+      }
+    });
     // Anything leaving the machine is recorded and refused, so that the test never waits on a network.
     await page.route('**/*', (route) => {
       const url = new URL(route.request().url());
@@ -58,6 +60,7 @@ describe('the built API reference page', () => {
     await page.goto('about:blank');
     await page.close();
 
+    expect(refused).toEqual([]);
     expect(requested.filter((url) => !url.startsWith(origin))).toEqual([]);
     expect(requested[0]).toBe(`${origin}/docs`);
   });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import express, { type RequestHandler } from 'express';
 import type { Contract } from '../contract/contract.js';
 import { ProblemError } from '../contract/problems.js';
@@ -20,6 +22,7 @@ import { errors } from './stages/errors.js';
 import { match, routeExists } from './stages/match.js';
 import { type RateLimitConfig, rateLimit } from './stages/rateLimit.js';
 import { requestId } from './stages/requestId.js';
+import { compressText, pagePolicy, securityHeaders } from './stages/securityHeaders.js';
 import { validate } from './stages/validate.js';
 
 /** What the HTTP layer is given, built by the composition root (compose.ts). */
@@ -69,6 +72,19 @@ const API_PREFIX = '/api-auth';
  * The Express app: the API's request stages in the order a request meets them, then the
  * server's other routes. Express only: what it serves is built elsewhere and handed in.
  */
+/**
+ * A file built before the server started (the docs, the contract), with an ETag of its content:
+ * browsers revalidate it on each view (max-age 0) and get a 304 while it is unchanged. Express's
+ * own ETags are off for the API's answers, whose bodies are not worth hashing.
+ */
+function builtFile(file: string): RequestHandler {
+  const etag = `"${createHash('sha256').update(readFileSync(file)).digest('base64url').slice(0, 27)}"`;
+  return (_req, res) => {
+    // send() reads the ETag set here to answer a matching If-None-Match with 304.
+    res.set('ETag', etag).sendFile(file);
+  };
+}
+
 /** A key, in the docs' colours. */
 const FAVICON =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="5" cy="8" r="3.5" fill="none" stroke="#32329f" stroke-width="2"/><path d="M8.5 8H15M12.5 8v3M14.5 8v2" stroke="#32329f" stroke-width="2"/></svg>';
@@ -90,8 +106,11 @@ export function createHttpApp(parts: ApiParts, options: HttpOptions): ServedApp 
   app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
-  // One Express layer for what every request meets first.
-  app.use(inSequence([requestId(), accessLog({ logger, metrics }), match(contract)]));
+  // One Express layer for what every request meets first; the security headers and compression
+  // wrap every answer, the API's problems included.
+  app.use(
+    inSequence([requestId(), accessLog({ logger, metrics }), securityHeaders(), compressText(), match(contract)]),
+  );
   // The API's whole way, in one layer and before the server's other routes, which API paths never
   // match: CORS, the token and its scopes, the rate limit, the route (all before the body is
   // read), the body, the contract, the operation's handler, its answer.
@@ -130,17 +149,11 @@ export function createHttpApp(parts: ApiParts, options: HttpOptions): ServedApp 
       res.status(503).json({ status: 'unavailable', store: health.kind });
     }
   });
-  app.get('/openapi.json', (_req, res) => {
-    res.sendFile(contract.files.dereferenced);
-  });
-  app.get('/openapi.bundled.json', (_req, res) => {
-    res.sendFile(contract.files.bundled);
-  });
+  app.get('/openapi.json', builtFile(contract.files.dereferenced));
+  app.get('/openapi.bundled.json', builtFile(contract.files.bundled));
   if (options.docsFile) {
     const docsFile = options.docsFile;
-    app.get(['/docs', '/docs/'], (_req, res) => {
-      res.sendFile(docsFile);
-    });
+    app.get(['/docs', '/docs/'], pagePolicy(readFileSync(docsFile, 'utf8')), builtFile(docsFile));
   }
   // Every browser asks the origin of a page it shows for /favicon.ico: answered, so that reading
   // the docs logs no 404 each time.
