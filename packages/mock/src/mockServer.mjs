@@ -141,7 +141,13 @@ const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const contractPaths = Object.entries(contract.paths).map(([path, item]) => ({
   pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
-  allow: METHODS.filter((method) => item[method]).map((method) => method.toUpperCase()),
+  // As the server's Allow: HEAD wherever GET is, and OPTIONS.
+  allow: [
+    ...METHODS.filter((method) => item[method]).flatMap((method) =>
+      method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()],
+    ),
+    'OPTIONS',
+  ],
   /** @type {Map<string, Set<string>>} */
   query: new Map(
     METHODS.filter((method) => item[method]).map((method) => [

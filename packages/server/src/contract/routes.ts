@@ -95,14 +95,19 @@ export function operationMatcher(
   };
 }
 
-/** The methods the contract has at a path, as an `Allow` header (`GET, POST`), or undefined for a path it lacks. */
+/**
+ * The methods served at a path, as an `Allow` header (`GET, HEAD, POST, OPTIONS`), or undefined
+ * for a path the contract lacks: the contract's, HEAD wherever GET is (RFC 9110), and OPTIONS.
+ */
 export function allowedMethods(routes: readonly ContractRoute[]): (path: string) => string | undefined {
   const paths = [...new Set(routes.map((route) => route.path))].map((path) => ({
     pattern: pathPattern(path),
-    allow: routes
-      .filter((route) => route.path === path)
-      .map((route) => route.method.toUpperCase())
-      .join(', '),
+    allow: [
+      ...routes
+        .filter((route) => route.path === path)
+        .flatMap((route) => (route.method === 'get' ? ['GET', 'HEAD'] : [route.method.toUpperCase()])),
+      'OPTIONS',
+    ].join(', '),
   }));
   return (path) => paths.find(({ pattern }) => pattern.test(path))?.allow;
 }

@@ -19,7 +19,7 @@ import { jsonBody } from './stages/body.js';
 import { cors } from './stages/cors.js';
 import { dispatch } from './stages/dispatch.js';
 import { errors } from './stages/errors.js';
-import { match, routeExists } from './stages/match.js';
+import { answerOptions, match, routeExists } from './stages/match.js';
 import { type RateLimitConfig, rateLimit } from './stages/rateLimit.js';
 import { requestId } from './stages/requestId.js';
 import { compressText, pagePolicy, securityHeaders } from './stages/securityHeaders.js';
@@ -112,10 +112,11 @@ export function createHttpApp(parts: ApiParts, options: HttpOptions): ServedApp 
     inSequence([requestId(), accessLog({ logger, metrics }), securityHeaders(), compressText(), match(contract)]),
   );
   // The API's whole way, in one layer and before the server's other routes, which API paths never
-  // match: CORS, the token and its scopes, the rate limit, the route (all before the body is
+  // match: CORS (and OPTIONS), the token and its scopes, the rate limit, the route (all before the body is
   // read), the body, the contract, the operation's handler, its answer.
   const api = inSequence([
     cors(options.corsOrigins ?? []),
+    answerOptions(contract),
     bearerAuth({
       tokens: options.tokens,
       allScopes: contract.scopes,

@@ -20,7 +20,32 @@ describe('the operation match', () => {
   it('answers a method the path lacks with 405 and Allow, before reading the body', async () => {
     const response = await api.server.call('PUT', keys, undefined, { raw: 'not json' });
     await expectProblem(response, 405, 'method-not-allowed');
-    expect(response.headers.get('allow')).toBe('GET, POST');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+  });
+
+  it('answers HEAD wherever GET is served: the same status and headers, no body', async () => {
+    const created = await api.createKey({ name: 'headed' });
+    for (const path of [keys, api.keyPath('internal-api', created.key.id)]) {
+      const [get, head] = [await api.server.call('GET', path), await api.server.call('HEAD', path)];
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(await head.text()).toBe('');
+    }
+    await expectProblem(
+      await api.server.call('GET', api.keyPath('internal-api', '00000000-0000-4000-8000-000000000000')),
+      404,
+      'key-not-found',
+    );
+    expect(
+      (await api.server.call('HEAD', api.keyPath('internal-api', '00000000-0000-4000-8000-000000000000'))).status,
+    ).toBe(404);
+  });
+
+  it('answers OPTIONS on a path the contract has with 204 and Allow, without CORS configured or a token', async () => {
+    const response = await api.server.call('OPTIONS', keys, undefined, { token: null });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+    expect((await api.server.call('OPTIONS', '/api-auth/nothing', undefined, { token: null })).status).toBe(401);
   });
 
   it('answers before the announced body has arrived', async () => {

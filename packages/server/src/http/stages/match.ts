@@ -10,7 +10,25 @@ import '../context.js';
  */
 export function match(contract: Pick<Contract, 'operationOf'>): RequestHandler {
   return (req, res, next) => {
-    res.locals.operation = contract.operationOf(req.method, req.path);
+    // HEAD is GET without the body (RFC 9110), which Node leaves out of the answer.
+    res.locals.operation = contract.operationOf(req.method === 'HEAD' ? 'GET' : req.method, req.path);
+    next();
+  };
+}
+
+/**
+ * A plain OPTIONS (not a CORS preflight) on a path the contract has: 204 with
+ * `Allow`, before authentication, since the published contract says as much to anyone.
+ */
+export function answerOptions(contract: Pick<Contract, 'allowedAt'>): RequestHandler {
+  return (req, res, next) => {
+    // A preflight the CORS stage did not answer (an origin it does not allow) goes on, and is refused.
+    const plain = req.method === 'OPTIONS' && !req.get('access-control-request-method');
+    const allow = plain ? contract.allowedAt(req.path) : undefined;
+    if (allow) {
+      res.set('Allow', allow).status(204).end();
+      return;
+    }
     next();
   };
 }

@@ -13,7 +13,7 @@ describe('request validation', () => {
   it('answers a method the path lacks with 405 and the methods it has, and a path the API lacks with 404', async () => {
     const wrongMethod = await api.server.call('DELETE', keys);
     await expectProblem(wrongMethod, 405, 'method-not-allowed');
-    expect(wrongMethod.headers.get('allow')).toBe('GET, POST');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
     await expectProblem(await api.server.call('GET', '/api-auth/apps/internal-api/secrets'), 404, 'not-found');
     await expectProblem(await api.server.call('GET', '/api-auth'), 404, 'not-found');
   });
