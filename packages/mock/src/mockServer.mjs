@@ -51,18 +51,6 @@ const idempotentOperation = (method, url) =>
 // body by the fields it may give.
 /** @type {Record<string, string>} */
 const patternMessages = contract['x-pattern-messages'];
-const bodyRoutes = Object.entries(contract.paths).flatMap(([path, item]) =>
-  ['post', 'put', 'patch', 'delete']
-    .filter((method) => item[method]?.requestBody)
-    .map((method) => ({
-      method: method.toUpperCase(),
-      pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}(?:\\?|$)`),
-      fields: Object.keys(item[method].requestBody.content['application/json']?.schema?.properties ?? {}),
-    })),
-);
-/** @param {string | undefined} method @param {string | undefined} url @returns {string[]} */
-const bodyFieldsOf = (method, url) =>
-  bodyRoutes.find((route) => route.method === method && route.pattern.test(url ?? ''))?.fields ?? [];
 
 /** @param {string} text @param {string[]} fields */
 function worded(text, fields) {
@@ -159,7 +147,21 @@ const contractPaths = Object.entries(contract.paths).map(([path, item]) => ({
       ),
     ]),
   ),
+  /** @type {Map<string, string[]>} The fields of each method's JSON body. */
+  fields: new Map(
+    METHODS.filter((method) => item[method]?.requestBody).map((method) => [
+      method.toUpperCase(),
+      Object.keys(item[method].requestBody.content['application/json']?.schema?.properties ?? {}),
+    ]),
+  ),
 }));
+
+/** @param {string | undefined} method @param {string | undefined} url @returns {string[]} */
+const bodyFieldsOf = (method, url) => {
+  const pathname = (url ?? '').split('?')[0] ?? '';
+  const path = contractPaths.find((each) => each.pattern.test(pathname) && each.fields.has(method ?? ''));
+  return path?.fields.get(method ?? '') ?? [];
+};
 
 /**
  * The server's answer to a request no operation of the contract takes, or undefined.

@@ -77,8 +77,8 @@ const API_PREFIX = '/api-auth';
  * browsers revalidate it on each view (max-age 0) and get a 304 while it is unchanged. Express's
  * own ETags are off for the API's answers, whose bodies are not worth hashing.
  */
-function builtFile(file: string): RequestHandler {
-  const etag = `"${createHash('sha256').update(readFileSync(file)).digest('base64url').slice(0, 27)}"`;
+function builtFile(file: string, content: Buffer = readFileSync(file)): RequestHandler {
+  const etag = `"${createHash('sha256').update(content).digest('base64url').slice(0, 27)}"`;
   return (_req, res) => {
     // send() reads the ETag set here to answer a matching If-None-Match with 304.
     res.set('ETag', etag).sendFile(file);
@@ -154,7 +154,9 @@ export function createHttpApp(parts: ApiParts, options: HttpOptions): ServedApp 
   app.get('/openapi.bundled.json', builtFile(contract.files.bundled));
   if (options.docsFile) {
     const docsFile = options.docsFile;
-    app.get(['/docs', '/docs/'], pagePolicy(readFileSync(docsFile, 'utf8')), builtFile(docsFile));
+    // Read once: its scripts' hashes and its ETag come from the same bytes.
+    const page = readFileSync(docsFile);
+    app.get(['/docs', '/docs/'], pagePolicy(page.toString('utf8')), builtFile(docsFile, page));
   }
   // Every browser asks the origin of a page it shows for /favicon.ico: answered, so that reading
   // the docs logs no 404 each time.
