@@ -1,11 +1,12 @@
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { parseAnswer, rawConnection, rawExchange } from '../../test/support/rawHttp.js';
 import { readContractDocument } from '../contract/document.js';
 import { problemCatalogue } from '../contract/problems.js';
 import { clientErrorAnswer } from './clientError.js';
-import { listen, type ServedApp } from './serve.js';
+import { DEFAULT_CONNECTION_LIMITS, listen, type RunningServer, type ServedApp } from './serve.js';
 
 // A plain app, answering what Node's parser refuses as the API's app does.
 const app: ServedApp = Object.assign(express(), {
@@ -19,20 +20,95 @@ app.get('/fast', (_req, res) => {
 });
 
 describe('connections', () => {
-  it('closes connections that send nothing once the header timeout has passed', async () => {
-    const running = await listen(app, 0, '127.0.0.1', { headersTimeoutMs: 500, requestTimeoutMs: 1000 });
-    try {
-      const { port } = new URL(running.url);
-      const closed = Array.from({ length: 100 }, () => {
+  const openConnections = (running: RunningServer) =>
+    new Promise<number>((resolve, reject) =>
+      running.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+
+  /** Resolves to the connections the server still holds (each one a file descriptor) once none is left or time is up. */
+  async function allClosed(running: RunningServer, withinMs: number): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const open = await openConnections(running);
+      if (open === 0 || Date.now() - started > withinMs) {
+        return open;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Connections that read nothing the server sends, as an idle attacker's would: only the server can close them. */
+  async function deafConnections(running: RunningServer, count: number, send = ''): Promise<Socket[]> {
+    const { port } = new URL(running.url);
+    const sockets = await Promise.all(
+      Array.from({ length: count }, async () => {
         const socket = connect(Number(port), '127.0.0.1');
         socket.on('error', () => {});
-        // Reading, so that the server's close is seen.
-        socket.resume();
-        return new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
-      });
+        socket.pause();
+        await once(socket, 'connect');
+        if (send) {
+          socket.write(send);
+        }
+        return socket;
+      }),
+    );
+    while ((await openConnections(running)) < count) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return sockets;
+  }
+
+  it('closes connections that send nothing, without an answer, once the header timeout has passed', async () => {
+    const running = await listen(app, 0, '127.0.0.1', { headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    try {
+      const sockets = await deafConnections(running, 100);
+      const listening = await rawConnection(running.url);
+      expect(await allClosed(running, 3000)).toBe(0);
+      await listening.closed;
+      expect(listening.received()).toBe('');
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('closes a slow client that does not read its 408, instead of leaving the connection half-open', async () => {
+    const running = await listen(app, 0, '127.0.0.1', { headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    try {
+      // One request answered, then a second one that stalls in its headers.
+      const sockets = await deafConnections(
+        running,
+        20,
+        'GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\nX-Half: ',
+      );
+      expect(await allClosed(running, 3000)).toBe(0);
+      const answers = await Promise.all(
+        sockets.map((socket) => {
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+          socket.resume();
+          return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+        }),
+      );
+      expect(answers.map((text) => /^HTTP\/1\.1 200 [^]*HTTP\/1\.1 408 /.test(text))).toEqual(answers.map(() => true));
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('closes a silent connection within the README\'s "about 11 s" at the default limits', { timeout: 20_000 }, async () => {
+    const running = await listen(app, 0, '127.0.0.1');
+    try {
+      const sockets = await deafConnections(running, 20);
       const started = Date.now();
-      const times = await Promise.all(closed);
-      expect(Math.max(...times) - started).toBeLessThan(5000);
+      const open = await allClosed(running, 12_000);
+      expect(open).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs - 200);
+      for (const socket of sockets) {
+        socket.destroy();
+      }
     } finally {
       await running.close();
     }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { ClientErrorAnswer } from './clientError.js';
 
@@ -52,7 +52,8 @@ export async function listen(
       requestTimeout: requestTimeoutMs,
       keepAliveTimeout: keepAliveTimeoutMs,
       // Node checks the two timeouts above on this interval (30 s by default), which would let a
-      // silent connection stay three times longer than configured.
+      // silent connection stay three times longer than configured. The header timeout counts from
+      // the connection's start, so a connection that never sends a byte is closed by it too.
       connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
     },
     app,
@@ -60,19 +61,6 @@ export async function listen(
   if (app.answerClientError) {
     server.on('clientError', app.answerClientError);
   }
-
-  // Node's header timeout starts with the first byte: a connection that never sends one would
-  // stay open. Close those, a little after Node's own check would have answered a slow one.
-  const spoken = new WeakSet<Socket>();
-  const silentLimitMs = headersTimeoutMs + Math.min(1000, headersTimeoutMs) + 100;
-  server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => {
-      if (!spoken.has(socket)) {
-        socket.destroy();
-      }
-    }, silentLimitMs).unref();
-    socket.once('close', () => clearTimeout(timer));
-  });
 
   server.listen(port, host);
   await once(server, 'listening');
@@ -85,7 +73,6 @@ export async function listen(
     }
   };
   server.on('request', (req, res) => {
-    spoken.add(req.socket);
     answering.add(res);
     if (closing) {
       lastAnswer(res);
