@@ -72,7 +72,7 @@ export async function listen(
       res.setHeader('Connection', 'close');
     }
   };
-  server.on('request', (req, res) => {
+  server.on('request', (_req, res) => {
     answering.add(res);
     if (closing) {
       lastAnswer(res);
