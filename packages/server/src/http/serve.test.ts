@@ -92,13 +92,17 @@ describe('connections', () => {
           return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
         }),
       );
-      expect(answers.map((text) => /^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 408 /.test(text))).toEqual(answers.map(() => true));
+      expect(answers.map((text) => /^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 408 /.test(text))).toEqual(
+        answers.map(() => true),
+      );
     } finally {
       await running.close();
     }
   });
 
-  it('closes a silent connection within the README\'s "about 11 s" at the default limits', { timeout: 20_000 }, async () => {
+  it('closes a silent connection within the README\'s "about 11 s" at the default limits', {
+    timeout: 20_000,
+  }, async () => {
     const running = await listen(app, 0, '127.0.0.1');
     try {
       const sockets = await deafConnections(running, 20);
