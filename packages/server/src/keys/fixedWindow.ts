@@ -16,8 +16,10 @@ export interface WindowCounter {
 }
 
 /**
- * Counts hits per key in fixed windows, in this process's memory. Keys whose window has ended
- * are dropped once there are more than `maxKeys`, so memory stays bounded under a flood of keys.
+ * Counts hits per key in fixed windows, in this process's memory, for at most `maxKeys` keys, so
+ * that a flood of keys (addresses, say) cannot grow it without bound. The map is kept in the order
+ * the windows opened: ended windows are dropped from its front as new ones open, and when it is
+ * full of live windows the oldest goes (its key starts again from zero, the price of the bound).
  */
 export class FixedWindowCounter implements WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -52,13 +54,18 @@ export class FixedWindowCounter implements WindowCounter {
     return window && time - window.start < this.limit.windowMs ? window : undefined;
   }
 
+  /** How many keys it holds now. */
+  get size(): number {
+    return this.windows.size;
+  }
+
   private open(key: string, time: number) {
-    if (this.windows.size >= this.maxKeys) {
-      for (const [other, window] of this.windows) {
-        if (time - window.start >= this.limit.windowMs) {
-          this.windows.delete(other);
-        }
+    this.windows.delete(key);
+    for (const [other, window] of this.windows) {
+      if (this.windows.size < this.maxKeys && time - window.start < this.limit.windowMs) {
+        break;
       }
+      this.windows.delete(other);
     }
     const window = { start: time, count: 0 };
     this.windows.set(key, window);

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { ApiKeyWithSecret } from '@apikeys/types';
 import { describe, expect, it } from 'vitest';
 import { lifecycleServer, NOW } from '../../../test/support/lifecycleServer.js';
@@ -264,5 +265,75 @@ describe.each(storeKinds)('scoped service tokens on $kind', ({ open }) => {
       401,
       'unauthorized',
     );
+  });
+});
+
+describe('a flood of failed authentications from many addresses', () => {
+  // The default limit: 20 failures a minute per address.
+  const api = lifecycleServer(storeKinds[0].open);
+  const ADDRESSES = 2000;
+  const GUESSES_EACH = 3;
+  // A generous bound for a shared, loaded machine: the good client waits behind the flood's
+  // requests in the event loop, but none of them does more than hash a token.
+  const P99_BOUND_MS = 1000;
+
+  /** One request from `localAddress` (Linux routes all of 127.0.0.0/8 to loopback) with a wrong token. */
+  const guess = (localAddress: string, i: number) =>
+    new Promise<number>((resolve, reject) => {
+      const { port } = new URL(api.server.url);
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          localAddress,
+          agent: false,
+          method: 'GET',
+          path: '/api-auth/apps/internal-api/keys',
+          headers: { authorization: `Bearer guess-${i}-0123456789abcdef` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
+  it(`keeps serving a client with a good token while ${ADDRESSES} addresses send wrong ones, each within its own limit`, async () => {
+    const sources = Array.from({ length: ADDRESSES }, (_, i) => `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`);
+    const work = sources.flatMap((address) => Array.from({ length: GUESSES_EACH }, (_, i) => () => guess(address, i)));
+    const statuses: number[] = [];
+    let flooding = true;
+    const flood = (async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < work.length) {
+            statuses.push(await work[next++]!());
+          }
+        }),
+      );
+      flooding = false;
+    })();
+    const served: { status: number; ms: number }[] = [];
+    while (flooding) {
+      const started = performance.now();
+      const response = await api.server.call('GET', api.keys('internal-api'));
+      await response.arrayBuffer();
+      served.push({ status: response.status, ms: performance.now() - started });
+      // Paced to stay below the token's own rate limit (600 a minute) for the seconds this takes.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await flood;
+
+    // Every failure counted against its own address: all 401, none pushed over the limit by the others.
+    expect(statuses.length).toBe(ADDRESSES * GUESSES_EACH);
+    expect(statuses.filter((status) => status === 401).length).toBe(statuses.length);
+    expect(served.length).toBeGreaterThan(10);
+    expect(served.filter(({ status }) => status !== 200)).toEqual([]);
+    const times = served.map(({ ms }) => ms).sort((a, b) => a - b);
+    const p99 = times[Math.ceil(times.length * 0.99) - 1]!;
+    expect(p99).toBeLessThan(P99_BOUND_MS);
   });
 });
