@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { startMock as startMockServer } from '@apikeys/mock';
 import { createJsonLogger, createServer, listen, type ServerOptions, SqliteKeyStore } from '@apikeys/server';
 import { freePort } from './freePort.js';
-import { repoRoot, specFile } from './repo.js';
+import { publishedContract, repoRoot, specFile } from './repo.js';
 
 export const TOKEN = 'consumer-token-0123456789abcdef';
 /** The real server's clock in consumer tests, so that the seed's expiry (2026-12-31) lies in the future. */
@@ -58,6 +58,9 @@ async function startPrism(args: string[]): Promise<Target> {
 
 /** `pnpm mock`: Prism answering from the contract's examples, behind the front that refuses what the server refuses. */
 export const startMock = async (): Promise<Target> => startMockServer({ port: await freePort(), specFile });
+
+/** Prism on its own on the published contract, as a team that takes the contract runs it: no front. */
+export const startPlainPrism = () => startPrism(['mock', publishedContract]);
 
 /** Prism as a validation proxy in front of `upstream`: a response that breaks the contract becomes a 500 with `sl-violations`. */
 export const startValidationProxy = (upstream: string) => startPrism(['proxy', specFile, upstream, '--errors']);
