@@ -127,34 +127,37 @@ const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 // query parameter 400, where Prism would answer from an example or with its own problem types.
 // In the server's order (contract/routes.ts), which is the order of its Allow header.
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-const contractPaths = Object.entries(contract.paths).map(([path, item]) => ({
-  pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
-  // As the server's Allow: HEAD wherever GET is, and OPTIONS.
-  allow: [
-    ...METHODS.filter((method) => item[method]).flatMap((method) =>
-      method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()],
-    ),
-    'OPTIONS',
-  ],
-  /** @type {Map<string, Set<string>>} */
-  query: new Map(
-    METHODS.filter((method) => item[method]).map((method) => [
-      method.toUpperCase(),
-      new Set(
-        [...(item.parameters ?? []), ...(item[method].parameters ?? [])]
-          .filter((parameter) => parameter.in === 'query')
-          .map((parameter) => parameter.name),
+// Fewer parameters first, as the server (and OpenAPI) match concrete paths before templated ones.
+const contractPaths = Object.entries(contract.paths)
+  .sort(([a], [b]) => a.split('{').length - b.split('{').length)
+  .map(([path, item]) => ({
+    pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+    // As the server's Allow: HEAD wherever GET is, and OPTIONS.
+    allow: [
+      ...METHODS.filter((method) => item[method]).flatMap((method) =>
+        method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()],
       ),
-    ]),
-  ),
-  /** @type {Map<string, string[]>} The fields of each method's JSON body. */
-  fields: new Map(
-    METHODS.filter((method) => item[method]?.requestBody).map((method) => [
-      method.toUpperCase(),
-      Object.keys(item[method].requestBody.content['application/json']?.schema?.properties ?? {}),
-    ]),
-  ),
-}));
+      'OPTIONS',
+    ],
+    /** @type {Map<string, Set<string>>} */
+    query: new Map(
+      METHODS.filter((method) => item[method]).map((method) => [
+        method.toUpperCase(),
+        new Set(
+          [...(item.parameters ?? []), ...(item[method].parameters ?? [])]
+            .filter((parameter) => parameter.in === 'query')
+            .map((parameter) => parameter.name),
+        ),
+      ]),
+    ),
+    /** @type {Map<string, string[]>} The fields of each method's JSON body. */
+    fields: new Map(
+      METHODS.filter((method) => item[method]?.requestBody).map((method) => [
+        method.toUpperCase(),
+        Object.keys(item[method].requestBody.content['application/json']?.schema?.properties ?? {}),
+      ]),
+    ),
+  }));
 
 /** @param {string | undefined} method @param {string | undefined} url @returns {string[]} */
 const bodyFieldsOf = (method, url) => {
@@ -173,9 +176,8 @@ function refusedRoute(req) {
   if (req.method === 'OPTIONS' || (pathname.startsWith('/api-auth') && !req.headers.authorization)) {
     return undefined;
   }
-  // Several paths may match (`…/keys/verify` is also a `…/keys/{keyId}`): the method picks among them.
-  const matching = contractPaths.filter((each) => each.pattern.test(pathname));
-  const path = matching.find((each) => each.allow.includes(req.method ?? '')) ?? matching[0];
+  // Several paths may match (`…/keys/verify` is also a `…/keys/{keyId}`): the concrete one is the path.
+  const path = contractPaths.find((each) => each.pattern.test(pathname));
   if (!path) {
     return { answer: problem('not-found', 'No such resource.') };
   }

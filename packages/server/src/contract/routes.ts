@@ -66,48 +66,69 @@ export function contractRoutes(document: ContractDocument): ContractRoute[] {
   );
 }
 
+/** One path of the contract, with what operationMatcher and allowedMethods answer for it. */
+interface ContractPath {
+  pattern: RegExp;
+  names: string[];
+  expressPath: string;
+  byMethod: Map<string, ContractRoute>;
+  /** `Allow`: the contract's methods, HEAD wherever GET is (RFC 9110), and OPTIONS. */
+  allow: string;
+}
+
 /**
- * The operation a request is for, decided as Express would route it (case-sensitive, a trailing
- * slash allowed), once per request and before its body is read. Fixed segments are tried before
- * parameters, so `/keys/verify` is never taken for `/keys/{keyId}`.
+ * The contract path a request's path falls under, decided once for both the operation and the
+ * 405's `Allow`: as Express would route it (case-sensitive, a trailing slash allowed), and with
+ * fewer parameters first, as OpenAPI matches concrete paths before templated ones: so
+ * `GET …/keys/verify` is a method `/keys/verify` lacks, never `/keys/{keyId}` with the id `verify`.
  */
-export function operationMatcher(
+function pathFinder(
   routes: readonly ContractRoute[],
-): (method: string, path: string) => OperationMatch | undefined {
-  const matchers = [...routes]
-    .sort((a, b) => parameterCount(a.path) - parameterCount(b.path))
-    .map((route) => ({
-      route,
-      method: route.method.toUpperCase(),
-      expressPath: expressPath(route.path),
-      names: parameterNames(route.path),
-      pattern: pathPattern(route.path),
-    }));
-  return (method, path) => {
-    for (const matcher of matchers) {
-      const match = matcher.method === method ? matcher.pattern.exec(path) : null;
+): (path: string) => { found: ContractPath; match: RegExpExecArray } | undefined {
+  const paths = [...new Set(routes.map((route) => route.path))]
+    .sort((a, b) => parameterCount(a) - parameterCount(b))
+    .map((path): ContractPath => {
+      const here = routes.filter((route) => route.path === path);
+      return {
+        pattern: pathPattern(path),
+        names: parameterNames(path),
+        expressPath: expressPath(path),
+        byMethod: new Map(here.map((route) => [route.method.toUpperCase(), route])),
+        allow: [
+          ...here.flatMap((route) => (route.method === 'get' ? ['GET', 'HEAD'] : [route.method.toUpperCase()])),
+          'OPTIONS',
+        ].join(', '),
+      };
+    });
+  return (path) => {
+    for (const found of paths) {
+      const match = found.pattern.exec(path);
       if (match) {
-        const rawParams = Object.fromEntries(matcher.names.map((name, i) => [name, match[i + 1]!]));
-        return { route: matcher.route, expressPath: matcher.expressPath, rawParams };
+        return { found, match };
       }
     }
     return undefined;
   };
 }
 
-/**
- * The methods served at a path, as an `Allow` header (`GET, HEAD, POST, OPTIONS`), or undefined
- * for a path the contract lacks: the contract's, HEAD wherever GET is (RFC 9110), and OPTIONS.
- */
+/** The operation a request is for (see pathFinder), once per request and before its body is read. */
+export function operationMatcher(
+  routes: readonly ContractRoute[],
+): (method: string, path: string) => OperationMatch | undefined {
+  const find = pathFinder(routes);
+  return (method, path) => {
+    const at = find(path);
+    const route = at?.found.byMethod.get(method);
+    if (!at || !route) {
+      return undefined;
+    }
+    const rawParams = Object.fromEntries(at.found.names.map((name, i) => [name, at.match[i + 1]!]));
+    return { route, expressPath: at.found.expressPath, rawParams };
+  };
+}
+
+/** The methods served at a path, as an `Allow` header (`GET, HEAD, POST, OPTIONS`), or undefined for a path the contract lacks. */
 export function allowedMethods(routes: readonly ContractRoute[]): (path: string) => string | undefined {
-  const paths = [...new Set(routes.map((route) => route.path))].map((path) => ({
-    pattern: pathPattern(path),
-    allow: [
-      ...routes
-        .filter((route) => route.path === path)
-        .flatMap((route) => (route.method === 'get' ? ['GET', 'HEAD'] : [route.method.toUpperCase()])),
-      'OPTIONS',
-    ].join(', '),
-  }));
-  return (path) => paths.find(({ pattern }) => pattern.test(path))?.allow;
+  const find = pathFinder(routes);
+  return (path) => find(path)?.found.allow;
 }

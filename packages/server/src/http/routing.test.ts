@@ -26,6 +26,12 @@ describe('routing', () => {
     expect((await api.server.call('POST', '/api-auth/apps/internal-api/keys', { name: 'valid' })).status).toBe(201);
   });
 
+  it('takes a concrete path before a templated one, as OpenAPI does: GET …/keys/verify is a method verify lacks', async () => {
+    const answer = await api.server.call('GET', '/api-auth/apps/internal-api/keys/verify');
+    await expectProblem(answer, 405, 'method-not-allowed');
+    expect(answer.headers.get('allow')).toBe('POST, OPTIONS');
+  });
+
   it('answers the favicon every browser asks for, so that reading the docs logs no 404', async () => {
     const response = await api.server.call('GET', '/favicon.ico', undefined, { token: null });
     expect(response.status).toBe(200);
