@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,16 @@ import { repoRoot, specFile } from './support/repo.js';
 const spec = readFileSync(specFile, 'utf8');
 const scratch = mkdtempSync(join(tmpdir(), 'spec-lint-test-'));
 copyFileSync(join(repoRoot, 'redocly.yaml'), join(scratch, 'redocly.yaml'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Spectral's half: inside the workspace, so that the ruleset's `extends` finds the OWASP ruleset in
+// node_modules, and with the spec at spec/openapi.yaml, where the ruleset's overrides point.
+mkdirSync(join(repoRoot, '.tmp'), { recursive: true });
+const spectralScratch = mkdtempSync(join(repoRoot, '.tmp', 'spectral-lint-test-'));
+copyFileSync(join(repoRoot, '.spectral.yaml'), join(spectralScratch, '.spectral.yaml'));
+mkdirSync(join(spectralScratch, 'spec'));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(spectralScratch, { recursive: true, force: true });
+});
 
 function lint(document: string) {
   const file = join(scratch, 'openapi.yaml');
@@ -20,6 +29,17 @@ function lint(document: string) {
       encoding: 'utf8',
       env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
     },
+  );
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+function spectral(document: string) {
+  const file = join(spectralScratch, 'spec/openapi.yaml');
+  writeFileSync(file, document);
+  const result = spawnSync(
+    join(repoRoot, 'node_modules/.bin/spectral'),
+    ['lint', file, '--ruleset', join(spectralScratch, '.spectral.yaml'), '--fail-severity', 'warn'],
+    { encoding: 'utf8' },
   );
   return { status: result.status, output: result.stdout + result.stderr };
 }
@@ -51,8 +71,8 @@ describe('pnpm lint:spec', () => {
   it('refuses an error response that is not problem+json', () => {
     const { status, output } = lint(
       broken(
-        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/problem+json:',
-        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/json:',
+        "      content:\n        application/problem+json:\n          schema:\n            $ref: '#/components/schemas/Problem'\n          examples:\n            notJson:",
+        "      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Problem'\n          examples:\n            notJson:",
       ),
     );
     expect(output).toContain('rule/errors-are-problem-json');
@@ -99,6 +119,47 @@ describe('pnpm lint:spec', () => {
       ),
     );
     expect(output).toContain('rule/no-all-of');
+    expect(status).toBe(1);
+  });
+});
+
+describe('pnpm lint:spec, Spectral (spectral:oas and the OWASP ruleset)', () => {
+  it('passes the contract with no errors and no warnings', () => {
+    const { status, output } = spectral(spec);
+    expect(output).toContain("No results with a severity of 'warn' or higher found!");
+    expect(status).toBe(0);
+  });
+
+  it('refuses an array type without items (spectral:oas)', () => {
+    const { status, output } = spectral(
+      broken(
+        '          maxItems: 100\n          items:\n            type: string\n    AuditEvent:\n',
+        '          maxItems: 100\n    AuditEvent:\n',
+      ),
+    );
+    expect(output).toContain('array-items');
+    expect(status).toBe(1);
+  });
+
+  it('refuses an integer without a format (OWASP)', () => {
+    const { status, output } = spectral(
+      broken(
+        '          type: integer\n          format: int32\n          minimum: 400\n',
+        '          type: integer\n          minimum: 400\n',
+      ),
+    );
+    expect(output).toContain('owasp:api4:2023-integer-format');
+    expect(status).toBe(1);
+  });
+
+  it('refuses an answer of listed items without maxItems (OWASP)', () => {
+    const { status, output } = spectral(
+      broken(
+        '          description: The apps on this page.\n          maxItems: 100\n',
+        '          description: The apps on this page.\n',
+      ),
+    );
+    expect(output).toContain('owasp:api4:2023-array-limit');
     expect(status).toBe(1);
   });
 });

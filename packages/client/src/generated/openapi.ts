@@ -761,12 +761,18 @@ export interface components {
              * @example permissions
              */
             field: string;
-            /** @description The value before the change (any JSON value, or null). */
-            old: string | number | boolean | unknown[] | {
+            /**
+             * @description The value before the change: any JSON value, or null; a list is a key's permissions or a
+             *     token's scopes (at most 100 strings).
+             */
+            old: string | number | boolean | string[] | {
                 [key: string]: unknown;
             } | null;
-            /** @description The value after the change (any JSON value, or null). */
-            new: string | number | boolean | unknown[] | {
+            /**
+             * @description The value after the change: any JSON value, or null; a list is a key's permissions or a
+             *     token's scopes (at most 100 strings).
+             */
+            new: string | number | boolean | string[] | {
                 [key: string]: unknown;
             } | null;
         };
@@ -1004,7 +1010,10 @@ export interface components {
             type: string;
             /** @description Short summary of the kind of problem. */
             title: string;
-            /** @description The HTTP status code. */
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
             status: number;
             /** @description What went wrong with this request, for people. */
             detail: string;
@@ -1026,6 +1035,8 @@ export interface components {
          */
         BadRequest: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1059,6 +1070,8 @@ export interface components {
         /** @description No API auth app has the slug in the URL. Nothing was changed. */
         AppNotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1074,6 +1087,8 @@ export interface components {
         AppConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1083,6 +1098,8 @@ export interface components {
         /** @description No service token in the database has this name. Nothing was changed. */
         TokenNotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1097,6 +1114,8 @@ export interface components {
         TokenConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1109,6 +1128,8 @@ export interface components {
          */
         KeyNotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1123,6 +1144,8 @@ export interface components {
         KeyConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1136,6 +1159,8 @@ export interface components {
         IdempotencyKeyInUse: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1148,6 +1173,8 @@ export interface components {
          */
         IdempotencyKeyReused: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1157,6 +1184,8 @@ export interface components {
         /** @description The body is larger than 16 KiB. Nothing was changed. */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1166,6 +1195,8 @@ export interface components {
         /** @description The body is not `application/json`. Nothing was changed. */
         UnsupportedMediaType: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1234,7 +1265,9 @@ export interface components {
         /**
          * @description The bearer token's quota, as an IETF `RateLimit-Policy` field
          *     (draft-ietf-httpapi-ratelimit-headers): `q` requests per window of `w` seconds. Several
-         *     instances of the server on one PostgreSQL database share the count.
+         *     instances of the server on one PostgreSQL database share the count. Sent with every answer
+         *     the limit counted, refusals included; an answer refused at authentication (401, and 403 for
+         *     a scope the operation requires) comes before the count and carries neither rate-limit header.
          */
         RateLimitPolicy: string;
         /**
