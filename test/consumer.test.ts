@@ -127,7 +127,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       title: 'Invalid request',
       status: 400,
       detail: 'The request does not match the contract.',
-      errors: [{ pointer: '/organization_id', message: 'is not a field of this request' }],
+      errors: [{ pointer: '/body/organization_id', message: 'is not a field of this request' }],
     });
   });
 
@@ -140,7 +140,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       ),
     );
     expect(error.status).toBe(400);
-    expect(error.problem.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
+    expect(error.problem.errors).toEqual([{ pointer: '/body/expires_at', message: 'must lie in the future' }]);
   });
 
   it('URL-encodes the app slug, which the contract then refuses', async () => {
@@ -148,7 +148,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       client.apiKeys.createApiKey('team/app', seedPrimary, { headers: { Prefer: 'code=400, example=invalidAppName' } }),
     );
     expect(error.status).toBe(400);
-    expect(error.problem.errors?.[0]?.pointer).toBe('#/path/appName');
+    expect(error.problem.errors?.[0]?.pointer).toBe('/path/appName');
   });
 
   it('answers 404 for an app that does not exist', async () => {
@@ -340,7 +340,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
         ),
       );
       expect(error.status).toBe(400);
-      expect(error.problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      expect(error.problem.errors).toEqual([{ pointer: '/query/cursor', message: 'is not a cursor of this listing' }]);
     });
   });
 
@@ -353,7 +353,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       ),
     );
     expect(error.status).toBe(400);
-    expect(error.problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    expect(error.problem.errors).toEqual([{ pointer: '/query/cursor', message: 'is not a cursor of this listing' }]);
   });
 
   it('refuses a query parameter the contract does not name', async () => {
@@ -389,7 +389,10 @@ describe.each(targets)('the client against $name', ({ start }) => {
     expect(empty.status).toBe(400);
     // Which fields may be given, not JSON Schema's own words.
     expect(empty.problem.errors).toEqual([
-      { pointer: '', message: 'must give at least one of name, permissions, metadata, owner, environment, expires_at' },
+      {
+        pointer: '/body',
+        message: 'must give at least one of name, permissions, metadata, owner, environment, expires_at',
+      },
     ]);
     const late = await rejection(
       client.apiKeys.updateApiKey(
@@ -400,7 +403,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       ),
     );
     expect(late.status).toBe(400);
-    expect(late.problem.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
+    expect(late.problem.errors).toEqual([{ pointer: '/body/expires_at', message: 'must lie in the future' }]);
   });
 
   it('revokes the key just created for good: it reads revoked, verifies REVOKED, and a second revocation changes nothing', async () => {
@@ -550,7 +553,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
         { headers: { Prefer: 'code=400, example=invalidCursor' } },
       ),
     );
-    expect(invalid.problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+    expect(invalid.problem.errors).toEqual([{ pointer: '/query/cursor', message: 'is not a cursor of this listing' }]);
     const unknown = await rejection(
       client.apiKeys.listAuditEvents('billing-api', undefined, { headers: { Prefer: 'code=404' } }),
     );

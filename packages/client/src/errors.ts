@@ -11,7 +11,7 @@ export type ApiKeysProblem = Problem;
 function messageOf(status: number, problem: ApiKeysProblem): string {
   const [first, ...more] = problem.errors ?? [];
   const where = first
-    ? ` ${first.pointer || '(the body)'}: ${first.message}${more.length > 0 ? ` (and ${more.length} more)` : ''}`
+    ? ` ${first.pointer || '(the request)'}: ${first.message}${more.length > 0 ? ` (and ${more.length} more)` : ''}`
     : '';
   return `${status} ${problem.title}: ${problem.detail}${where}`;
 }

@@ -80,10 +80,10 @@ describe('createApiKeysClient', () => {
       detail: 'The request does not match the contract.',
       errors: [
         {
-          pointer: '/permissions/0',
+          pointer: '/body/permissions/0',
           message: "must be resource:action (letters, digits, '_', '.' and '-'; the action may be '*')",
         },
-        { pointer: '/team', message: 'is not a field of this request' },
+        { pointer: '/body/team', message: 'is not a field of this request' },
       ],
     };
     const baseUrl = await upstream((res) => {
@@ -94,7 +94,7 @@ describe('createApiKeysClient', () => {
       .apiKeys.createApiKey('internal-api', { name: 'x' })
       .catch((e: unknown) => e);
     expect((error as Error).message).toBe(
-      `400 Invalid request: The request does not match the contract. /permissions/0: ${invalid.errors[0]!.message} (and 1 more)`,
+      `400 Invalid request: The request does not match the contract. /body/permissions/0: ${invalid.errors[0]!.message} (and 1 more)`,
     );
   });
 
@@ -444,7 +444,7 @@ describe('listAllApiKeys', () => {
           title: 'Invalid request',
           status: 400,
           detail: 'The request does not match the contract.',
-          errors: [{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }],
+          errors: [{ pointer: '/query/cursor', message: 'is not a cursor of this listing' }],
         }),
       );
     });
@@ -453,7 +453,7 @@ describe('listAllApiKeys', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiKeysError);
     expect((error as ApiKeysError).problem.errors).toEqual([
-      { pointer: '#/query/cursor', message: 'is not a cursor of this listing' },
+      { pointer: '/query/cursor', message: 'is not a cursor of this listing' },
     ]);
   });
 });

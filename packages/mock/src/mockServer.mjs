@@ -81,8 +81,8 @@ function problem(slug, detail, errors) {
 }
 
 /**
- * One of Prism's request violations as the server words it: a JSON Pointer into the body, or
- * `#/path/…`, `#/query/…`, `#/header/…`.
+ * One of Prism's request violations as the server words it: a JSON Pointer into the request
+ * taken as one document (`/body/name`, `/path/keyId`, `/query/limit`, `/header/…`).
  * @param {{ location: string[], code: string | number, message: string }} violation
  * @param {string[]} bodyFields
  */
@@ -102,12 +102,12 @@ function validationError({ location, code, message }, bodyFields) {
     const field = unknown ?? missing;
     const path = field === undefined ? rest : [...rest, field];
     return {
-      pointer: path.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join(''),
+      pointer: ['/body', ...path.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'))].join('/'),
       message: unknown === undefined ? text : 'is not a field of this request',
     };
   }
   const name = where === 'path' ? (pathNames.get(rest[0] ?? '') ?? rest[0]) : rest[0];
-  return { pointer: `#/${where}/${name}`, message: text };
+  return { pointer: `/${where}/${name}`, message: text };
 }
 
 /**
@@ -193,7 +193,7 @@ function refusedRoute(req) {
     ? undefined
     : {
         answer: problem('invalid-request', 'The request does not match the contract.', [
-          { pointer: `#/query/${unknown}`, message: `Unknown query parameter '${unknown}'` },
+          { pointer: `/query/${unknown}`, message: `Unknown query parameter '${unknown}'` },
         ]),
       };
 }
@@ -275,7 +275,7 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
         return send(
           res,
           problem('invalid-request', 'The request body is not valid UTF-8.', [
-            { pointer: '', message: 'is not valid UTF-8' },
+            { pointer: '/body', message: 'is not valid UTF-8' },
           ]),
         );
       }
@@ -285,7 +285,7 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
         return send(
           res,
           problem('invalid-request', 'The request body is not valid JSON.', [
-            { pointer: '', message: 'malformed JSON' },
+            { pointer: '/body', message: 'malformed JSON' },
           ]),
         );
       }

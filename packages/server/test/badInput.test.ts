@@ -50,7 +50,7 @@ describe.each(storeKinds.flatMap((store) => modes.map((mode) => ({ ...store, ...
         '2030-01-01T00:00:00+0100',
         '+010000-01-01T00:00:00Z',
       ]) {
-        await refused({ name: 'x', expires_at }, '/expires_at');
+        await refused({ name: 'x', expires_at }, '/body/expires_at');
       }
       const latest = await storedAsAnswered({ name: 'far future', expires_at: '9999-12-31T23:59:59.999Z' });
       expect(latest.expires_at).toBe('9999-12-31T23:59:59.999Z');
@@ -59,15 +59,15 @@ describe.each(storeKinds.flatMap((store) => modes.map((mode) => ({ ...store, ...
     });
 
     it('refuses control characters in text fields and lone surrogates or U+0000 anywhere', async () => {
-      await refused({ name: 'a\u0000b' }, '/name');
-      await refused({ name: 'x', owner: 'a\u0000b' }, '/owner');
-      await refused({ name: 'tab\there' }, '/name');
-      await refused({ name: '\ud800x' }, '/name');
-      await refused({ name: 'x', metadata: { note: 'a\udc00' } }, '/metadata/note');
-      await refused({ name: 'x', metadata: { 'bad\ud800key': 1 } }, '/metadata/bad\ud800key');
-      await refused({ name: 'x', metadata: { deep: [{ nul: 'a\u0000' }] } }, '/metadata/deep/0/nul');
+      await refused({ name: 'a\u0000b' }, '/body/name');
+      await refused({ name: 'x', owner: 'a\u0000b' }, '/body/owner');
+      await refused({ name: 'tab\there' }, '/body/name');
+      await refused({ name: '\ud800x' }, '/body/name');
+      await refused({ name: 'x', metadata: { note: 'a\udc00' } }, '/body/metadata/note');
+      await refused({ name: 'x', metadata: { 'bad\ud800key': 1 } }, '/body/metadata/bad\ud800key');
+      await refused({ name: 'x', metadata: { deep: [{ nul: 'a\u0000' }] } }, '/body/metadata/deep/0/nul');
       // The same, spelled as JSON escapes rather than characters.
-      await refused(undefined, '/name', '{"name":"\\ud800x"}');
+      await refused(undefined, '/body/name', '{"name":"\\ud800x"}');
     });
 
     it('refuses a body that is not UTF-8', async () => {
@@ -98,20 +98,20 @@ describe.each(storeKinds.flatMap((store) => modes.map((mode) => ({ ...store, ...
     it('refuses metadata nested deeper than 8 levels, however deep, with a 400', async () => {
       const nested = (depth: number): unknown => (depth === 0 ? 1 : [nested(depth - 1)]);
       await storedAsAnswered({ name: 'eight levels', metadata: { a: nested(8) } });
-      const problem = await refused({ name: 'nine levels', metadata: { a: nested(9) } }, '/metadata');
+      const problem = await refused({ name: 'nine levels', metadata: { a: nested(9) } }, '/body/metadata');
       expect(problem.errors).toEqual([
-        { pointer: '/metadata', message: 'must nest at most 8 levels of objects and arrays' },
+        { pointer: '/body/metadata', message: 'must nest at most 8 levels of objects and arrays' },
       ]);
       const deep = `{"name":"deep","metadata":{"a":${'['.repeat(8000)}${']'.repeat(8000)}}}`;
-      await refused(undefined, '/metadata', deep);
+      await refused(undefined, '/body/metadata', deep);
     });
 
     it('applies the same rules to updates', async () => {
       const { key } = await api.createKey({ name: 'to update' });
       for (const [body, pointer] of [
-        [{ name: 'a\u0000b' }, '/name'],
-        [{ expires_at: '2030-02-30T00:00:00Z' }, '/expires_at'],
-        [{ metadata: { x: '\ud800' } }, '/metadata/x'],
+        [{ name: 'a\u0000b' }, '/body/name'],
+        [{ expires_at: '2030-02-30T00:00:00Z' }, '/body/expires_at'],
+        [{ metadata: { x: '\ud800' } }, '/body/metadata/x'],
       ] as const) {
         const problem = await expectProblem(
           await api.server.call('PATCH', api.keyPath('internal-api', key.id), body),

@@ -293,8 +293,8 @@ describe.each(storeKinds)('the GitHub secret-scanning endpoint on $kind', ({ ope
       'invalid-request',
     );
     expect(badItem.errors).toEqual([
-      { pointer: '/1/token', message: 'must be a string' },
-      { pointer: '/2', message: 'must be an object' },
+      { pointer: '/body/1/token', message: 'must be a string' },
+      { pointer: '/body/2', message: 'must be an object' },
     ]);
     await expectProblem(await deliver(api, JSON.stringify(match(secret)), github), 400, 'invalid-request');
     await expectProblem(await deliver(api, `[${JSON.stringify(match(secret))}`, github), 400, 'invalid-request');

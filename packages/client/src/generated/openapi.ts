@@ -964,9 +964,11 @@ export interface components {
         /** @description One problem with the request. */
         ValidationError: {
             /**
-             * @description Where the problem is: a JSON Pointer into the body (`/permissions/0`), or
-             *     `#/path/<name>`, `#/query/<name>`, `#/header/<name>` for other parts of the
-             *     request.
+             * @description Where the problem is: a JSON Pointer (RFC 6901) into the request taken as one
+             *     document, `{ "path": …, "query": …, "header": …, "body": … }`. So
+             *     `/body/permissions/0` for a field of the body, `/body` for the body as a whole,
+             *     `/path/keyId`, `/query/limit`, and `/header/idempotency-key` (header names in
+             *     lower case); an empty pointer is the request as a whole.
              */
             pointer: string;
             /** @description What is wrong, for people. */

@@ -96,7 +96,8 @@ const flagOf = (value: CommandValue<never>) => value.name.split(' ')[0]!;
 /** The contract's validation errors in the command's words: `--reason must …`, `<keyId> must …`. */
 function usageProblem(error: ProblemError, values: readonly { value: CommandValue<never>; display: string }[]): string {
   const displayOf = (pointer: string) => {
-    const [, where, name] = pointer.startsWith('#/') ? pointer.split('/') : ['', 'body', pointer.split('/')[1]];
+    // `/body/name`, `/path/keyId`, `/query/limit` (contract/requestPointer.ts): the part and its field.
+    const [, where, name] = pointer.split('/');
     const found = values.find(({ value }) => value.field === `${where}.${name}`);
     return found?.display ?? name ?? 'the request';
   };

@@ -5,6 +5,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { contractAjv, errorPath } from './ajv.js';
 import type { ContractDocument } from './document.js';
 import { invalidRequest, ProblemError } from './problems.js';
+import { requestPointer } from './requestPointer.js';
 import type { ContractRoute, OperationMatch } from './routes.js';
 
 /** What a request's operation receives once it is checked: decoded, coerced, defaults filled in. */
@@ -91,18 +92,12 @@ function operationValidator(
   };
 }
 
-// Ajv's instance paths (`/body/name`, `/query/limit`) as the contract's pointers: JSON Pointers
-// into the body, `#/path/…`, `#/query/…`, `#/header/…` elsewhere.
+// Ajv's instance paths into what it validates (`/body/name`, `/params/keyId`, `/headers/…`) as
+// the contract's pointers (requestPointer.ts): the same, with the request's parts named as there.
 function pointerOf(path: string): string {
-  if (path === '/body') {
-    return '';
-  }
-  if (path.startsWith('/body/')) {
-    return path.slice('/body'.length);
-  }
-  const [, where, ...rest] = path.split('/');
-  const location = { params: 'path', headers: 'header', query: 'query' }[where ?? ''] ?? where;
-  return `#/${location}/${rest.join('/')}`;
+  const [, where = '', ...rest] = path.split('/');
+  const part = { params: 'path', headers: 'header' }[where] ?? where;
+  return ['', part, ...rest].join('/');
 }
 
 function validationErrorOf(
@@ -114,7 +109,7 @@ function validationErrorOf(
   if (error.keyword === 'minProperties' && error.instancePath === '/body' && bodyFields.length > 0) {
     const fields = bodyFields.join(', ');
     return {
-      pointer: '',
+      pointer: requestPointer.body(),
       message: limit === 1 ? `must give at least one of ${fields}` : `must give at least ${limit} of ${fields}`,
     };
   }
@@ -160,18 +155,18 @@ export function requestCheck(
       try {
         params[name] = decodeURIComponent(value);
       } catch {
-        throw invalidRequest([{ pointer: `#/path/${name}`, message: 'is not valid percent-encoding' }]);
+        throw invalidRequest([{ pointer: requestPointer.path(name), message: 'is not valid percent-encoding' }]);
       }
     }
     // Coercion and defaults land in these copies, never in the HTTP layer's own objects.
     const query = { ...given };
     for (const [name, value] of Object.entries(query)) {
       if (!validator.declaredQuery.has(name)) {
-        throw invalidRequest([{ pointer: `#/query/${name}`, message: `Unknown query parameter '${name}'` }]);
+        throw invalidRequest([{ pointer: requestPointer.query(name), message: `Unknown query parameter '${name}'` }]);
       }
       if (value === '') {
         throw invalidRequest([
-          { pointer: `#/query/${name}`, message: `Empty value found for query parameter '${name}'` },
+          { pointer: requestPointer.query(name), message: `Empty value found for query parameter '${name}'` },
         ]);
       }
     }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { type ProblemCatalogue, ProblemError } from '../contract/problems.js';
+import { requestPointer } from '../contract/requestPointer.js';
 
 // Node's HTTP parser refuses some requests before Express sees them (a malformed request line or
 // header, too many headers, a request that took too long). Answer those with a problem document
@@ -14,7 +15,7 @@ function problemFor(error: NodeJS.ErrnoException): ProblemError {
     return new ProblemError('request-timeout', 'The request was not received in time.');
   }
   return new ProblemError('invalid-request', 'The request is not valid HTTP.', {
-    errors: [{ pointer: '', message: 'malformed HTTP request' }],
+    errors: [{ pointer: requestPointer.request, message: 'malformed HTTP request' }],
   });
 }
 

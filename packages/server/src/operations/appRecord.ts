@@ -1,5 +1,6 @@
 import type { App as AppRecord } from '@apikeys/types';
 import { invalidRequest, ProblemError } from '../contract/problems.js';
+import { requestPointer } from '../contract/requestPointer.js';
 import { SERVICE_TOKEN_PREFIX } from '../keys/serviceToken.js';
 import type { App } from '../keys/types.js';
 
@@ -17,7 +18,9 @@ export const appRecord = (app: App): AppRecord => ({
  */
 export function refuseServiceTokenPrefix(keyPrefix: string | undefined): void {
   if (keyPrefix === SERVICE_TOKEN_PREFIX) {
-    throw invalidRequest([{ pointer: '/key_prefix', message: `${SERVICE_TOKEN_PREFIX} is kept for service tokens` }]);
+    throw invalidRequest([
+      { pointer: requestPointer.body('key_prefix'), message: `${SERVICE_TOKEN_PREFIX} is kept for service tokens` },
+    ]);
   }
 }
 

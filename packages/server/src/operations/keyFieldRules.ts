@@ -1,5 +1,6 @@
 import type { Metadata, ValidationError } from '@apikeys/types';
 import type { ContractLimits } from '../contract/document.js';
+import { requestPointer } from '../contract/requestPointer.js';
 import { instantOf } from '../keys/rfc3339.js';
 
 // The request check compiled from the contract has already enforced the schema; these are the rules of
@@ -15,13 +16,13 @@ export function expiryProblems(expiresAt: string | null | undefined, now: Date):
   const expiry = instantOf(expiresAt);
   // RFC 3339 allows a leap second (23:59:60), which a JavaScript Date cannot hold.
   if (expiry === undefined) {
-    return [{ pointer: '/expires_at', message: 'must be a date-time without a leap second' }];
+    return [{ pointer: requestPointer.body('expires_at'), message: 'must be a date-time without a leap second' }];
   }
   if (expiry <= now.getTime()) {
-    return [{ pointer: '/expires_at', message: 'must lie in the future' }];
+    return [{ pointer: requestPointer.body('expires_at'), message: 'must lie in the future' }];
   }
   if (expiry > LATEST_EXPIRY) {
-    return [{ pointer: '/expires_at', message: 'must be no later than 9999-12-31T23:59:59.999Z' }];
+    return [{ pointer: requestPointer.body('expires_at'), message: 'must be no later than 9999-12-31T23:59:59.999Z' }];
   }
   return [];
 }
@@ -50,13 +51,21 @@ export function metadataProblems(metadata: Metadata | undefined, limits: Contrac
   // The depth first: serialising a deeply nested value would exhaust the stack.
   if (nestingDepth(metadata) - 1 > limits.metadataDepth) {
     return [
-      { pointer: '/metadata', message: `must nest at most ${limits.metadataDepth} levels of objects and arrays` },
+      {
+        pointer: requestPointer.body('metadata'),
+        message: `must nest at most ${limits.metadataDepth} levels of objects and arrays`,
+      },
     ];
   }
   if (Buffer.byteLength(JSON.stringify(metadata)) <= limits.metadataBytes) {
     return [];
   }
-  return [{ pointer: '/metadata', message: `must serialise to at most ${limits.metadataBytes} bytes of JSON` }];
+  return [
+    {
+      pointer: requestPointer.body('metadata'),
+      message: `must serialise to at most ${limits.metadataBytes} bytes of JSON`,
+    },
+  ];
 }
 
 /** Expiries are answered and stored in one form: UTC with milliseconds (finer digits rounded up). */

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ValidationError } from '@apikeys/types';
 import { invalidRequest, ProblemError } from '../contract/problems.js';
+import { requestPointer } from '../contract/requestPointer.js';
 
 /**
  * One match GitHub found, as its secret-scanning partner program sends it. GitHub's contract, not
@@ -34,7 +35,7 @@ const MAX_ERRORS = 20;
 export function parseMatches(body: Buffer): SecretScanningMatch[] {
   if (!isUtf8(body)) {
     throw new ProblemError('invalid-request', 'The request body is not valid UTF-8.', {
-      errors: [{ pointer: '', message: 'is not valid UTF-8' }],
+      errors: [{ pointer: requestPointer.body(), message: 'is not valid UTF-8' }],
     });
   }
   let payload: unknown;
@@ -42,11 +43,11 @@ export function parseMatches(body: Buffer): SecretScanningMatch[] {
     payload = JSON.parse(body.toString('utf8'));
   } catch {
     throw new ProblemError('invalid-request', 'The request body is not valid JSON.', {
-      errors: [{ pointer: '', message: 'malformed JSON' }],
+      errors: [{ pointer: requestPointer.body(), message: 'malformed JSON' }],
     });
   }
   if (!Array.isArray(payload)) {
-    throw invalidRequest([{ pointer: '', message: 'must be an array of matches' }]);
+    throw invalidRequest([{ pointer: requestPointer.body(), message: 'must be an array of matches' }]);
   }
   if (payload.length > MAX_MATCHES) {
     throw new ProblemError('payload-too-large', `A request may hold at most ${MAX_MATCHES} matches.`);
@@ -54,18 +55,18 @@ export function parseMatches(body: Buffer): SecretScanningMatch[] {
   const errors: ValidationError[] = [];
   payload.forEach((match: unknown, index) => {
     if (typeof match !== 'object' || match === null || Array.isArray(match)) {
-      errors.push({ pointer: `/${index}`, message: 'must be an object' });
+      errors.push({ pointer: requestPointer.body(index), message: 'must be an object' });
       return;
     }
     const fields = match as Record<string, unknown>;
     for (const field of REQUIRED_FIELDS) {
       if (typeof fields[field] !== 'string') {
-        errors.push({ pointer: `/${index}/${field}`, message: 'must be a string' });
+        errors.push({ pointer: requestPointer.body(index, field), message: 'must be a string' });
       }
     }
     for (const field of OPTIONAL_FIELDS) {
       if (fields[field] !== undefined && fields[field] !== null && typeof fields[field] !== 'string') {
-        errors.push({ pointer: `/${index}/${field}`, message: 'must be a string' });
+        errors.push({ pointer: requestPointer.body(index, field), message: 'must be a string' });
       }
     }
   });

@@ -33,11 +33,11 @@ function bodyOf({ case: { request } }: Exchange): unknown {
   }
 }
 
-/** The value at a JSON Pointer, and the name of the member it is (the last segment). */
+/** The value at a pointer into the body (`/body/…`), and the name of the member it is (the last segment). */
 function at(body: unknown, pointer: string): { value: unknown; name: string } {
   const segments = pointer
     .split('/')
-    .slice(1)
+    .slice(2)
     .map((each) => each.replaceAll('~1', '/').replaceAll('~0', '~'));
   let value = body;
   for (const segment of segments) {
@@ -62,7 +62,7 @@ const serverAloneRefusesBodyPlaces = (exchange: Exchange, test: (place: { value:
   !exchange.server.accepted &&
   exchange.server.status === 400 &&
   exchange.server.pointers.length > 0 &&
-  exchange.server.pointers.every((pointer) => !pointer.startsWith('#') && test(at(bodyOf(exchange), pointer)));
+  exchange.server.pointers.every((pointer) => /^\/body(\/|$)/.test(pointer) && test(at(bodyOf(exchange), pointer)));
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** RFC 3339 section 5.6 `date-time`, with its section 5.7 ranges (a leap second is left to the handler). */
@@ -136,13 +136,13 @@ export const allowedDifferences: AllowedDifference[] = [
         body !== undefined &&
         !isUtf8(Buffer.from(body)) &&
         exchange.server.status === 400 &&
-        exchange.server.pointers.join() === '' &&
+        exchange.server.pointers.join() === '/body' &&
         exchange.server.pointers.length === 1 &&
-        !(exchange.reference.status === 400 && exchange.reference.pointers.join() === '')
+        !(exchange.reference.status === 400 && exchange.reference.pointers.join() === '/body')
       );
     },
     why:
-      'The contract refuses with 400 a body that is not valid UTF-8 (the whole body, pointer ``). express.json() ' +
+      'The contract refuses with 400 a body that is not valid UTF-8 (the whole body, pointer `/body`). express.json() ' +
       'in front of eov decodes such bytes to U+FFFD and eov judges what that makes: accepted inside a free-form ' +
       'string, or an unknown property where the bytes fell into a name.',
   },
@@ -190,7 +190,7 @@ export const allowedDifferences: AllowedDifference[] = [
       exchange.server.pointers.some((pointer) => BRACKETED.test(pointer)),
     why:
       "Express 5's query parser keeps `limit[]` as the name sent, which the contract does not declare: the server " +
-      'refuses it as an unknown parameter `#/query/limit[]`. eov reads it with qs-style array syntax as `limit` ' +
+      'refuses it as an unknown parameter `/query/limit[]`. eov reads it with qs-style array syntax as `limit` ' +
       'and refuses an array there (`/query/limit`). Both refuse with 400; they name the place differently.',
   },
   {
@@ -199,7 +199,7 @@ export const allowedDifferences: AllowedDifference[] = [
       const body = exchange.case.request.body === '' ? {} : bodyOf(exchange);
       const missing = (pointer: string) => {
         const { name } = at(body, pointer);
-        return pointer === `/${name}` && body !== null && typeof body === 'object' && !(name in body);
+        return pointer === `/body/${name}` && body !== null && typeof body === 'object' && !(name in body);
       };
       return (
         exchange.server.status === 400 &&
@@ -223,10 +223,10 @@ export const allowedDifferences: AllowedDifference[] = [
       exchange.reference.status === 400 &&
       exchange.reference.pointers.length === 0 &&
       exchange.server.pointers.length === 1 &&
-      exchange.server.pointers[0]!.startsWith('#/path/'),
+      exchange.server.pointers[0]!.startsWith('/path/'),
     why:
       'Both refuse a path that is not valid percent-encoding with 400; the server names the path parameter ' +
-      '(`#/path/appName`: "is not valid percent-encoding"), eov gives the whole URL as the path of its error, ' +
+      '(`/path/appName`: "is not valid percent-encoding"), eov gives the whole URL as the path of its error, ' +
       'which names no field.',
   },
 ];
@@ -243,7 +243,7 @@ export const knownDisagreements: AllowedDifference[] = [
       exchange.server.accepted &&
       exchange.reference.status === 400 &&
       exchange.reference.pointers.length === 1 &&
-      exchange.reference.pointers[0]!.startsWith('#/query/') &&
+      exchange.reference.pointers[0]!.startsWith('/query/') &&
       /[!'()*]/.test(exchange.case.request.path.split('?')[1] ?? ''),
     why:
       "eov applies OpenAPI's `allowReserved: false` (the default) to the query string as received and refuses a " +

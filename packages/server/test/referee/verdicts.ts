@@ -16,22 +16,19 @@ export const ACCEPTED_MARK = 'referee: passed validation';
 
 /**
  * express-openapi-validator's `errors[].path` as the server's pointer: the one mapping between
- * the two. `/body` and `/body/...` are JSON Pointers into the body (`` and `/...`); `/params/x`
- * (eov's name for a path parameter; `/path/x` too), `/query/x` and `/headers/x` are `#/path/x`,
- * `#/query/x` and `#/header/x`. eov gives the request's route or URL as the path of a 404, 405,
- * 415 or an unreadable URL: that names no field, and maps to none (`undefined`).
+ * the two. Both point into the request taken as one document; eov names a path parameter's part
+ * `params` (or `path`) and a header's `headers`, where the contract says `path` and `header`.
+ * eov gives the request's route or URL as the path of a 404, 405, 415 or an unreadable URL: that
+ * names no field, and maps to none (`undefined`).
  */
 export function pointerOfEovPath(path: string): string | undefined {
-  if (path === '/body') {
-    return '';
-  }
-  if (path.startsWith('/body/')) {
-    return path.slice('/body'.length);
+  if (path === '/body' || path.startsWith('/body/')) {
+    return path;
   }
   const match = /^\/(params|path|query|headers)\/(.+)$/.exec(path);
   if (match) {
     const location = { params: 'path', path: 'path', query: 'query', headers: 'header' }[match[1]!];
-    return `#/${location}/${match[2]}`;
+    return `/${location}/${match[2]}`;
   }
   return undefined;
 }
@@ -44,7 +41,9 @@ export function referenceVerdict(answer: Answer): Verdict {
   return {
     accepted: false,
     status: answer.status,
-    pointers: sorted((refusal?.paths ?? []).flatMap((path) => pointerOfEovPath(path) ?? [])),
+    // Only a 400 names places (the contract's invalid-request); eov's path on a 413 is just `/body`.
+    pointers:
+      answer.status === 400 ? sorted((refusal?.paths ?? []).flatMap((path) => pointerOfEovPath(path) ?? [])) : [],
   };
 }
 

@@ -45,20 +45,20 @@ describe('reading a JSON body', () => {
     for (const headers of [{}, { 'content-encoding': 'gzip' }] as Record<string, string>[]) {
       const encode = (body: string | Buffer) => ('content-encoding' in headers ? gzipSync(body) : body);
       const scalar = await expectProblem(await send(encode('"just a string"'), headers), 400, 'invalid-request');
-      expect(scalar.errors).toEqual([{ pointer: '', message: 'malformed JSON' }]);
+      expect(scalar.errors).toEqual([{ pointer: '/body', message: 'malformed JSON' }]);
       const latin1 = await expectProblem(
         await send(encode(Buffer.from('{"name":"caf\xe9"}', 'latin1')), headers),
         400,
         'invalid-request',
       );
-      expect(latin1.errors).toEqual([{ pointer: '', message: 'is not valid UTF-8' }]);
+      expect(latin1.errors).toEqual([{ pointer: '/body', message: 'is not valid UTF-8' }]);
       // Only a body of no bytes at all counts as `{}`: whitespace, JSON's or not, is malformed.
       for (const blank of ['   ', '\u00a0', '\n\t']) {
         const refused = await expectProblem(await send(encode(blank), headers), 400, 'invalid-request');
-        expect(refused.errors).toEqual([{ pointer: '', message: 'malformed JSON' }]);
+        expect(refused.errors).toEqual([{ pointer: '/body', message: 'malformed JSON' }]);
       }
       const empty = await expectProblem(await send(encode(''), headers), 400, 'invalid-request');
-      expect(empty.errors).toEqual([{ pointer: '/name', message: "must have required property 'name'" }]);
+      expect(empty.errors).toEqual([{ pointer: '/body/name', message: "must have required property 'name'" }]);
     }
     const tooLarge = await expectProblem(
       await send(JSON.stringify({ name: 'x', metadata: { blob: 'x'.repeat(20_000) } })),

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ValidationError } from '@apikeys/types';
 import express, { type NextFunction, type Request, type RequestHandler } from 'express';
 import { invalidRequest } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 
 // A lone UTF-16 surrogate cannot be stored as the same text by either database (SQLite writes
 // invalid UTF-8, PostgreSQL refuses or replaces it), nor can U+0000 in a PostgreSQL text column.
@@ -9,12 +10,10 @@ const UNSTORABLE = /[\p{Cs}\0]/u;
 
 const BODILESS = new Set(['GET', 'HEAD']);
 
-const pointerSegment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
-
 /** Every value in the body (keys too) that the stores could not keep exactly, as problems; walked without recursion. */
 function unstorableValues(body: unknown): ValidationError[] {
   const problems: ValidationError[] = [];
-  const pending: [unknown, string][] = [[body, '']];
+  const pending: [unknown, string][] = [[body, requestPointer.body()]];
   for (let next = pending.pop(); next && problems.length < 20; next = pending.pop()) {
     const [value, pointer] = next;
     if (typeof value === 'string') {
@@ -28,7 +27,7 @@ function unstorableValues(body: unknown): ValidationError[] {
       }
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
-        const childPointer = `${pointer}/${pointerSegment(key)}`;
+        const childPointer = requestPointer.child(pointer, key);
         if (UNSTORABLE.test(key)) {
           problems.push({
             pointer: childPointer,

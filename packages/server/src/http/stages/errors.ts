@@ -4,6 +4,7 @@ import { type ProblemCatalogue, ProblemError } from '../../contract/problems.js'
 import type { ResponseCheck } from '../../contract/responseCheck.js';
 import type { Logger } from '../../logger.js';
 import '../context.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 
 /** The problem document as it is sent: with the request's id. */
 function problemDocument(problems: ProblemCatalogue, res: Response, error: ProblemError): Problem {
@@ -60,12 +61,12 @@ export function toProblemError(error: unknown): ProblemError {
     }
     if (error.type === 'entity.verify.failed') {
       return new ProblemError('invalid-request', 'The request body is not valid UTF-8.', {
-        errors: [{ pointer: '', message: 'is not valid UTF-8' }],
+        errors: [{ pointer: requestPointer.body(), message: 'is not valid UTF-8' }],
       });
     }
     if (error.type === 'entity.parse.failed') {
       return new ProblemError('invalid-request', 'The request body is not valid JSON.', {
-        errors: [{ pointer: '', message: 'malformed JSON' }],
+        errors: [{ pointer: requestPointer.body(), message: 'malformed JSON' }],
       });
     }
     // body-parser reports the configured limit, so the detail cannot disagree with it.
@@ -81,7 +82,7 @@ export function toProblemError(error: unknown): ProblemError {
     // body-parser's others: the upload ended early, or its length disagreed with Content-Length.
     if (status === 400) {
       return new ProblemError('invalid-request', 'The request body could not be read.', {
-        errors: [{ pointer: '', message: error.message }],
+        errors: [{ pointer: requestPointer.body(), message: error.message }],
       });
     }
   }

@@ -32,11 +32,11 @@ describe('request validation', () => {
 
   it('refuses an undeclared, empty or mistyped query parameter, naming it', async () => {
     const cases: [string, string, string][] = [
-      ['?color=red', '#/query/color', "Unknown query parameter 'color'"],
-      ['?cursor=', '#/query/cursor', "Empty value found for query parameter 'cursor'"],
-      ['?limit=ten', '#/query/limit', 'must be integer'],
-      ['?limit=1000', '#/query/limit', 'must be <= 100'],
-      ['?status=gone', '#/query/status', 'must be equal to one of the allowed values: active, revoked, expired, all'],
+      ['?color=red', '/query/color', "Unknown query parameter 'color'"],
+      ['?cursor=', '/query/cursor', "Empty value found for query parameter 'cursor'"],
+      ['?limit=ten', '/query/limit', 'must be integer'],
+      ['?limit=1000', '/query/limit', 'must be <= 100'],
+      ['?status=gone', '/query/status', 'must be equal to one of the allowed values: active, revoked, expired, all'],
     ];
     for (const [query, pointer, message] of cases) {
       const problem = await expectProblem(await api.server.call('GET', `${keys}${query}`), 400, 'invalid-request');
@@ -46,20 +46,20 @@ describe('request validation', () => {
 
   it('checks path parameters and declared headers, and refuses a path parameter that does not decode', async () => {
     const badId = await expectProblem(await api.server.call('GET', `${keys}/not-a-uuid`), 400, 'invalid-request');
-    expect(badId.errors).toEqual([{ pointer: '#/path/keyId', message: 'must match format "uuid"' }]);
+    expect(badId.errors).toEqual([{ pointer: '/path/keyId', message: 'must match format "uuid"' }]);
     const undecodable = await expectProblem(
       await api.server.call('GET', `/api-auth/apps/%E0%A4%A/keys`),
       400,
       'invalid-request',
     );
-    expect(undecodable.errors).toEqual([{ pointer: '#/path/appName', message: 'is not valid percent-encoding' }]);
+    expect(undecodable.errors).toEqual([{ pointer: '/path/appName', message: 'is not valid percent-encoding' }]);
     const shortKey = await expectProblem(
       await api.server.post('internal-api', { name: 'x' }, { headers: { 'idempotency-key': 'short' } }),
       400,
       'invalid-request',
     );
     expect(shortKey.errors).toEqual([
-      { pointer: '#/header/idempotency-key', message: 'must NOT have fewer than 16 characters' },
+      { pointer: '/header/idempotency-key', message: 'must NOT have fewer than 16 characters' },
     ]);
   });
 
@@ -76,8 +76,8 @@ describe('request validation', () => {
     );
     expect(problem.errors).toEqual(
       expect.arrayContaining([
-        { pointer: '/color', message: 'is not a field of this request' },
-        { pointer: '/name', message: expect.stringContaining('must') },
+        { pointer: '/body/color', message: 'is not a field of this request' },
+        { pointer: '/body/name', message: expect.stringContaining('must') },
       ]),
     );
   });

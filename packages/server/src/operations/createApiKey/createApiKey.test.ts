@@ -129,7 +129,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         'invalid-request',
       );
       expect(problem.errors).toEqual([
-        { pointer: '/appName', message: "must equal the app in the URL ('internal-api')" },
+        { pointer: '/body/appName', message: "must equal the app in the URL ('internal-api')" },
       ]);
     });
 
@@ -140,7 +140,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
 
     it('refuses an app slug that breaks the contract', async () => {
       const problem = await refused(() => server.post('Internal_API', { name: 'x' }), 400, 'invalid-request');
-      expect(problem.errors?.[0]?.pointer).toBe('#/path/appName');
+      expect(problem.errors?.[0]?.pointer).toBe('/path/appName');
     });
   });
 
@@ -159,7 +159,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         400,
         'invalid-request',
       );
-      expect(problem.errors).toEqual([{ pointer: `/${field}`, message: 'is not a field of this request' }]);
+      expect(problem.errors).toEqual([{ pointer: `/body/${field}`, message: 'is not a field of this request' }]);
     });
 
     it('names every unknown field at once', async () => {
@@ -168,34 +168,38 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         400,
         'invalid-request',
       );
-      expect(problem.errors?.map((e) => e.pointer).sort()).toEqual(['/team', '/user_id']);
+      expect(problem.errors?.map((e) => e.pointer).sort()).toEqual(['/body/team', '/body/user_id']);
     });
   });
 
   describe('values outside their limits', () => {
     const cases: [string, Record<string, unknown>, string][] = [
-      ['a missing name', { permissions: [] }, '/name'],
-      ['a blank name', { name: '   ' }, '/name'],
-      ['a name over 128 characters', { name: 'n'.repeat(129) }, '/name'],
-      ['a permission without an action', { name: 'x', permissions: ['users'] }, '/permissions/0'],
-      ['a permission over 128 characters', { name: 'x', permissions: [`users:${'r'.repeat(123)}`] }, '/permissions/0'],
-      ['a repeated permission', { name: 'x', permissions: ['users:read', 'users:read'] }, '/permissions'],
+      ['a missing name', { permissions: [] }, '/body/name'],
+      ['a blank name', { name: '   ' }, '/body/name'],
+      ['a name over 128 characters', { name: 'n'.repeat(129) }, '/body/name'],
+      ['a permission without an action', { name: 'x', permissions: ['users'] }, '/body/permissions/0'],
+      [
+        'a permission over 128 characters',
+        { name: 'x', permissions: [`users:${'r'.repeat(123)}`] },
+        '/body/permissions/0',
+      ],
+      ['a repeated permission', { name: 'x', permissions: ['users:read', 'users:read'] }, '/body/permissions'],
       [
         'more than 100 permissions',
         { name: 'x', permissions: Array.from({ length: 101 }, (_, i) => `r${i}:read`) },
-        '/permissions',
+        '/body/permissions',
       ],
-      ['metadata that is not an object', { name: 'x', metadata: ['a'] }, '/metadata'],
+      ['metadata that is not an object', { name: 'x', metadata: ['a'] }, '/body/metadata'],
       [
         'metadata with more than 50 properties',
         { name: 'x', metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) },
-        '/metadata',
+        '/body/metadata',
       ],
-      ['a blank owner', { name: 'x', owner: '' }, '/owner'],
-      ['an environment with capitals', { name: 'x', environment: 'Production' }, '/environment'],
-      ['an expiry that is not a date-time', { name: 'x', expires_at: 'next tuesday' }, '/expires_at'],
-      ['an expiry without a time zone', { name: 'x', expires_at: '2026-12-31T23:59:59' }, '/expires_at'],
-      ['an expiry on a leap second', { name: 'x', expires_at: '2026-12-31T23:59:60Z' }, '/expires_at'],
+      ['a blank owner', { name: 'x', owner: '' }, '/body/owner'],
+      ['an environment with capitals', { name: 'x', environment: 'Production' }, '/body/environment'],
+      ['an expiry that is not a date-time', { name: 'x', expires_at: 'next tuesday' }, '/body/expires_at'],
+      ['an expiry without a time zone', { name: 'x', expires_at: '2026-12-31T23:59:59' }, '/body/expires_at'],
+      ['an expiry on a leap second', { name: 'x', expires_at: '2026-12-31T23:59:60Z' }, '/body/expires_at'],
     ];
     it.each(cases)('refuses %s', async (_label, body, pointer) => {
       const problem = await refused(() => server.post('internal-api', body), 400, 'invalid-request');
@@ -209,7 +213,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
           400,
           'invalid-request',
         );
-        expect(problem.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
+        expect(problem.errors).toEqual([{ pointer: '/body/expires_at', message: 'must lie in the future' }]);
       }
     });
 
@@ -224,7 +228,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         'invalid-request',
       );
       expect(problem.errors).toEqual([
-        { pointer: '/metadata', message: 'must serialise to at most 4096 bytes of JSON' },
+        { pointer: '/body/metadata', message: 'must serialise to at most 4096 bytes of JSON' },
       ]);
     });
   });

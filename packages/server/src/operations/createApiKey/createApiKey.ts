@@ -1,5 +1,6 @@
 import type { CreateApiKeyRequest, operations, ValidationError } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 import { issueKey } from '../../keys/issueKey.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
@@ -10,7 +11,7 @@ function appNameProblems(body: CreateApiKeyRequest, appName: string): Validation
   if (body.appName === undefined || body.appName === appName) {
     return [];
   }
-  return [{ pointer: '/appName', message: `must equal the app in the URL ('${appName}')` }];
+  return [{ pointer: requestPointer.body('appName'), message: `must equal the app in the URL ('${appName}')` }];
 }
 
 export const createApiKey =

@@ -59,9 +59,9 @@ describe.each(storeKinds)('createApp on $kind', ({ open }) => {
     const taken = await refused({ slug: 'internal-api', key_prefix: 'other' }, 409, 'app-already-exists');
     expect(taken.detail).toBe("An API auth app named 'internal-api' already exists");
     const apt = await refused({ slug: 'token-api', key_prefix: 'apt' }, 400, 'invalid-request');
-    expect(apt.errors).toEqual([{ pointer: '/key_prefix', message: 'apt is kept for service tokens' }]);
+    expect(apt.errors).toEqual([{ pointer: '/body/key_prefix', message: 'apt is kept for service tokens' }]);
     const closed = await refused({ slug: 'x-api', key_prefix: 'x', owner: 'me' }, 400, 'invalid-request');
-    expect(closed.errors?.map((error) => error.pointer)).toEqual(['/owner']);
+    expect(closed.errors?.map((error) => error.pointer)).toEqual(['/body/owner']);
     await refused({ slug: 'Bad_Slug', key_prefix: 'x' }, 400, 'invalid-request');
     await refused({ slug: 'blank-api', key_prefix: 'b', display_name: ' ' }, 400, 'invalid-request');
   });

@@ -93,7 +93,7 @@ describe.each(storeKinds)('createServiceToken on $kind', ({ open }) => {
       "A service token named 'taken' already exists (names are never reused, revoked tokens' included)",
     );
     const env = await refused({ name: 'env-token-1', scopes: ['keys:read'] }, 400, 'invalid-request');
-    expect(env.errors).toEqual([{ pointer: '/name', message: 'must not start with env-token-' }]);
+    expect(env.errors).toEqual([{ pointer: '/body/name', message: 'must not start with env-token-' }]);
     await refused({ name: 'fresh', scopes: ['keys:everything'] }, 400, 'invalid-request');
     await refused({ name: 'fresh', scopes: [] }, 400, 'invalid-request');
     await refused({ name: 'fresh', scopes: ['keys:read', 'keys:read'] }, 400, 'invalid-request');

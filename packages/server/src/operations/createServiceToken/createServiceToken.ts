@@ -1,5 +1,6 @@
 import type { operations } from '@apikeys/types';
 import { invalidRequest, ProblemError } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 import { ENV_TOKEN_NAME_PREFIX, issueServiceToken } from '../../keys/serviceToken.js';
 import { ServiceTokenExistsError } from '../../store/keyStore.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
@@ -12,7 +13,9 @@ export const createServiceToken =
   async ({ body, audit, principal }) => {
     // The names APIKEYS_TOKENS' tokens go by: a stored token taking one would be two actors in one name.
     if (body.name.startsWith(ENV_TOKEN_NAME_PREFIX)) {
-      throw invalidRequest([{ pointer: '/name', message: `must not start with ${ENV_TOKEN_NAME_PREFIX}` }]);
+      throw invalidRequest([
+        { pointer: requestPointer.body('name'), message: `must not start with ${ENV_TOKEN_NAME_PREFIX}` },
+      ]);
     }
     // No token makes one more powerful than itself.
     const lacking = body.scopes.filter((scope) => !principal.scopes.includes(scope));

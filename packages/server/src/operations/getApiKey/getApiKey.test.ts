@@ -51,7 +51,7 @@ describe.each(storeKinds)('getApiKey on $kind', ({ open }) => {
       400,
       'invalid-request',
     );
-    expect(badId.errors?.[0]?.pointer).toBe('#/path/keyId');
+    expect(badId.errors?.[0]?.pointer).toBe('/path/keyId');
   });
 
   it('answers 401 without a token', async () => {

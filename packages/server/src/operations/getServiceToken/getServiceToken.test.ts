@@ -45,7 +45,7 @@ describe.each(storeKinds)('getServiceToken on $kind', ({ open }) => {
     const bad = (await expectProblem(await get('Bad_Name'), 400, 'invalid-request')) as Problem;
     expect(bad.errors).toEqual([
       {
-        pointer: '#/path/tokenName',
+        pointer: '/path/tokenName',
         message: 'must be 1-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit',
       },
     ]);

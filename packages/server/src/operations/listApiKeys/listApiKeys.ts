@@ -1,5 +1,6 @@
 import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 import { withStatus } from '../../keys/keyStatus.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
@@ -14,7 +15,7 @@ export const listApiKeys =
     const listing = JSON.stringify([appName, status, environment ?? null, owner ?? null]);
     const after = cursor === undefined ? undefined : decodeCursor(cursorSecret, listing, cursor);
     if (cursor !== undefined && !after) {
-      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      throw invalidRequest([{ pointer: requestPointer.query('cursor'), message: 'is not a cursor of this listing' }]);
     }
     if (!(await store.findApp(appName))) {
       throw appNotFound(appName);

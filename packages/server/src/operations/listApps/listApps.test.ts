@@ -41,7 +41,7 @@ describe.each(storeKinds)('listApps on $kind', ({ open }) => {
         400,
         'invalid-request',
       );
-      expect(problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      expect(problem.errors).toEqual([{ pointer: '/query/cursor', message: 'is not a cursor of this listing' }]);
     }
     // A cursor of an app's audit trail is not one of this listing.
     await api.createKey({ name: 'one' });

@@ -1,5 +1,6 @@
 import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 import { appRecord } from '../appRecord.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 import { decodeNameCursor, encodeNameCursor, pageOf } from '../pageCursor.js';
@@ -14,7 +15,7 @@ export const listApps =
     const { limit, cursor } = query as typeof query & Required<Pick<typeof query, 'limit'>>;
     const after = cursor === undefined ? undefined : decodeNameCursor(cursorSecret, LISTING, cursor, patterns.appSlug);
     if (cursor !== undefined && after === undefined) {
-      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      throw invalidRequest([{ pointer: requestPointer.query('cursor'), message: 'is not a cursor of this listing' }]);
     }
     // One app more than the page holds tells whether there is a next page.
     const apps = await store.findApps({ after, limit: limit + 1 });

@@ -1,5 +1,6 @@
 import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 import { decodeCursor, encodeCursor, pageOf } from '../pageCursor.js';
@@ -13,7 +14,7 @@ export const listAuditEvents =
     const listing = JSON.stringify(['audit-events', appName, keyId ?? null]);
     const position = cursor === undefined ? undefined : decodeCursor(cursorSecret, listing, cursor);
     if (cursor !== undefined && !position) {
-      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      throw invalidRequest([{ pointer: requestPointer.query('cursor'), message: 'is not a cursor of this listing' }]);
     }
     if (!(await store.findApp(appName))) {
       throw appNotFound(appName);

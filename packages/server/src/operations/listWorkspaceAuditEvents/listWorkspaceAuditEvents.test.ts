@@ -143,7 +143,7 @@ describe.each(storeKinds)('listWorkspaceAuditEvents on $kind', ({ open }) => {
         400,
         'invalid-request',
       );
-      expect(problem.errors).toEqual([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      expect(problem.errors).toEqual([{ pointer: '/query/cursor', message: 'is not a cursor of this listing' }]);
     }
     await expectProblem(await api.server.call('GET', `${path}?limit=0`), 400, 'invalid-request');
   });

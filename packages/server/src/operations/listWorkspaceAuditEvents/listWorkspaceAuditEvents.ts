@@ -1,5 +1,6 @@
 import type { operations } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
+import { requestPointer } from '../../contract/requestPointer.js';
 import { workspaceAuditEvent } from '../../store/auditEvents.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 import { decodeCursor, encodeCursor, pageOf } from '../pageCursor.js';
@@ -14,7 +15,7 @@ export const listWorkspaceAuditEvents =
     const { limit, cursor } = query as typeof query & Required<Pick<typeof query, 'limit'>>;
     const position = cursor === undefined ? undefined : decodeCursor(cursorSecret, LISTING, cursor);
     if (cursor !== undefined && !position) {
-      throw invalidRequest([{ pointer: '#/query/cursor', message: 'is not a cursor of this listing' }]);
+      throw invalidRequest([{ pointer: requestPointer.query('cursor'), message: 'is not a cursor of this listing' }]);
     }
     // One event more than the page holds tells whether there is a next page.
     const events = await store.workspaceAuditEvents({

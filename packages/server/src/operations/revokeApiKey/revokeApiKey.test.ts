@@ -96,13 +96,13 @@ describe.each(storeKinds)('revokeApiKey on $kind', ({ open }) => {
   it('refuses a reason over 256 characters or an unknown field, and changes nothing', async () => {
     const { key, secret } = await api.createKey();
     const long = await expectProblem(await revoke(key.id, { reason: 'x'.repeat(257) }), 400, 'invalid-request');
-    expect(long.errors?.[0]?.pointer).toBe('/reason');
+    expect(long.errors?.[0]?.pointer).toBe('/body/reason');
     const unknown = await expectProblem(
       await revoke(key.id, { reason: 'ok', revoked_by: 'me' }),
       400,
       'invalid-request',
     );
-    expect(unknown.errors).toEqual([{ pointer: '/revoked_by', message: 'is not a field of this request' }]);
+    expect(unknown.errors).toEqual([{ pointer: '/body/revoked_by', message: 'is not a field of this request' }]);
     expect(await api.getKey(key.id)).toEqual(key);
     expect((await api.verify(secret)).code).toBe('VALID');
   });

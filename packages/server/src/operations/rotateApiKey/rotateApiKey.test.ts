@@ -108,9 +108,9 @@ describe.each(storeKinds)('rotateApiKey on $kind', ({ open }) => {
   it('refuses a grace period over a day or an unknown field, and creates nothing', async () => {
     const old = await api.createKey(settings);
     const tooLong = await refused(old.key.id, { grace_period_seconds: 86401 }, 400, 'invalid-request');
-    expect(tooLong.errors?.[0]?.pointer).toBe('/grace_period_seconds');
+    expect(tooLong.errors?.[0]?.pointer).toBe('/body/grace_period_seconds');
     const unknown = await refused(old.key.id, { name: 'new name' }, 400, 'invalid-request');
-    expect(unknown.errors).toEqual([{ pointer: '/name', message: 'is not a field of this request' }]);
+    expect(unknown.errors).toEqual([{ pointer: '/body/name', message: 'is not a field of this request' }]);
   });
 
   it("answers 404 for another app's key or an unknown id", async () => {

@@ -74,9 +74,9 @@ describe.each(storeKinds)('updateApiKey on $kind', ({ open }) => {
   it('refuses an empty body, an unknown field and the limits of create, and changes nothing', async () => {
     const { key } = await api.createKey(full);
     const empty = await refused(key.id, {}, 400, 'invalid-request');
-    expect(empty.errors?.[0]?.pointer).toBe('');
+    expect(empty.errors?.[0]?.pointer).toBe('/body');
     const unknown = await refused(key.id, { name: 'x', app_slug: 'billing-api' }, 400, 'invalid-request');
-    expect(unknown.errors).toEqual([{ pointer: '/app_slug', message: 'is not a field of this request' }]);
+    expect(unknown.errors).toEqual([{ pointer: '/body/app_slug', message: 'is not a field of this request' }]);
     const limits = await refused(
       key.id,
       { name: '', permissions: ['no colon'], environment: 'Prod', owner: ' ' },
@@ -84,15 +84,17 @@ describe.each(storeKinds)('updateApiKey on $kind', ({ open }) => {
       'invalid-request',
     );
     expect([...new Set(limits.errors?.map((error) => error.pointer))].sort()).toEqual([
-      '/environment',
-      '/name',
-      '/owner',
-      '/permissions/0',
+      '/body/environment',
+      '/body/name',
+      '/body/owner',
+      '/body/permissions/0',
     ]);
     const past = await refused(key.id, { expires_at: '2020-01-01T00:00:00Z' }, 400, 'invalid-request');
-    expect(past.errors).toEqual([{ pointer: '/expires_at', message: 'must lie in the future' }]);
+    expect(past.errors).toEqual([{ pointer: '/body/expires_at', message: 'must lie in the future' }]);
     const big = await refused(key.id, { metadata: { blob: 'x'.repeat(5000) } }, 400, 'invalid-request');
-    expect(big.errors).toEqual([{ pointer: '/metadata', message: 'must serialise to at most 4096 bytes of JSON' }]);
+    expect(big.errors).toEqual([
+      { pointer: '/body/metadata', message: 'must serialise to at most 4096 bytes of JSON' },
+    ]);
   });
 
   it('refuses to change a revoked key with 409', async () => {

@@ -68,7 +68,7 @@ describe.each(storeKinds)('updateApp on $kind', ({ open }) => {
     const slug = await freshApp();
     await refused(slug, {}, 400, 'invalid-request');
     const apt = await refused(slug, { key_prefix: 'apt' }, 400, 'invalid-request');
-    expect(apt.errors).toEqual([{ pointer: '/key_prefix', message: 'apt is kept for service tokens' }]);
+    expect(apt.errors).toEqual([{ pointer: '/body/key_prefix', message: 'apt is kept for service tokens' }]);
     await refused(slug, { slug: 'renamed' }, 400, 'invalid-request');
     await refused(slug, { display_name: '' }, 400, 'invalid-request');
     await expectProblem(await update('no-such-app', { display_name: 'x' }), 404, 'app-not-found');

@@ -59,7 +59,7 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
   it('refuses a request that is not well-formed with 400', async () => {
     const call = (body: unknown) => api.server.call('POST', `${api.keys('internal-api')}/verify`, body);
     const long = await expectProblem(await call({ secret: 'x'.repeat(513) }), 400, 'invalid-request');
-    expect(long.errors?.[0]?.pointer).toBe('/secret');
+    expect(long.errors?.[0]?.pointer).toBe('/body/secret');
     const missing = await expectProblem(await call({}), 400, 'invalid-request');
     expect(missing.errors?.[0]?.message).toContain('secret');
     const permission = await expectProblem(
@@ -67,7 +67,7 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
       400,
       'invalid-request',
     );
-    expect(permission.errors?.[0]?.pointer).toBe('/required_permissions/0');
+    expect(permission.errors?.[0]?.pointer).toBe('/body/required_permissions/0');
   });
 
   it('answers 404 for an unknown app, except for a MALFORMED secret, which is answered first', async () => {
