@@ -51,11 +51,32 @@ describe('pnpm lint:spec', () => {
   it('refuses an error response that is not problem+json', () => {
     const { status, output } = lint(
       broken(
-        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/problem+json:',
-        '    UnsupportedMediaType:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/json:',
+        '    UnsupportedMediaTypeResponse:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/problem+json:',
+        '    UnsupportedMediaTypeResponse:\n      description: The body is not `application/json`. Nothing was changed.\n      content:\n        application/json:',
       ),
     );
     expect(output).toContain('rule/errors-are-problem-json');
+    expect(status).toBe(1);
+  });
+
+  it('refuses component names that another kind of component, or a generator, could also use', () => {
+    // The names the contract had: a parameter and a schema both KeyId, a schema named like
+    // @hey-api's type for verifyApiKey's answer, a response and a header without their kind.
+    const { status, output } = lint(
+      spec
+        .replace('\n    KeyIdParam:\n', '\n    KeyId:\n')
+        .replace('\n    VerificationResult:\n', '\n    VerifyApiKeyResponse:\n')
+        .replace('\n    KeyNotFoundResponse:\n', '\n    KeyNotFound:\n')
+        .replace('\n    RetryAfterHeader:\n', '\n    RetryAfter:\n'),
+    );
+    for (const rule of [
+      'rule/parameter-names-end-in-param',
+      'rule/schema-names-keep-clear-of-other-kinds',
+      'rule/response-names-end-in-response',
+      'rule/header-names-end-in-header',
+    ]) {
+      expect(output).toContain(rule);
+    }
     expect(status).toBe(1);
   });
 

@@ -18,8 +18,8 @@ export type {
   UpdateApiKeyRequest,
   ValidationError,
   VerificationCode,
+  VerificationResult,
   VerifyApiKeyRequest,
-  VerifyApiKeyResponse,
 } from './generated/openapi.js';
 export { operationScopes } from './generated/operationScopes.js';
 // ApiKeysClient and the query type of every operation with one (ListApiKeysQuery, …), generated.

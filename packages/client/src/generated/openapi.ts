@@ -92,7 +92,7 @@ export interface paths {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -120,7 +120,7 @@ export interface paths {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -207,7 +207,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -263,7 +263,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -322,7 +322,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -372,12 +372,12 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -413,12 +413,12 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -452,12 +452,12 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -499,7 +499,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -665,7 +665,7 @@ export interface components {
          */
         VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS";
         /** @description The verdict on a presented secret. */
-        VerifyApiKeyResponse: {
+        VerificationResult: {
             /** @description True only when `code` is `VALID`. */
             valid: boolean;
             code: components["schemas"]["VerificationCode"];
@@ -1024,7 +1024,7 @@ export interface components {
          *     a body `appName` that differs from the URL, or a cursor that was altered or belongs
          *     to another listing. Nothing was changed.
          */
-        BadRequest: {
+        BadRequestResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1033,9 +1033,9 @@ export interface components {
             };
         };
         /** @description The bearer token is missing or not accepted. */
-        Unauthorized: {
+        UnauthorizedResponse: {
             headers: {
-                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "WWW-Authenticate": components["headers"]["WwwAuthenticateHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1047,9 +1047,9 @@ export interface components {
          *     missing scopes and the `WWW-Authenticate` challenge every scope the operation requires
          *     (RFC 6750). Nothing was changed.
          */
-        InsufficientScope: {
+        InsufficientScopeResponse: {
             headers: {
-                "WWW-Authenticate": components["headers"]["WwwAuthenticateInsufficientScope"];
+                "WWW-Authenticate": components["headers"]["WwwAuthenticateInsufficientScopeHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1057,7 +1057,7 @@ export interface components {
             };
         };
         /** @description No API auth app has the slug in the URL. Nothing was changed. */
-        AppNotFound: {
+        AppNotFoundResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1071,9 +1071,9 @@ export interface components {
          *     deleted (`deleteApp`); or (`createApp` only) a request with the same `Idempotency-Key`
          *     is still running: then retry after `Retry-After` seconds. Nothing was changed.
          */
-        AppConflict: {
+        AppConflictResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1081,7 +1081,7 @@ export interface components {
             };
         };
         /** @description No service token in the database has this name. Nothing was changed. */
-        TokenNotFound: {
+        TokenNotFoundResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1094,9 +1094,9 @@ export interface components {
          *     the same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
          *     Nothing was changed.
          */
-        TokenConflict: {
+        TokenConflictResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1107,7 +1107,7 @@ export interface components {
          * @description The app has no key with this id (a key of another app included), or the app does
          *     not exist. Nothing was changed.
          */
-        KeyNotFound: {
+        KeyNotFoundResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1120,9 +1120,9 @@ export interface components {
          *     same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
          *     Nothing was changed.
          */
-        KeyConflict: {
+        KeyConflictResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1133,9 +1133,9 @@ export interface components {
          * @description A request with the same `Idempotency-Key` is still running. Retry after
          *     `Retry-After` seconds to get its answer. Nothing was changed.
          */
-        IdempotencyKeyInUse: {
+        IdempotencyKeyInUseResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1146,7 +1146,7 @@ export interface components {
          * @description The `Idempotency-Key` was already used, within 24 hours and with the same token, for a
          *     different request. Use a new key for a new request. Nothing was changed.
          */
-        IdempotencyKeyReused: {
+        IdempotencyKeyReusedResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1155,7 +1155,7 @@ export interface components {
             };
         };
         /** @description The body is larger than 16 KiB. Nothing was changed. */
-        PayloadTooLarge: {
+        PayloadTooLargeResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1164,7 +1164,7 @@ export interface components {
             };
         };
         /** @description The body is not `application/json`. Nothing was changed. */
-        UnsupportedMediaType: {
+        UnsupportedMediaTypeResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1173,11 +1173,11 @@ export interface components {
             };
         };
         /** @description This token sent too many requests. Retry after `Retry-After` seconds. */
-        TooManyRequests: {
+        TooManyRequestsResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1188,7 +1188,7 @@ export interface components {
          * @description The server failed unexpectedly. The detail says nothing about internals. It is
          *     unknown whether anything was changed.
          */
-        InternalError: {
+        InternalErrorResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1203,12 +1203,12 @@ export interface components {
          *     hyphens, 1-63 characters, starting and ending with a letter or digit.
          * @example internal-api
          */
-        AppName: components["schemas"]["AppSlug"];
+        AppNameParam: components["schemas"]["AppSlug"];
         /**
          * @description The key's `id`, a UUID.
          * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
          */
-        KeyId: components["schemas"]["KeyId"];
+        KeyIdParam: components["schemas"]["KeyId"];
         /**
          * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
          *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
@@ -1222,12 +1222,12 @@ export interface components {
          *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
          * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
          */
-        IdempotencyKey: string;
+        IdempotencyKeyParam: string;
         /**
          * @description The service token's name.
          * @example gateway
          */
-        TokenName: components["schemas"]["TokenName"];
+        TokenNameParam: components["schemas"]["TokenName"];
     };
     requestBodies: never;
     headers: {
@@ -1236,31 +1236,31 @@ export interface components {
          *     (draft-ietf-httpapi-ratelimit-headers): `q` requests per window of `w` seconds. Several
          *     instances of the server on one PostgreSQL database share the count.
          */
-        RateLimitPolicy: string;
+        RateLimitPolicyHeader: string;
         /**
          * @description What is left of the quota, as an IETF `RateLimit` field: `r` requests left in the current
          *     window, which ends in `t` seconds.
          */
-        RateLimit: string;
+        RateLimitHeader: string;
         /**
          * @description `true` on an answer replayed for a retry with the same `Idempotency-Key`; absent
          *     on the first answer.
          */
-        IdempotentReplayed: "true";
+        IdempotentReplayedHeader: "true";
         /** @description Always `no-store`, so that no cache keeps the secret. */
-        CacheControlNoStore: "no-store";
+        CacheControlNoStoreHeader: "no-store";
         /** @description The authentication scheme the operation expects. */
-        WwwAuthenticate: string;
+        WwwAuthenticateHeader: string;
         /**
          * @description The RFC 6750 challenge for a token without the required scope: `error="insufficient_scope"`
          *     and, in `scope`, the scopes the operation requires, separated by spaces.
          */
-        WwwAuthenticateInsufficientScope: string;
+        WwwAuthenticateInsufficientScopeHeader: string;
         /**
          * @description Seconds to wait before retrying.
          * @example 12
          */
-        RetryAfter: number;
+        RetryAfterHeader: number;
     };
     pathItems: never;
 }
@@ -1281,7 +1281,7 @@ export type RevokeApiKeyRequest = components['schemas']['RevokeApiKeyRequest'];
 export type RotateApiKeyRequest = components['schemas']['RotateApiKeyRequest'];
 export type VerifyApiKeyRequest = components['schemas']['VerifyApiKeyRequest'];
 export type VerificationCode = components['schemas']['VerificationCode'];
-export type VerifyApiKeyResponse = components['schemas']['VerifyApiKeyResponse'];
+export type VerificationResult = components['schemas']['VerificationResult'];
 export type ApiKey = components['schemas']['ApiKey'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
@@ -1306,32 +1306,32 @@ export type WorkspaceAuditEvent = components['schemas']['WorkspaceAuditEvent'];
 export type WorkspaceAuditEventList = components['schemas']['WorkspaceAuditEventList'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
-export type ResponseBadRequest = components['responses']['BadRequest'];
-export type ResponseUnauthorized = components['responses']['Unauthorized'];
-export type ResponseInsufficientScope = components['responses']['InsufficientScope'];
-export type ResponseAppNotFound = components['responses']['AppNotFound'];
-export type ResponseAppConflict = components['responses']['AppConflict'];
-export type ResponseTokenNotFound = components['responses']['TokenNotFound'];
-export type ResponseTokenConflict = components['responses']['TokenConflict'];
-export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
-export type ResponseKeyConflict = components['responses']['KeyConflict'];
-export type ResponseIdempotencyKeyInUse = components['responses']['IdempotencyKeyInUse'];
-export type ResponseIdempotencyKeyReused = components['responses']['IdempotencyKeyReused'];
-export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
-export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
-export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
-export type ResponseInternalError = components['responses']['InternalError'];
-export type ParameterAppName = components['parameters']['AppName'];
-export type ParameterKeyId = components['parameters']['KeyId'];
-export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
-export type ParameterTokenName = components['parameters']['TokenName'];
-export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
-export type HeaderRateLimit = components['headers']['RateLimit'];
-export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
-export type HeaderCacheControlNoStore = components['headers']['CacheControlNoStore'];
-export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
-export type HeaderWwwAuthenticateInsufficientScope = components['headers']['WwwAuthenticateInsufficientScope'];
-export type HeaderRetryAfter = components['headers']['RetryAfter'];
+export type ResponseBadRequestResponse = components['responses']['BadRequestResponse'];
+export type ResponseUnauthorizedResponse = components['responses']['UnauthorizedResponse'];
+export type ResponseInsufficientScopeResponse = components['responses']['InsufficientScopeResponse'];
+export type ResponseAppNotFoundResponse = components['responses']['AppNotFoundResponse'];
+export type ResponseAppConflictResponse = components['responses']['AppConflictResponse'];
+export type ResponseTokenNotFoundResponse = components['responses']['TokenNotFoundResponse'];
+export type ResponseTokenConflictResponse = components['responses']['TokenConflictResponse'];
+export type ResponseKeyNotFoundResponse = components['responses']['KeyNotFoundResponse'];
+export type ResponseKeyConflictResponse = components['responses']['KeyConflictResponse'];
+export type ResponseIdempotencyKeyInUseResponse = components['responses']['IdempotencyKeyInUseResponse'];
+export type ResponseIdempotencyKeyReusedResponse = components['responses']['IdempotencyKeyReusedResponse'];
+export type ResponsePayloadTooLargeResponse = components['responses']['PayloadTooLargeResponse'];
+export type ResponseUnsupportedMediaTypeResponse = components['responses']['UnsupportedMediaTypeResponse'];
+export type ResponseTooManyRequestsResponse = components['responses']['TooManyRequestsResponse'];
+export type ResponseInternalErrorResponse = components['responses']['InternalErrorResponse'];
+export type ParameterAppNameParam = components['parameters']['AppNameParam'];
+export type ParameterKeyIdParam = components['parameters']['KeyIdParam'];
+export type ParameterIdempotencyKeyParam = components['parameters']['IdempotencyKeyParam'];
+export type ParameterTokenNameParam = components['parameters']['TokenNameParam'];
+export type HeaderRateLimitPolicyHeader = components['headers']['RateLimitPolicyHeader'];
+export type HeaderRateLimitHeader = components['headers']['RateLimitHeader'];
+export type HeaderIdempotentReplayedHeader = components['headers']['IdempotentReplayedHeader'];
+export type HeaderCacheControlNoStoreHeader = components['headers']['CacheControlNoStoreHeader'];
+export type HeaderWwwAuthenticateHeader = components['headers']['WwwAuthenticateHeader'];
+export type HeaderWwwAuthenticateInsufficientScopeHeader = components['headers']['WwwAuthenticateInsufficientScopeHeader'];
+export type HeaderRetryAfterHeader = components['headers']['RetryAfterHeader'];
 export type $defs = Record<string, never>;
 export interface operations {
     listApps: {
@@ -1354,19 +1354,19 @@ export interface operations {
             /** @description One page of apps, by slug. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AppList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     createApp: {
@@ -1386,7 +1386,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path?: never;
             cookie?: never;
@@ -1400,24 +1400,24 @@ export interface operations {
             /** @description The app was registered. */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            409: components["responses"]["AppConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            409: components["responses"]["AppConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listServiceTokens: {
@@ -1432,19 +1432,19 @@ export interface operations {
             /** @description Every service token, oldest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceTokenList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     createServiceToken: {
@@ -1464,7 +1464,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path?: never;
             cookie?: never;
@@ -1478,25 +1478,25 @@ export interface operations {
             /** @description The token was added. The response carries the token, which is never shown again. */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceTokenWithSecret"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            409: components["responses"]["TokenConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            409: components["responses"]["TokenConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getServiceToken: {
@@ -1508,7 +1508,7 @@ export interface operations {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -1517,20 +1517,20 @@ export interface operations {
             /** @description The token's record. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceToken"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["TokenNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["TokenNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     revokeServiceToken: {
@@ -1542,7 +1542,7 @@ export interface operations {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -1551,20 +1551,20 @@ export interface operations {
             /** @description The token's record, revoked. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceToken"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["TokenNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["TokenNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getCurrentToken: {
@@ -1579,18 +1579,18 @@ export interface operations {
             /** @description The calling token. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentToken"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listWorkspaceAuditEvents: {
@@ -1613,19 +1613,19 @@ export interface operations {
             /** @description One page of events, newest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WorkspaceAuditEventList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getApp: {
@@ -1638,7 +1638,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1647,20 +1647,20 @@ export interface operations {
             /** @description The app's record. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     deleteApp: {
@@ -1673,7 +1673,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1682,21 +1682,21 @@ export interface operations {
             /** @description The app was deleted; its record as it was. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            409: components["responses"]["AppConflict"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["AppConflictResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     updateApp: {
@@ -1709,7 +1709,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1722,23 +1722,23 @@ export interface operations {
             /** @description The app's record after the change. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            409: components["responses"]["AppConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["AppConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listApiKeys: {
@@ -1774,7 +1774,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1783,20 +1783,20 @@ export interface operations {
             /** @description One page of keys, newest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     createApiKey: {
@@ -1816,7 +1816,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path: {
                 /**
@@ -1824,7 +1824,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1840,26 +1840,26 @@ export interface operations {
              */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            409: components["responses"]["IdempotencyKeyInUse"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["IdempotencyKeyInUseResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     verifyApiKey: {
@@ -1872,7 +1872,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1885,23 +1885,23 @@ export interface operations {
             /** @description The verdict. `valid` is true only for `VALID`. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VerifyApiKeyResponse"];
+                    "application/json": components["schemas"]["VerificationResult"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getApiKey: {
@@ -1914,12 +1914,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -1928,20 +1928,20 @@ export interface operations {
             /** @description The key's record. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     updateApiKey: {
@@ -1954,12 +1954,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -1972,23 +1972,23 @@ export interface operations {
             /** @description The key's record after the change. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            409: components["responses"]["KeyConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            409: components["responses"]["KeyConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     revokeApiKey: {
@@ -2001,12 +2001,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -2019,22 +2019,22 @@ export interface operations {
             /** @description The key's record, revoked. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     rotateApiKey: {
@@ -2054,7 +2054,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path: {
                 /**
@@ -2062,12 +2062,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -2080,26 +2080,26 @@ export interface operations {
             /** @description The new key. The response carries its secret, which is never shown again. */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            409: components["responses"]["KeyConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            409: components["responses"]["KeyConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listAuditEvents: {
@@ -2125,7 +2125,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -2134,20 +2134,20 @@ export interface operations {
             /** @description One page of events, newest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
 }
