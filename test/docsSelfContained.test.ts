@@ -65,6 +65,50 @@ describe('the built API reference page', () => {
     expect(requested[0]).toBe(`${origin}/docs`);
   });
 
+  // Served by the API, the page names that API: its origin first in the Servers box and in every
+  // curl sample (packages/docs/sameOrigin.mjs), and no sample line runs off its panel at common
+  // widths (the two-column layout and the stacked one).
+  it.each([1440, 1280, 1024])(
+    'shows its own origin in the servers and samples, wrapping long lines, %ipx wide',
+    async (width) => {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      page.setDefaultTimeout(10_000);
+      const failures: string[] = [];
+      page.on('pageerror', (error) => failures.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') {
+          failures.push(message.text());
+        }
+      });
+      await page.goto(`${origin}/docs#/api-keys/createapikey`, { waitUntil: 'networkidle' });
+      const section = page.locator('[data-section-id="/api-keys/createapikey"]');
+      await section.getByRole('heading', { name: 'Create an API key' }).waitFor();
+      const samples = section.locator('pre[data-component-name="CodeBlock/CodeBlockContainer"]');
+      await expect
+        .poll(() => samples.first().textContent())
+        .toContain(`curl -X POST ${origin}/api-auth/apps/internal-api/keys`);
+      // Every code block of the section (the curl sample, the response examples) fits its box.
+      await expect
+        .poll(() =>
+          samples.evaluateAll((blocks) =>
+            blocks
+              .filter((block) => block.scrollWidth > block.clientWidth + 1)
+              .map((block) => (block.textContent ?? '').slice(0, 60)),
+          ),
+        )
+        .toEqual([]);
+      await section.locator('button', { hasText: '/api-auth/apps/{appName}/keys' }).first().click();
+      const menu = page.getByRole('menu');
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a reader sees
+      const servers = await menu.evaluate((element) => (element as HTMLElement).innerText);
+      expect(servers.indexOf(`${origin}/api-auth/apps/{appName}/keys`)).toBeGreaterThanOrEqual(0);
+      expect(servers.indexOf(`${origin}/api-auth`)).toBeLessThan(servers.indexOf('http://localhost:3000/api-auth'));
+      expect(servers).not.toMatch(/[`{]origin|`/);
+      await page.close();
+      expect(failures).toEqual([]);
+    },
+  );
+
   it('names no CDN in what it would fetch: no script, stylesheet, image or font URL off this machine', () => {
     const html = readFileSync(builtPage, 'utf8');
     expect(html).not.toMatch(/<(script|link|img)\b[^>]*\b(src|href)="https?:/i);

@@ -79,6 +79,27 @@ describe('pnpm lint:spec', () => {
     expect(status).toBe(1);
   });
 
+  it('refuses component names that another kind of component, or a generator, could also use', () => {
+    // The names the contract had: a parameter and a schema both KeyId, a schema named like
+    // @hey-api's type for verifyApiKey's answer, a response and a header without their kind.
+    const { status, output } = lint(
+      spec
+        .replace('\n    KeyIdParam:\n', '\n    KeyId:\n')
+        .replace('\n    VerificationResult:\n', '\n    VerifyApiKeyResponse:\n')
+        .replace('\n    KeyNotFoundResponse:\n', '\n    KeyNotFound:\n')
+        .replace('\n    RetryAfterHeader:\n', '\n    RetryAfter:\n'),
+    );
+    for (const rule of [
+      'rule/parameter-names-end-in-param',
+      'rule/schema-names-keep-clear-of-other-kinds',
+      'rule/response-names-end-in-response',
+      'rule/header-names-end-in-header',
+    ]) {
+      expect(output).toContain(rule);
+    }
+    expect(status).toBe(1);
+  });
+
   it('refuses a body without named examples', () => {
     const start = spec.indexOf(
       '            examples:\n              primaryProductionKey:\n                summary: A production key',

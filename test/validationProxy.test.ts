@@ -311,7 +311,7 @@ describe('the real server behind the validation proxy', () => {
   }
 
   /**
-   * A service token with these scopes in the server's database, named as the contract's TokenName
+   * A service token with these scopes in the server's database, named as the contract's TokenName schema
    * allows (lower case: listServiceTokens answers every name the database holds).
    */
   async function serviceToken(label: string, held: string[]) {

@@ -18,10 +18,14 @@ export type {
   UpdateApiKeyRequest,
   ValidationError,
   VerificationCode,
+  VerificationResult,
   VerifyApiKeyRequest,
-  VerifyApiKeyResponse,
 } from './generated/openapi.js';
 export { operationScopes } from './generated/operationScopes.js';
+
+import type { VerificationResult } from './generated/openapi.js';
+/** @deprecated The contract's schema is now named `VerificationResult`; this name stays so that code written against it still compiles. */
+export type VerifyApiKeyResponse = VerificationResult;
 // ApiKeysClient and the query type of every operation with one (ListApiKeysQuery, …), generated.
 export type * from './generated/operations.js';
 export type { ProblemType } from './generated/problemTypes.js';

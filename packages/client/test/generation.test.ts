@@ -55,8 +55,8 @@ describe('a client generated from a contract with another operation', () => {
 
   beforeAll(() => {
     const document = contract();
-    const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
-    const problem = { $ref: '#/components/responses/AppNotFound' };
+    const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKeyParam' };
+    const problem = { $ref: '#/components/responses/AppNotFoundResponse' };
     Object.assign(document.components.schemas, {
       Widget: {
         type: 'object',
@@ -82,7 +82,7 @@ describe('a client generated from a contract with another operation', () => {
     });
     const json = (schema: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } });
     document.paths['/api-auth/apps/{appName}/widgets'] = {
-      parameters: [{ $ref: '#/components/parameters/AppName' }],
+      parameters: [{ $ref: '#/components/parameters/AppNameParam' }],
       post: {
         operationId: 'createWidget',
         summary: 'Create a widget',
@@ -106,7 +106,7 @@ describe('a client generated from a contract with another operation', () => {
         operationId: 'archiveWidget',
         summary: 'Archive a widget',
         parameters: [
-          { $ref: '#/components/parameters/AppName' },
+          { $ref: '#/components/parameters/AppNameParam' },
           { name: 'widgetId', in: 'path', required: true, schema: { type: 'string' } },
         ],
         requestBody: { required: false, content: json('CreateWidgetRequest') },

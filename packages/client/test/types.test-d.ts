@@ -103,7 +103,7 @@ describe('every operation takes and resolves to the generated types', () => {
 
   it('verifyApiKey', () => {
     expectTypeOf(client.apiKeys.verifyApiKey).parameter(1).toEqualTypeOf<Schemas['VerifyApiKeyRequest']>();
-    expectTypeOf(client.apiKeys.verifyApiKey).returns.resolves.toEqualTypeOf<Schemas['VerifyApiKeyResponse']>();
+    expectTypeOf(client.apiKeys.verifyApiKey).returns.resolves.toEqualTypeOf<Schemas['VerificationResult']>();
   });
 
   it('refuses fields and query parameters the contract does not name', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiKey, ApiKeyList, ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKey, ApiKeyList, ApiKeyWithSecret, VerificationResult } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyStore } from '../src/store/keyStore.js';
 import { openStore } from '../src/store/openStore.js';
@@ -202,7 +202,7 @@ describe.each(databases)('apikeys on $kind, beside a real server on the same dat
   const getKey = async (app: string, id: string) =>
     (await (await server.call('GET', `/api-auth/apps/${app}/keys/${id}`)).json()) as ApiKey;
   const verify = async (app: string, secret: string) =>
-    (await (await server.call('POST', `/api-auth/apps/${app}/keys/verify`, { secret })).json()) as VerifyApiKeyResponse;
+    (await (await server.call('POST', `/api-auth/apps/${app}/keys/verify`, { secret })).json()) as VerificationResult;
 
   it('apps add, then apps list --json; a duplicate fails with exit 1', async () => {
     await addApp('billing-api', 'bill');

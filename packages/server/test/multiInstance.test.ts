@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKeyWithSecret, VerificationResult } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apikeysCliAsync, startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
@@ -45,7 +45,7 @@ describe('two instances on one PostgreSQL database', () => {
       body: JSON.stringify(body),
     });
   const verify = async (url: string, secret: string) =>
-    ((await (await call(url, 'POST', '/verify', { secret })).json()) as VerifyApiKeyResponse).code;
+    ((await (await call(url, 'POST', '/verify', { secret })).json()) as VerificationResult).code;
 
   it('sees a revocation made on one instance on the other within its notification bound, long before the cache TTL', async () => {
     const [first, second] = urls as [string, string];

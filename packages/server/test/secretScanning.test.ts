@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiKey, ApiKeyWithSecret, AuditEventList, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKey, ApiKeyWithSecret, AuditEventList, VerificationResult } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../src/keys/secret.js';
 import { issueServiceToken } from '../src/keys/serviceToken.js';
@@ -119,7 +119,7 @@ describe.each(storeKinds)('the GitHub secret-scanning endpoint on $kind', ({ ope
     (
       (await (
         await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })
-      ).json()) as VerifyApiKeyResponse
+      ).json()) as VerificationResult
     ).code;
 
   it('revokes a leaked live key at once and labels every match, in order, by the hash of its token', async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import type { ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKeyWithSecret, VerificationResult } from '@apikeys/types';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueKey } from '../src/keys/issueKey.js';
@@ -94,7 +94,7 @@ describe.each(storeKinds)('verification through the cache on $kind', ({ open }) 
   const verify = async (secret: string, required_permissions: string[] = []) =>
     (await (
       await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret, required_permissions })
-    ).json()) as VerifyApiKeyResponse;
+    ).json()) as VerificationResult;
   const keyPath = (id: string, action = '') => `/api-auth/apps/internal-api/keys/${id}${action}`;
 
   it('answers a hot key without reading the database', async () => {
@@ -157,7 +157,7 @@ describe('a change made through another connection to the database', () => {
           (
             (await (
               await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })
-            ).json()) as VerifyApiKeyResponse
+            ).json()) as VerificationResult
           ).code;
         expect(await verify()).toBe('VALID');
         if (kind === 'postgres') {
@@ -198,7 +198,7 @@ describe('a change made through another connection to the database', () => {
         (
           (await (
             await server.call('POST', '/api-auth/apps/internal-api/keys/verify', { secret })
-          ).json()) as VerifyApiKeyResponse
+          ).json()) as VerificationResult
         ).code;
       expect(await verify()).toBe('VALID');
       await other.revokeKey('internal-api', key.id, 'elsewhere', NOW, AUDIT);

@@ -92,7 +92,7 @@ export interface paths {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -120,7 +120,7 @@ export interface paths {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -207,7 +207,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -263,7 +263,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -322,7 +322,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -372,12 +372,12 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -413,12 +413,12 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -452,12 +452,12 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -499,7 +499,7 @@ export interface paths {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -665,7 +665,7 @@ export interface components {
          */
         VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS";
         /** @description The verdict on a presented secret. */
-        VerifyApiKeyResponse: {
+        VerificationResult: {
             /** @description True only when `code` is `VALID`. */
             valid: boolean;
             code: components["schemas"]["VerificationCode"];
@@ -1035,10 +1035,10 @@ export interface components {
          *     a body `appName` that differs from the URL, or a cursor that was altered or belongs
          *     to another listing. Nothing was changed.
          */
-        BadRequest: {
+        BadRequestResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1046,9 +1046,9 @@ export interface components {
             };
         };
         /** @description The bearer token is missing or not accepted. */
-        Unauthorized: {
+        UnauthorizedResponse: {
             headers: {
-                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "WWW-Authenticate": components["headers"]["WwwAuthenticateHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1060,9 +1060,9 @@ export interface components {
          *     missing scopes and the `WWW-Authenticate` challenge every scope the operation requires
          *     (RFC 6750). Nothing was changed.
          */
-        InsufficientScope: {
+        InsufficientScopeResponse: {
             headers: {
-                "WWW-Authenticate": components["headers"]["WwwAuthenticateInsufficientScope"];
+                "WWW-Authenticate": components["headers"]["WwwAuthenticateInsufficientScopeHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1070,10 +1070,10 @@ export interface components {
             };
         };
         /** @description No API auth app has the slug in the URL. Nothing was changed. */
-        AppNotFound: {
+        AppNotFoundResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1086,11 +1086,11 @@ export interface components {
          *     deleted (`deleteApp`); or (`createApp` only) a request with the same `Idempotency-Key`
          *     is still running: then retry after `Retry-After` seconds. Nothing was changed.
          */
-        AppConflict: {
+        AppConflictResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1098,10 +1098,10 @@ export interface components {
             };
         };
         /** @description No service token in the database has this name. Nothing was changed. */
-        TokenNotFound: {
+        TokenNotFoundResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1113,11 +1113,11 @@ export interface components {
          *     the same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
          *     Nothing was changed.
          */
-        TokenConflict: {
+        TokenConflictResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1128,10 +1128,10 @@ export interface components {
          * @description The app has no key with this id (a key of another app included), or the app does
          *     not exist. Nothing was changed.
          */
-        KeyNotFound: {
+        KeyNotFoundResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1143,11 +1143,11 @@ export interface components {
          *     same `Idempotency-Key` is still running: then retry after `Retry-After` seconds.
          *     Nothing was changed.
          */
-        KeyConflict: {
+        KeyConflictResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1158,11 +1158,11 @@ export interface components {
          * @description A request with the same `Idempotency-Key` is still running. Retry after
          *     `Retry-After` seconds to get its answer. Nothing was changed.
          */
-        IdempotencyKeyInUse: {
+        IdempotencyKeyInUseResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1173,10 +1173,10 @@ export interface components {
          * @description The `Idempotency-Key` was already used, within 24 hours and with the same token, for a
          *     different request. Use a new key for a new request. Nothing was changed.
          */
-        IdempotencyKeyReused: {
+        IdempotencyKeyReusedResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1184,10 +1184,10 @@ export interface components {
             };
         };
         /** @description The body is larger than 16 KiB. Nothing was changed. */
-        PayloadTooLarge: {
+        PayloadTooLargeResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1195,10 +1195,10 @@ export interface components {
             };
         };
         /** @description The body is not `application/json`. Nothing was changed. */
-        UnsupportedMediaType: {
+        UnsupportedMediaTypeResponse: {
             headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1206,11 +1206,11 @@ export interface components {
             };
         };
         /** @description This token sent too many requests. Retry after `Retry-After` seconds. */
-        TooManyRequests: {
+        TooManyRequestsResponse: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
                 [name: string]: unknown;
             };
             content: {
@@ -1221,7 +1221,7 @@ export interface components {
          * @description The server failed unexpectedly. The detail says nothing about internals. It is
          *     unknown whether anything was changed.
          */
-        InternalError: {
+        InternalErrorResponse: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1236,12 +1236,12 @@ export interface components {
          *     hyphens, 1-63 characters, starting and ending with a letter or digit.
          * @example internal-api
          */
-        AppName: components["schemas"]["AppSlug"];
+        AppNameParam: components["schemas"]["AppSlug"];
         /**
          * @description The key's `id`, a UUID.
          * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
          */
-        KeyId: components["schemas"]["KeyId"];
+        KeyIdParam: components["schemas"]["KeyId"];
         /**
          * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
          *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
@@ -1255,12 +1255,12 @@ export interface components {
          *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
          * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
          */
-        IdempotencyKey: string;
+        IdempotencyKeyParam: string;
         /**
          * @description The service token's name.
          * @example gateway
          */
-        TokenName: components["schemas"]["TokenName"];
+        TokenNameParam: components["schemas"]["TokenName"];
     };
     requestBodies: never;
     headers: {
@@ -1271,31 +1271,31 @@ export interface components {
          *     the limit counted, refusals included; an answer refused at authentication (401, and 403 for
          *     a scope the operation requires) comes before the count and carries neither rate-limit header.
          */
-        RateLimitPolicy: string;
+        RateLimitPolicyHeader: string;
         /**
          * @description What is left of the quota, as an IETF `RateLimit` field: `r` requests left in the current
          *     window, which ends in `t` seconds.
          */
-        RateLimit: string;
+        RateLimitHeader: string;
         /**
          * @description `true` on an answer replayed for a retry with the same `Idempotency-Key`; absent
          *     on the first answer.
          */
-        IdempotentReplayed: "true";
+        IdempotentReplayedHeader: "true";
         /** @description Always `no-store`, so that no cache keeps the secret. */
-        CacheControlNoStore: "no-store";
+        CacheControlNoStoreHeader: "no-store";
         /** @description The authentication scheme the operation expects. */
-        WwwAuthenticate: string;
+        WwwAuthenticateHeader: string;
         /**
          * @description The RFC 6750 challenge for a token without the required scope: `error="insufficient_scope"`
          *     and, in `scope`, the scopes the operation requires, separated by spaces.
          */
-        WwwAuthenticateInsufficientScope: string;
+        WwwAuthenticateInsufficientScopeHeader: string;
         /**
          * @description Seconds to wait before retrying.
          * @example 12
          */
-        RetryAfter: number;
+        RetryAfterHeader: number;
     };
     pathItems: never;
 }
@@ -1316,7 +1316,7 @@ export type RevokeApiKeyRequest = components['schemas']['RevokeApiKeyRequest'];
 export type RotateApiKeyRequest = components['schemas']['RotateApiKeyRequest'];
 export type VerifyApiKeyRequest = components['schemas']['VerifyApiKeyRequest'];
 export type VerificationCode = components['schemas']['VerificationCode'];
-export type VerifyApiKeyResponse = components['schemas']['VerifyApiKeyResponse'];
+export type VerificationResult = components['schemas']['VerificationResult'];
 export type ApiKey = components['schemas']['ApiKey'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
@@ -1341,32 +1341,32 @@ export type WorkspaceAuditEvent = components['schemas']['WorkspaceAuditEvent'];
 export type WorkspaceAuditEventList = components['schemas']['WorkspaceAuditEventList'];
 export type ValidationError = components['schemas']['ValidationError'];
 export type Problem = components['schemas']['Problem'];
-export type ResponseBadRequest = components['responses']['BadRequest'];
-export type ResponseUnauthorized = components['responses']['Unauthorized'];
-export type ResponseInsufficientScope = components['responses']['InsufficientScope'];
-export type ResponseAppNotFound = components['responses']['AppNotFound'];
-export type ResponseAppConflict = components['responses']['AppConflict'];
-export type ResponseTokenNotFound = components['responses']['TokenNotFound'];
-export type ResponseTokenConflict = components['responses']['TokenConflict'];
-export type ResponseKeyNotFound = components['responses']['KeyNotFound'];
-export type ResponseKeyConflict = components['responses']['KeyConflict'];
-export type ResponseIdempotencyKeyInUse = components['responses']['IdempotencyKeyInUse'];
-export type ResponseIdempotencyKeyReused = components['responses']['IdempotencyKeyReused'];
-export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
-export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
-export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
-export type ResponseInternalError = components['responses']['InternalError'];
-export type ParameterAppName = components['parameters']['AppName'];
-export type ParameterKeyId = components['parameters']['KeyId'];
-export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
-export type ParameterTokenName = components['parameters']['TokenName'];
-export type HeaderRateLimitPolicy = components['headers']['RateLimitPolicy'];
-export type HeaderRateLimit = components['headers']['RateLimit'];
-export type HeaderIdempotentReplayed = components['headers']['IdempotentReplayed'];
-export type HeaderCacheControlNoStore = components['headers']['CacheControlNoStore'];
-export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
-export type HeaderWwwAuthenticateInsufficientScope = components['headers']['WwwAuthenticateInsufficientScope'];
-export type HeaderRetryAfter = components['headers']['RetryAfter'];
+export type ResponseBadRequestResponse = components['responses']['BadRequestResponse'];
+export type ResponseUnauthorizedResponse = components['responses']['UnauthorizedResponse'];
+export type ResponseInsufficientScopeResponse = components['responses']['InsufficientScopeResponse'];
+export type ResponseAppNotFoundResponse = components['responses']['AppNotFoundResponse'];
+export type ResponseAppConflictResponse = components['responses']['AppConflictResponse'];
+export type ResponseTokenNotFoundResponse = components['responses']['TokenNotFoundResponse'];
+export type ResponseTokenConflictResponse = components['responses']['TokenConflictResponse'];
+export type ResponseKeyNotFoundResponse = components['responses']['KeyNotFoundResponse'];
+export type ResponseKeyConflictResponse = components['responses']['KeyConflictResponse'];
+export type ResponseIdempotencyKeyInUseResponse = components['responses']['IdempotencyKeyInUseResponse'];
+export type ResponseIdempotencyKeyReusedResponse = components['responses']['IdempotencyKeyReusedResponse'];
+export type ResponsePayloadTooLargeResponse = components['responses']['PayloadTooLargeResponse'];
+export type ResponseUnsupportedMediaTypeResponse = components['responses']['UnsupportedMediaTypeResponse'];
+export type ResponseTooManyRequestsResponse = components['responses']['TooManyRequestsResponse'];
+export type ResponseInternalErrorResponse = components['responses']['InternalErrorResponse'];
+export type ParameterAppNameParam = components['parameters']['AppNameParam'];
+export type ParameterKeyIdParam = components['parameters']['KeyIdParam'];
+export type ParameterIdempotencyKeyParam = components['parameters']['IdempotencyKeyParam'];
+export type ParameterTokenNameParam = components['parameters']['TokenNameParam'];
+export type HeaderRateLimitPolicyHeader = components['headers']['RateLimitPolicyHeader'];
+export type HeaderRateLimitHeader = components['headers']['RateLimitHeader'];
+export type HeaderIdempotentReplayedHeader = components['headers']['IdempotentReplayedHeader'];
+export type HeaderCacheControlNoStoreHeader = components['headers']['CacheControlNoStoreHeader'];
+export type HeaderWwwAuthenticateHeader = components['headers']['WwwAuthenticateHeader'];
+export type HeaderWwwAuthenticateInsufficientScopeHeader = components['headers']['WwwAuthenticateInsufficientScopeHeader'];
+export type HeaderRetryAfterHeader = components['headers']['RetryAfterHeader'];
 export type $defs = Record<string, never>;
 export interface operations {
     listApps: {
@@ -1389,19 +1389,19 @@ export interface operations {
             /** @description One page of apps, by slug. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AppList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     createApp: {
@@ -1421,7 +1421,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path?: never;
             cookie?: never;
@@ -1435,24 +1435,24 @@ export interface operations {
             /** @description The app was registered. */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            409: components["responses"]["AppConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            409: components["responses"]["AppConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listServiceTokens: {
@@ -1467,19 +1467,19 @@ export interface operations {
             /** @description Every service token, oldest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceTokenList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     createServiceToken: {
@@ -1499,7 +1499,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path?: never;
             cookie?: never;
@@ -1513,25 +1513,25 @@ export interface operations {
             /** @description The token was added. The response carries the token, which is never shown again. */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceTokenWithSecret"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            409: components["responses"]["TokenConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            409: components["responses"]["TokenConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getServiceToken: {
@@ -1543,7 +1543,7 @@ export interface operations {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -1552,20 +1552,20 @@ export interface operations {
             /** @description The token's record. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceToken"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["TokenNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["TokenNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     revokeServiceToken: {
@@ -1577,7 +1577,7 @@ export interface operations {
                  * @description The service token's name.
                  * @example gateway
                  */
-                tokenName: components["parameters"]["TokenName"];
+                tokenName: components["parameters"]["TokenNameParam"];
             };
             cookie?: never;
         };
@@ -1586,20 +1586,20 @@ export interface operations {
             /** @description The token's record, revoked. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceToken"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["TokenNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["TokenNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getCurrentToken: {
@@ -1614,18 +1614,18 @@ export interface operations {
             /** @description The calling token. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CurrentToken"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listWorkspaceAuditEvents: {
@@ -1648,19 +1648,19 @@ export interface operations {
             /** @description One page of events, newest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WorkspaceAuditEventList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getApp: {
@@ -1673,7 +1673,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1682,20 +1682,20 @@ export interface operations {
             /** @description The app's record. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     deleteApp: {
@@ -1708,7 +1708,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1717,21 +1717,21 @@ export interface operations {
             /** @description The app was deleted; its record as it was. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            409: components["responses"]["AppConflict"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["AppConflictResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     updateApp: {
@@ -1744,7 +1744,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1757,23 +1757,23 @@ export interface operations {
             /** @description The app's record after the change. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            409: components["responses"]["AppConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["AppConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listApiKeys: {
@@ -1809,7 +1809,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1818,20 +1818,20 @@ export interface operations {
             /** @description One page of keys, newest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     createApiKey: {
@@ -1851,7 +1851,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path: {
                 /**
@@ -1859,7 +1859,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1875,26 +1875,26 @@ export interface operations {
              */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            409: components["responses"]["IdempotencyKeyInUse"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["IdempotencyKeyInUseResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     verifyApiKey: {
@@ -1907,7 +1907,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -1920,23 +1920,23 @@ export interface operations {
             /** @description The verdict. `valid` is true only for `VALID`. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VerifyApiKeyResponse"];
+                    "application/json": components["schemas"]["VerificationResult"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     getApiKey: {
@@ -1949,12 +1949,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -1963,20 +1963,20 @@ export interface operations {
             /** @description The key's record. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     updateApiKey: {
@@ -1989,12 +1989,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -2007,23 +2007,23 @@ export interface operations {
             /** @description The key's record after the change. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            409: components["responses"]["KeyConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            409: components["responses"]["KeyConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     revokeApiKey: {
@@ -2036,12 +2036,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -2054,22 +2054,22 @@ export interface operations {
             /** @description The key's record, revoked. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     rotateApiKey: {
@@ -2089,7 +2089,7 @@ export interface operations {
                  *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
                  * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
                  */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
             };
             path: {
                 /**
@@ -2097,12 +2097,12 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
                 /**
                  * @description The key's `id`, a UUID.
                  * @example 2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f
                  */
-                keyId: components["parameters"]["KeyId"];
+                keyId: components["parameters"]["KeyIdParam"];
             };
             cookie?: never;
         };
@@ -2115,26 +2115,26 @@ export interface operations {
             /** @description The new key. The response carries its secret, which is never shown again. */
             201: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "Cache-Control": components["headers"]["CacheControlNoStore"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["KeyNotFound"];
-            409: components["responses"]["KeyConflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["KeyNotFoundResponse"];
+            409: components["responses"]["KeyConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
     listAuditEvents: {
@@ -2160,7 +2160,7 @@ export interface operations {
                  *     hyphens, 1-63 characters, starting and ending with a letter or digit.
                  * @example internal-api
                  */
-                appName: components["parameters"]["AppName"];
+                appName: components["parameters"]["AppNameParam"];
             };
             cookie?: never;
         };
@@ -2169,20 +2169,20 @@ export interface operations {
             /** @description One page of events, newest first. */
             200: {
                 headers: {
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["InsufficientScope"];
-            404: components["responses"]["AppNotFound"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
         };
     };
 }

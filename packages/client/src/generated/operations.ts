@@ -20,8 +20,8 @@ import type {
   ServiceTokenWithSecret,
   UpdateApiKeyRequest,
   UpdateAppRequest,
+  VerificationResult,
   VerifyApiKeyRequest,
-  VerifyApiKeyResponse,
   WorkspaceAuditEvent,
   WorkspaceAuditEventList,
 } from './openapi.js';
@@ -200,11 +200,7 @@ export interface ApiKeysClient {
      * @param request The request body.
      * @param options signal, headers, timeoutMs, retry.
      */
-    verifyApiKey(
-      appName: string,
-      request: VerifyApiKeyRequest,
-      options?: RequestOptions,
-    ): Promise<VerifyApiKeyResponse>;
+    verifyApiKey(appName: string, request: VerifyApiKeyRequest, options?: RequestOptions): Promise<VerificationResult>;
     /**
      * Get an API key. Returns the record of one key of the app.
      *

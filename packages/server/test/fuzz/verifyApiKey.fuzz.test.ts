@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeyWithSecret, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKey, ApiKeyWithSecret, VerificationResult } from '@apikeys/types';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleServer, NOW } from '../support/lifecycleServer.js';
@@ -134,7 +134,7 @@ describe.each(storeKinds)('verifyApiKey fuzz on $kind', ({ open }) => {
       answer.headers.get('cache-control') === 'no-store',
       `Cache-Control is ${answer.headers.get('cache-control')}, not no-store`,
     );
-    const verdict = answer.json as VerifyApiKeyResponse;
+    const verdict = answer.json as VerificationResult;
     findings.check(verdict.code === expected.code, `answered ${verdict.code}, expected ${expected.code}`);
     findings.check(verdict.valid === (verdict.code === 'VALID'), `valid is ${verdict.valid} with ${verdict.code}`);
     const withKey = verdict.code === 'VALID' || verdict.code === 'INSUFFICIENT_PERMISSIONS';

@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeyWithSecret, CreateApiKeyRequest, Permission, VerifyApiKeyResponse } from '@apikeys/types';
+import type { ApiKey, ApiKeyWithSecret, CreateApiKeyRequest, Permission, VerificationResult } from '@apikeys/types';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { ServerOptions } from '../../src/compose.js';
 import type { KeyStore } from '../../src/store/keyStore.js';
@@ -64,14 +64,14 @@ export function lifecycleServer(open: () => Promise<TestStore>, options: Partial
       secret: string,
       required_permissions?: Permission[],
       appName = 'internal-api',
-    ): Promise<VerifyApiKeyResponse> {
+    ): Promise<VerificationResult> {
       const response = await server.call('POST', `${keys(appName)}/verify`, {
         secret,
         ...(required_permissions ? { required_permissions } : {}),
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
-      return (await response.json()) as VerifyApiKeyResponse;
+      return (await response.json()) as VerificationResult;
     },
   };
 }
