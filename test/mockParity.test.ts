@@ -113,6 +113,29 @@ describe('the mock refuses what the server refuses', () => {
     expect(fromMock).toEqual(fromServer);
   });
 
+  it.each([
+    { label: 'an unknown app', path: '/api-auth/apps/no-such-app/keys', prefer: 'code=404' },
+    {
+      label: 'an unknown key',
+      path: '/api-auth/apps/internal-api/keys/7a0c9e52-3b1d-4f6e-8a2b-5c4d3e2f1a09',
+      prefer: 'code=404, example=unknownKey',
+    },
+  ])(
+    'asked for a 404 with Prefer, names the app and key of the request as the server does: $label',
+    async ({ path, prefer }) => {
+      const [fromServer, fromMock] = await Promise.all(
+        [server, mock].map(async (target) => {
+          const response = await fetch(`${target.url}${path}`, {
+            headers: { authorization: `Bearer ${TOKEN}`, prefer },
+          });
+          return { status: response.status, detail: ((await response.json()) as { detail: string }).detail };
+        }),
+      );
+      expect(fromServer!.status).toBe(404);
+      expect(fromMock).toEqual(fromServer);
+    },
+  );
+
   it.each(idempotent)(
     '$operationId: answers a retry with the same Idempotency-Key as replayed, and another request with it as 422, like the server',
     async (operation) => {

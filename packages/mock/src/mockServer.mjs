@@ -198,6 +198,29 @@ function refusedRoute(req) {
       };
 }
 
+/**
+ * The server's detail for an unknown app or key (operations/keyNotFound.ts), for the request's
+ * own app and key: an example names those of its own request.
+ * @param {unknown} type @param {string | undefined} url @returns {string | undefined}
+ */
+function notFoundDetail(type, url) {
+  const [, appName, keyId] = /^\/api-auth\/apps\/([^/?]+)(?:\/keys\/([^/?]+))?/.exec(url ?? '') ?? [];
+  const decoded = (/** @type {string | undefined} */ text) => {
+    try {
+      return text === undefined ? undefined : decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  if (type === 'urn:apikeys:problem:app-not-found' && appName) {
+    return `No API auth app is named '${decoded(appName)}'.`;
+  }
+  if (type === 'urn:apikeys:problem:key-not-found' && appName && keyId) {
+    return `App '${decoded(appName)}' has no key '${decoded(keyId)}'.`;
+  }
+  return undefined;
+}
+
 /** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -360,10 +383,12 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
         passed['idempotent-replayed'] = 'true';
       }
     }
-    // Prism's problems (a `Prefer: code=…` example) carry the request's id, as the server's do.
+    // Prism's problems (a `Prefer: code=…` example) carry the request's id, as the server's do,
+    // and name the app and key of the request rather than the example's.
     if (/^application\/problem\+json/i.test(answer.headers.get('content-type') ?? '')) {
       const problemBody = JSON.parse(answerBody.toString('utf8'));
-      answerBody = Buffer.from(JSON.stringify({ ...problemBody, request_id: res.getHeader('x-request-id') }));
+      const detail = notFoundDetail(problemBody.type, req.url) ?? problemBody.detail;
+      answerBody = Buffer.from(JSON.stringify({ ...problemBody, detail, request_id: res.getHeader('x-request-id') }));
     }
     if (/\bdynamic=true\b/i.test(headers.prefer ?? '') && /json/i.test(answer.headers.get('content-type') ?? '')) {
       const dynamic = JSON.parse(answerBody.toString('utf8'));
