@@ -20,8 +20,11 @@ if (!page) {
 
 const render = "hydrate(__redoc_definition, __redoc_options, document.getElementById('redoc'));";
 const sameOrigin = `{
-        // packages/docs/sameOrigin.mjs: served by the API itself, show its origin.
-        const served = /^https?:$/.test(location.protocol) && location.pathname.match(/^(.*?)\\/docs\\/?$/);
+        // packages/docs/sameOrigin.mjs: served by the API itself, show its origin. Only plain
+        // path segments before /docs: the prefix goes into shell samples, where a path like
+        // /x;$(cmd)/docs, which browsers leave unencoded, would become a command.
+        const served =
+          /^https?:$/.test(location.protocol) && location.pathname.match(/^((?:\\/[A-Za-z0-9._~-]+)*)\\/docs\\/?$/);
         const named = __redoc_definition.servers?.[0]?.url;
         const here = served ? location.origin + served[1] : undefined;
         if (here && named && here !== named) {

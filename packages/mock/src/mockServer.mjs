@@ -193,7 +193,10 @@ function refusedRoute(req) {
     ? undefined
     : {
         answer: problem('invalid-request', 'The request does not match the contract.', [
-          { pointer: `/query/${unknown}`, message: `Unknown query parameter '${unknown}'` },
+          {
+            pointer: `/query/${unknown.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+            message: `Unknown query parameter '${unknown}'`,
+          },
         ]),
       };
 }

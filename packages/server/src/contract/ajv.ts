@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { isRfc3339DateTime } from '../keys/rfc3339.js';
+import { requestPointer } from './requestPointer.js';
 
 // The options express-openapi-validator gave Ajv, so that the problems a caller reads (and the
 // mock, which refuses what the server refuses) stay the same: every error, the contract's
@@ -30,5 +31,5 @@ export function contractAjv(options: Pick<Options, 'coerceTypes' | 'useDefaults'
 export function errorPath(error: ErrorObject): string {
   const { additionalProperty, missingProperty } = error.params as Record<string, unknown>;
   const property = additionalProperty ?? missingProperty;
-  return property === undefined ? error.instancePath : `${error.instancePath}/${String(property)}`;
+  return property === undefined ? error.instancePath : requestPointer.child(error.instancePath, String(property));
 }

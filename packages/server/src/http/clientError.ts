@@ -21,9 +21,16 @@ function problemFor(error: NodeJS.ErrnoException): ProblemError {
 
 export type ClientErrorAnswer = (error: NodeJS.ErrnoException, socket: Socket) => void;
 
-export const clientErrorAnswer =
-  (problems: ProblemCatalogue): ClientErrorAnswer =>
-  (error, socket) => {
+/** How long a connection answered here may go on sending before it is closed regardless. */
+export const LINGER_MS = 2000;
+
+export const clientErrorAnswer = (problems: ProblemCatalogue): ClientErrorAnswer => {
+  const answered = new WeakSet<Socket>();
+  return (error, socket) => {
+    // Already answered and lingering (below): what the parser still reads and refuses changes nothing.
+    if (answered.has(socket)) {
+      return;
+    }
     // A reset or a half-written answer leaves nothing to say.
     if (
       error.code === 'ECONNRESET' ||
@@ -36,10 +43,17 @@ export const clientErrorAnswer =
     }
     const problem = problems.documentOf(problemFor(error));
     const body = JSON.stringify(problem);
-    // Closed once written: end() alone only half-closes, which leaves the connection (and its file
-    // descriptor) open for as long as a client that does not read keeps its side open.
+    answered.add(socket);
     socket.end(
       `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
     );
+    // A lingering close, as nginx's: closing at once while the client is still sending would
+    // make the kernel answer its next bytes with a reset, which can discard the answer before the
+    // client reads it. So what still arrives is read and dropped, and the connection closes when
+    // the client closes its side, or after LINGER_MS: end() alone would leave a client that never
+    // closes (or never reads) holding the connection and its file descriptor.
+    socket.resume();
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(linger));
   };
+};

@@ -80,5 +80,12 @@ describe('request validation', () => {
         { pointer: '/body/name', message: expect.stringContaining('must') },
       ]),
     );
+    // A field's name in a pointer is escaped as RFC 6901 says: `/` as ~1, `~` as ~0.
+    const oddNames = await expectProblem(
+      await api.server.post('internal-api', { name: 'x', 'a/b': 1, 'c~d': 2 }),
+      400,
+      'invalid-request',
+    );
+    expect(oddNames.errors?.map((error) => error.pointer).sort()).toEqual(['/body/a~1b', '/body/c~0d']);
   });
 });
