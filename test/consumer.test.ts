@@ -391,7 +391,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
     expect(empty.problem.errors).toEqual([
       {
         pointer: '/body',
-        message: 'must give at least one of name, permissions, metadata, owner, environment, expires_at',
+        message: 'must give at least one of name, permissions, metadata, owner, environment, expires_at, credits',
       },
     ]);
     const late = await rejection(
@@ -570,6 +570,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       valid: true,
       code: 'VALID',
       key: { ...created.key, last_used_at: verdict.key?.last_used_at },
+      credits: null,
     });
   });
 
@@ -586,6 +587,21 @@ describe.each(targets)('the client against $name', ({ start }) => {
       valid: false,
       code: 'INSUFFICIENT_PERMISSIONS',
       key: { id: created.key.id, permissions: ['users:read'] },
+    });
+  });
+
+  it('answers USAGE_EXCEEDED for a metered key whose credits are spent', async () => {
+    const created = await client.apiKeys.createApiKey('internal-api', { ...seedPrimary, credits: { remaining: 0 } });
+    const verdict = await client.apiKeys.verifyApiKey(
+      'internal-api',
+      { secret: created.secret },
+      { headers: { Prefer: 'example=usageExceeded' } },
+    );
+    expect(verdict).toMatchObject({
+      valid: false,
+      code: 'USAGE_EXCEEDED',
+      key: { id: created.key.id },
+      credits: { remaining: 0 },
     });
   });
 

@@ -114,13 +114,17 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * the name of the component it comes from (`(AppSlug)`; required when it has a title), then its pattern.
  */
 export function fieldShown(name: string, schema: Schema): RegExp {
+  const format = schema.format ? `(${schema.format})` : undefined;
+  // Redoc shows a number's format before its range (`integer, (int64), [ 0 .. 10 ]`), a string's after its limits.
+  const numeric = [schema.type].flat().some((type) => type === 'integer' || type === 'number');
   const constraints = [
     range(schema.minLength, schema.maxLength, 'characters'),
+    numeric ? format : undefined,
     range(schema.minimum, schema.maximum, ''),
     range(schema.minItems, schema.maxItems, 'items'),
     schema.uniqueItems ? 'unique' : undefined,
     range(schema.minProperties, schema.maxProperties, 'properties'),
-    schema.format ? `(${schema.format})` : undefined,
+    numeric ? undefined : format,
   ].filter(Boolean);
   const typeLine = [typeLabel(schema), ...constraints].join(', ');
   const named = schema.title ? `\\n\\(${escapeRegExp(schema.title)}\\)` : '(?:\\n\\(\\w+\\))?';

@@ -1,7 +1,8 @@
 // `pnpm bench`, the side-by-side table: the bare node:http ceiling, the stock Express +
 // express-openapi-validator peer and the real server (compiled, NODE_ENV=production, on SQLite
 // with synchronous=FULL and on PostgreSQL), each its own process on a loopback port, driven in
-// turn by autocannon for createApiKey and verifyApiKey, the runs alternated so the machine's
+// turn by autocannon for createApiKey and verifyApiKey (on the real server also verifyApiKey of a
+// key with credits, each VALID a durable spend), the runs alternated so the machine's
 // noise falls on all of them. Then the time a revocation on one PostgreSQL instance takes to be
 // seen by another. Only ratios are comparable from one machine or run to the next.
 //
@@ -32,13 +33,17 @@ const createBody = JSON.stringify({
 });
 const keysPath = '/api-auth/apps/internal-api/keys';
 
-type Operation = 'create' | 'verify';
+/** `spend`: verifyApiKey of a key with credits (enough for the run), each VALID spending one. */
+type Operation = 'create' | 'verify' | 'spend';
+const OPERATIONS: Operation[] = ['create', 'verify', 'spend'];
 interface Target {
   name: string;
   url: string;
   process: ChildProcess;
   /** A secret that verifies as VALID there. */
   secret: string;
+  /** The secret of a key with credits, where the server has them. */
+  meteredSecret?: string;
   runs: Record<Operation, { requestsPerSecond: number; p50: number; p99: number }[]>;
   peakRssBytes: number;
 }
@@ -50,7 +55,13 @@ function start(name: string, args: string[], env: Record<string, string>, port: 
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return { name, url: `http://127.0.0.1:${port}`, process: child, runs: { create: [], verify: [] }, peakRssBytes: 0 };
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    runs: { create: [], verify: [], spend: [] },
+    peakRssBytes: 0,
+  };
 }
 
 /** Resolves once something accepts connections on the target's port. */
@@ -77,8 +88,8 @@ const post = (url: string, path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-async function createKey(url: string): Promise<{ id: string; secret: string }> {
-  const response = await post(url, keysPath, { name: 'bench key' });
+async function createKey(url: string, fields: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
+  const response = await post(url, keysPath, { name: 'bench key', ...fields });
   if (response.status !== 201) {
     throw new Error(`${url}: createApiKey answered ${response.status}: ${await response.text()}`);
   }
@@ -86,10 +97,17 @@ async function createKey(url: string): Promise<{ id: string; secret: string }> {
   return { id: key.id, secret };
 }
 
-async function ready(target: Omit<Target, 'secret'>): Promise<Target> {
+async function ready(target: Omit<Target, 'secret'>, metered = false): Promise<Target> {
   await listening(target.url);
-  return { ...target, secret: (await createKey(target.url)).secret };
+  const { secret } = await createKey(target.url);
+  if (!metered) {
+    return { ...target, secret };
+  }
+  const { secret: meteredSecret } = await createKey(target.url, { credits: { remaining: 1_000_000_000_000 } });
+  return { ...target, secret, meteredSecret };
 }
+
+const canRun = (target: Target, operation: Operation) => operation !== 'spend' || target.meteredSecret !== undefined;
 
 const rssBytes = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -100,12 +118,18 @@ async function drive(target: Target, operation: Operation, seconds: number) {
   }, 250);
   try {
     const result = await autocannon({
-      url: `${target.url}${keysPath}${operation === 'verify' ? '/verify' : ''}`,
+      url: `${target.url}${keysPath}${operation === 'create' ? '' : '/verify'}`,
       method: 'POST',
       connections: CONNECTIONS,
       duration: seconds,
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: operation === 'create' ? createBody : JSON.stringify({ secret: target.secret, required_permissions: [] }),
+      body:
+        operation === 'create'
+          ? createBody
+          : JSON.stringify({
+              secret: operation === 'spend' ? target.meteredSecret : target.secret,
+              required_permissions: [],
+            }),
     });
     const failed = result.errors + result.timeouts + result.non2xx;
     if (failed > 0) {
@@ -190,8 +214,9 @@ try {
   }
   const sqlite = await ready(
     await launch('apikeys, SQLite FULL', ['dist/main.js'], serverEnv(`sqlite:${join(dir, 'bench.db')}`)),
+    true,
   );
-  const postgres = await ready(await launch('apikeys, PostgreSQL', ['dist/main.js'], serverEnv(database.url)));
+  const postgres = await ready(await launch('apikeys, PostgreSQL', ['dist/main.js'], serverEnv(database.url)), true);
   const postgresPeer = await ready(
     await launch('apikeys, PostgreSQL (2nd)', ['dist/main.js'], serverEnv(database.url)),
   );
@@ -199,7 +224,7 @@ try {
 
   // Warm-up (JIT, the peer's lazily compiled validator, the caches), not counted.
   for (const target of targets) {
-    for (const operation of ['create', 'verify'] as const) {
+    for (const operation of OPERATIONS.filter((each) => canRun(target, each))) {
       await drive(target, operation, 1);
     }
   }
@@ -208,11 +233,13 @@ try {
   }
 
   for (let round = 0; round < ROUNDS; round++) {
-    for (const operation of ['create', 'verify'] as const) {
+    for (const operation of OPERATIONS) {
       // Each round starts with a different server, so that none is always first after a pause.
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(round + i) % targets.length]!;
-        target.runs[operation].push(await drive(target, operation, SECONDS));
+        if (canRun(target, operation)) {
+          target.runs[operation].push(await drive(target, operation, SECONDS));
+        }
       }
     }
   }
@@ -228,7 +255,7 @@ try {
   console.log('| server | operation | req/s | p50 ms | p99 ms | peak RSS MB |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const target of targets) {
-    for (const operation of ['create', 'verify'] as const) {
+    for (const operation of OPERATIONS.filter((each) => canRun(target, each))) {
       const { requestsPerSecond, p50, p99 } = summary(target, operation);
       console.log(
         `| ${target.name} | ${operation} | ${Math.round(requestsPerSecond)} | ${p50} | ${p99} | ${(target.peakRssBytes / 2 ** 20).toFixed(0)} |`,
@@ -238,6 +265,9 @@ try {
 
   const ratio = (a: Target, b: Target, operation: Operation) =>
     summary(a, operation).requestsPerSecond / summary(b, operation).requestsPerSecond;
+  /** A server's verification of a key with credits against its plain verification, taken in the same rounds. */
+  const spendRatio = (target: Target) =>
+    summary(target, 'spend').requestsPerSecond / summary(target, 'verify').requestsPerSecond;
   const worstP99 = Math.max(summary(sqlite, 'create').p99, summary(sqlite, 'verify').p99);
   const revocations = await revocationLatencies(postgres.url, postgresPeer.url);
   const goal = (met: boolean) => (met ? 'met' : 'NOT met');
@@ -260,6 +290,12 @@ try {
     ['verifyApiKey (SQLite) / bare node:http', `${ratio(sqlite, bare, 'verify').toFixed(2)}x`, true],
     ['createApiKey (PostgreSQL) / stock Express + eov', `${ratio(postgres, stock, 'create').toFixed(2)}x`, true],
     ['verifyApiKey (PostgreSQL) / stock Express + eov', `${ratio(postgres, stock, 'verify').toFixed(2)}x`, true],
+    [
+      'verifyApiKey with credits / plain verifyApiKey (SQLite)',
+      `${spendRatio(sqlite).toFixed(2)}x (goal >= 0.5)`,
+      spendRatio(sqlite) >= 0.5,
+    ],
+    ['verifyApiKey with credits / plain verifyApiKey (PostgreSQL)', `${spendRatio(postgres).toFixed(2)}x`, true],
     ['p99, create and verify (SQLite)', `${worstP99} ms (goal <= 25)`, worstP99 <= 25],
     [
       'peak RSS under load (SQLite)',

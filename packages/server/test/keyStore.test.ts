@@ -18,9 +18,10 @@ function storedKey(
   overrides: Partial<StoredKey['key']> = {},
   secretHash = randomUUID().replaceAll('-', ''),
 ): StoredKey {
+  const id = overrides.id ?? randomUUID();
   return {
     key: {
-      id: randomUUID(),
+      id,
       app_slug: 'internal-api',
       name: 'a key',
       key_prefix: 'sk',
@@ -36,10 +37,13 @@ function storedKey(
       last_used_at: null,
       rotated_from: null,
       rotated_to: null,
+      credits: null,
       ...overrides,
     },
     secretHash,
     hashScheme: 'sha256',
+    usageId: id,
+    balance: null,
   };
 }
 
@@ -573,7 +577,8 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         revocation_reason: 'rotated',
       });
       expect(await store.findKey('internal-api', old!.id)).toEqual(rotated);
-      expect(await store.findKeyBySecretHash(successor.secretHash)).toEqual(successor);
+      // It spends from the old key's balance, if it has one: the old key's lineage.
+      expect(await store.findKeyBySecretHash(successor.secretHash)).toEqual({ ...successor, usageId: old!.id });
       // During the grace period both keys are active.
       expect(ids(await list(store, { status: 'active' }))).toEqual([successor.key.id, old!.id]);
     });

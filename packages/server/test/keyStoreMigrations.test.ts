@@ -109,9 +109,12 @@ const UPGRADED: StoredKey = {
     last_used_at: null,
     rotated_from: null,
     rotated_to: null,
+    credits: null,
   },
   secretHash: OLD_KEY.secret_hash,
   hashScheme: 'sha256',
+  usageId: OLD_KEY.id,
+  balance: null,
 };
 
 interface ReleasedDatabase {

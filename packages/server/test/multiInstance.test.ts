@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiKeyWithSecret, VerificationResult } from '@apikeys/types';
+import type { ApiKey, ApiKeyWithSecret, VerificationResult } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apikeysCliAsync, startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
@@ -20,6 +20,8 @@ describe('two instances on one PostgreSQL database', () => {
       DATABASE_URL: database.url,
       APIKEYS_TOKENS: token,
       APIKEYS_PEPPER: 'shared-pepper-for-this-test',
+      // The shared per-token rate limit out of the way of the concurrent verifications below.
+      APIKEYS_RATE_LIMIT: '1000000',
     };
     // One after the other: the first seeds the demo app.
     for (let i = 0; i < 2; i++) {
@@ -58,6 +60,19 @@ describe('two instances on one PostgreSQL database', () => {
     // The contract's bound across instances is milliseconds (a PostgreSQL notification); 1 s is far
     // below the 5 s TTL that would otherwise hide a missing notification.
     await expect.poll(() => verify(second, secret), { timeout: 1000, interval: 10 }).toBe('REVOKED');
+  });
+
+  it("spends a key's 100 credits exactly once each over 1,000 concurrent verifications on both instances", async () => {
+    const [first, second] = urls as [string, string];
+    const created = await call(first, 'POST', '', { name: 'metered', credits: { remaining: 100 } });
+    const { key, secret } = (await created.json()) as ApiKeyWithSecret;
+    const codes = await Promise.all(Array.from({ length: 1000 }, (_, i) => verify(i % 2 ? first : second, secret)));
+    expect(codes.filter((code) => code === 'VALID')).toHaveLength(100);
+    expect(codes.filter((code) => code === 'USAGE_EXCEEDED')).toHaveLength(900);
+    for (const url of urls) {
+      const read = (await (await call(url, 'GET', `/${key.id}`, undefined)).json()) as ApiKey;
+      expect(read.credits).toEqual({ remaining: 0, refill: null });
+    }
   });
 
   it('pages through keys created on both instances with a cursor from either', async () => {

@@ -344,8 +344,18 @@ export interface paths {
          *     - `INSUFFICIENT_PERMISSIONS`: a valid key that lacks a required permission. A key
          *       holding `users:*` holds `users:read`; a required `users:*` is held only by
          *       `users:*` itself.
+         *     - `USAGE_EXCEEDED`: a valid key holding the permissions, with fewer `credits` left
+         *       than this verification costs. Nothing is spent.
          *
-         *     `key` is present for `VALID` and `INSUFFICIENT_PERMISSIONS` only. A change to a key
+         *     Checks run in that order, credits last. A key with `credits` (see `Credits`) spends
+         *     `credits.cost` (1 when omitted) on each `VALID` verification, and only then: the spend
+         *     is durable before the answer is sent, and exact across every instance sharing the
+         *     database, so a key with 100 credits verified 1,000 times at once is `VALID` exactly 100
+         *     times. A metered plan of 10,000 calls a month is `credits: { remaining: 10000, refill:
+         *     { interval: monthly, amount: 10000 } }` at `createApiKey`.
+         *
+         *     `key` and `credits` are present for `VALID`, `INSUFFICIENT_PERMISSIONS` and
+         *     `USAGE_EXCEEDED` only. A change to a key
          *     (revoked, rotated, updated) is seen by the very next verification on the instance
          *     that made it, and within milliseconds on the other instances sharing its database
          *     (at most 5 seconds should a change notice be lost). A valid verification sets the
@@ -615,6 +625,7 @@ export interface components {
              *     millisecond round the instant up, so a key never expires before the time given.
              */
             expires_at?: string;
+            credits?: components["schemas"]["CreditsInput"];
         };
         /**
          * @description The fields to change; at least one. Closed: a field not listed here is refused
@@ -634,6 +645,7 @@ export interface components {
              *     `9999-12-31T23:59:59.999Z`, no leap second); `null` makes the key not expire.
              */
             expires_at?: string | null;
+            credits?: components["schemas"]["CreditsInput"];
         };
         /** @description Why the key is revoked, for the audit trail. Closed. */
         RevokeApiKeyRequest: {
@@ -658,18 +670,32 @@ export interface components {
             secret: string;
             /** @description Permissions the key must hold for `VALID`. */
             required_permissions?: components["schemas"]["Permission"][];
+            /**
+             * @description What this verification spends of a key with credits (a key without them spends
+             *     nothing): `cost`, 1 when omitted; 0 checks that credits are left without spending.
+             */
+            credits?: {
+                cost?: components["schemas"]["CreditCount"];
+            };
         };
         /**
          * @description The verdict of a verification; see `verifyApiKey`.
          * @enum {string}
          */
-        VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS";
+        VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS" | "USAGE_EXCEEDED";
         /** @description The verdict on a presented secret. */
         VerificationResult: {
             /** @description True only when `code` is `VALID`. */
             valid: boolean;
             code: components["schemas"]["VerificationCode"];
             key?: components["schemas"]["ApiKey"];
+            /**
+             * @description With `key`: its credits after this verification (`VALID` spent them), or null for a
+             *     key without credits.
+             */
+            credits?: {
+                remaining: components["schemas"]["CreditCount"];
+            } | null;
         };
         /** @description The stored record of a key. It never contains the secret or its hash. */
         ApiKey: {
@@ -725,7 +751,75 @@ export interface components {
              * @description The id of the key that replaced this one by rotation, or null.
              */
             rotated_to: string | null;
+            credits: components["schemas"]["Credits"];
         };
+        /**
+         * @description How much the key may still be used, or null: as much as it likes. `verifyApiKey`
+         *     spends from `remaining` (1 a verification, or the `cost` it names) and answers
+         *     `USAGE_EXCEEDED`, spending nothing, when too few are left. A key in a rotation's grace
+         *     period and its successor spend from one balance, so a rotation never doubles what a
+         *     key may use. `remaining` is as of the moment the record is read, refill included.
+         * @example {
+         *       "remaining": 9500,
+         *       "refill": {
+         *         "interval": "monthly",
+         *         "amount": 10000,
+         *         "refill_day": 1
+         *       }
+         *     }
+         */
+        Credits: {
+            remaining: components["schemas"]["CreditCount"];
+            refill: components["schemas"]["CreditRefill"];
+        } | null;
+        /**
+         * Format: int64
+         * @description A number of credits.
+         */
+        CreditCount: number;
+        /**
+         * @description How the credits refill, or null: they do not. At the start of each interval (UTC),
+         *     `remaining` is set to `amount`: each day at 00:00, or each month at 00:00 on
+         *     `refill_day` (a month without that day refills on its last day). Computed when the key
+         *     is read or spent: no background job.
+         */
+        CreditRefill: {
+            /** @enum {string} */
+            interval: "daily" | "monthly";
+            amount: components["schemas"]["CreditCount"];
+            /**
+             * Format: int32
+             * @description The day of the month a monthly refill happens on (1-31); null for a daily one.
+             */
+            refill_day: number | null;
+        } | null;
+        /**
+         * @description Limits the key's use to `remaining` credits, refilled as `refill` says; null: no limit
+         *     (on `updateApiKey`, removes it). Given on `updateApiKey`, it replaces the balance the
+         *     key (and a key rotated to it) spends from.
+         * @example {
+         *       "remaining": 10000,
+         *       "refill": {
+         *         "interval": "monthly",
+         *         "amount": 10000,
+         *         "refill_day": 1
+         *       }
+         *     }
+         */
+        CreditsInput: {
+            remaining: components["schemas"]["CreditCount"];
+            /**
+             * @description How the credits refill (see `CreditRefill`); omitted or null: they do not.
+             *     `refill_day` is for a monthly refill only, 1 when omitted.
+             */
+            refill?: {
+                /** @enum {string} */
+                interval: "daily" | "monthly";
+                amount: components["schemas"]["CreditCount"];
+                /** Format: int32 */
+                refill_day?: number;
+            } | null;
+        } | null;
         /** @description One page of keys, newest first. */
         ApiKeyList: {
             /** @description The keys on this page. */
@@ -1318,6 +1412,10 @@ export type VerifyApiKeyRequest = components['schemas']['VerifyApiKeyRequest'];
 export type VerificationCode = components['schemas']['VerificationCode'];
 export type VerificationResult = components['schemas']['VerificationResult'];
 export type ApiKey = components['schemas']['ApiKey'];
+export type Credits = components['schemas']['Credits'];
+export type CreditCount = components['schemas']['CreditCount'];
+export type CreditRefill = components['schemas']['CreditRefill'];
+export type CreditsInput = components['schemas']['CreditsInput'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 export type AuditAction = components['schemas']['AuditAction'];

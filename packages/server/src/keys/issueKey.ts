@@ -1,4 +1,5 @@
 import type { ApiKeyWithSecret } from '@apikeys/types';
+import { type CreditBalance, creditsAt } from './credits.js';
 import { generateSecret, hashSecret, suffixOf } from './secret.js';
 import { TimeOrderedIds } from './timeOrderedIds.js';
 import type { App, KeyRecord, StoredKey } from './types.js';
@@ -19,7 +20,15 @@ export interface IssuedKey {
 export function issueKey(
   app: App,
   fields: KeyFields,
-  options: { now: Date; pepper?: string | undefined; rotatedFrom?: string },
+  options: {
+    now: Date;
+    pepper?: string | undefined;
+    rotatedFrom?: string;
+    /** A new balance of its own (createApiKey), stored with the key. */
+    balance?: CreditBalance | null;
+    /** Its credits as the record shows them, when it shares a balance it does not store (a rotation's successor). */
+    sharedCredits?: KeyRecord['credits'];
+  },
 ): IssuedKey {
   const secret = generateSecret(app.keyPrefix);
   const key: KeyRecord = {
@@ -34,12 +43,15 @@ export function issueKey(
     last_used_at: null,
     rotated_from: options.rotatedFrom ?? null,
     rotated_to: null,
+    credits: options.balance ? creditsAt(options.balance, options.now) : (options.sharedCredits ?? null),
   };
   return {
     stored: {
       key,
       secretHash: hashSecret(secret, options.pepper),
       hashScheme: options.pepper ? 'hmac-sha256' : 'sha256',
+      usageId: key.id,
+      balance: options.balance ?? null,
     },
     answer: { key, secret },
   };

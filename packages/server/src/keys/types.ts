@@ -1,4 +1,5 @@
 import type { ApiKey, AppSlug, KeyPrefix } from '@apikeys/types';
+import type { CreditBalance } from './credits.js';
 
 // The domain's records: what the operations work with and the stores keep. Shapes the contract
 // defines are taken from its generated types, not declared again.
@@ -12,7 +13,10 @@ export type KeyRecord = Omit<ApiKey, 'status'>;
 /** The fields updateApiKey may change; `null` clears the nullable ones. */
 export type KeyChanges = Partial<
   Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>
->;
+> & {
+  /** The lineage's new balance, or null to remove it. */
+  credits?: CreditBalance | null;
+};
 
 /** An API auth app: the boundary a key belongs to, with the prefix its secrets start with. */
 export interface App {
@@ -35,6 +39,13 @@ export interface StoredKey {
   secretHash: string;
   /** How secretHash was made: `hmac-sha256` (with the server's pepper) or `sha256`. */
   hashScheme: 'hmac-sha256' | 'sha256';
+  /**
+   * The lineage whose balance the key spends from: its own id, or its predecessor's for a
+   * rotation's successor. Set by the store when read; a new key's is its id.
+   */
+  usageId?: string;
+  /** Its balance as stored when read (refill not yet applied), or null: no credits. A new key's is made from `key.credits`. */
+  balance?: CreditBalance | null;
 }
 
 export interface KeyUse {

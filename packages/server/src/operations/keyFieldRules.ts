@@ -1,6 +1,7 @@
 import type { Metadata, ValidationError } from '@apikeys/types';
 import type { ContractLimits } from '../contract/document.js';
 import { requestPointer } from '../contract/requestPointer.js';
+import type { CreditsInput } from '../keys/credits.js';
 import { instantOf } from '../keys/rfc3339.js';
 
 // The request check compiled from the contract has already enforced the schema; these are the rules of
@@ -71,3 +72,16 @@ export function metadataProblems(metadata: Metadata | undefined, limits: Contrac
 /** Expiries are answered and stored in one form: UTC with milliseconds (finer digits rounded up). */
 export const normaliseExpiry = (expiresAt: string | null | undefined): string | null =>
   expiresAt === undefined || expiresAt === null ? null : new Date(instantOf(expiresAt)!).toISOString();
+
+/** A refill's day is for a monthly refill: a daily one happens every day at 00:00 UTC. */
+export function creditProblems(credits: CreditsInput | null | undefined): ValidationError[] {
+  if (credits?.refill?.interval === 'daily' && credits.refill.refill_day !== undefined) {
+    return [
+      {
+        pointer: requestPointer.body('credits', 'refill', 'refill_day'),
+        message: 'is for a monthly refill only (a daily one happens at 00:00 UTC)',
+      },
+    ];
+  }
+  return [];
+}

@@ -24,7 +24,7 @@ export interface AuditRecord {
 }
 
 /** The fields a caller chooses when creating a key, in the record's order: what a `created` event shows. */
-const CREATED_FIELDS = ['name', 'permissions', 'metadata', 'owner', 'environment', 'expires_at'] as const;
+const CREATED_FIELDS = ['name', 'permissions', 'metadata', 'owner', 'environment', 'expires_at', 'credits'] as const;
 
 /** Every field of a key record that a change can set, in the record's order. */
 const CHANGEABLE_FIELDS = [...CREATED_FIELDS, 'revoked_at', 'revocation_reason', 'rotated_to'] as const;

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@apikeys/types';
+import type { CreditRefill } from '../keys/credits.js';
 import type { WindowCounter, WindowLimit } from '../keys/fixedWindow.js';
 import type {
   App,
@@ -97,6 +98,20 @@ export interface AppStore {
   removeApp(slug: string, now: Date, audit: AuditContext): Promise<DeleteAppOutcome | undefined>;
 }
 
+/** A verification's spend: from which lineage's balance, how much, and the refill that balance has. */
+export interface CreditSpend {
+  usageId: string;
+  cost: number;
+  refill: CreditRefill | null;
+  now: Date;
+}
+
+/** Whether it was spent, and what is left afterwards (or, when not, what was left). */
+export interface CreditSpent {
+  spent: boolean;
+  remaining: number;
+}
+
 /**
  * The keys. Writes that depend on a key's state are conditional: they change nothing and resolve
  * to undefined when the key is missing or in the wrong state, and the caller reads the key to say
@@ -106,8 +121,17 @@ export interface ApiKeyStore {
   /** Durable, with its `created` event, when it resolves; a second key with the same secret hash is refused. */
   insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
   findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined>;
-  /** The key `id` of app `appSlug`; a key of another app is undefined, like a missing one. */
-  findKey(appSlug: string, id: string): Promise<KeyRecord | undefined>;
+  /**
+   * The key `id` of app `appSlug`, its credits as of `at` (the present when not given); a key of
+   * another app is undefined, like a missing one.
+   */
+  findKey(appSlug: string, id: string, at?: Date): Promise<KeyRecord | undefined>;
+  /**
+   * Spends `cost` credits of the lineage's balance when that many are left as of `now` (a refill
+   * due applied first), atomically across every instance sharing the database, and durable when
+   * it resolves. Undefined when the lineage has no balance.
+   */
+  spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined>;
   /** Up to `limit` keys of the app matching the filters, newest first (created_at DESC, id DESC). */
   listKeys(query: KeyPageQuery): Promise<KeyRecord[]>;
   /**

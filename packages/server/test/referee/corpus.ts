@@ -421,7 +421,23 @@ function changesAt(schema: Schema, value: unknown, pointer: string): BodyChange[
       if (!(name in object) && current !== undefined) {
         changes.push({ pointer: at, value: current, label: 'an optional property set' });
       }
-      changes.push(...changesAt(property, current, at));
+      const inside = changesAt(property, current, at);
+      // Inside a property the example lacks, a change starts from the property's valid value, so
+      // that it is the one thing wrong (not also every required member of a parent made empty).
+      const fromValid = !(name in object) && current !== null && typeof current === 'object';
+      changes.push(
+        ...(fromValid
+          ? inside.map((change) =>
+              change.pointer === at
+                ? change
+                : {
+                    pointer: at,
+                    value: withChange(current, { ...change, pointer: change.pointer.slice(at.length) }),
+                    label: `${change.pointer.slice(at.length)}: ${change.label}`,
+                  },
+            )
+          : inside),
+      );
     }
     for (const [each, label] of [
       [[], 'an array'],

@@ -69,6 +69,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         last_used_at: null,
         rotated_from: null,
         rotated_to: null,
+        credits: null,
       });
       expect(secret).toMatch(/^sk_[0-9A-Za-z]{49}$/);
       expect(hasValidChecksum(secret)).toBe(true);
@@ -76,7 +77,13 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
       const stored = await store.findKeyBySecretHash(hashSecret(secret));
       // Stored exactly as answered; only the status is worked out when the key is read.
       const { status: _status, ...record } = key;
-      expect(stored).toEqual({ key: record, secretHash: hashSecret(secret), hashScheme: 'sha256' });
+      expect(stored).toEqual({
+        key: record,
+        secretHash: hashSecret(secret),
+        hashScheme: 'sha256',
+        usageId: record.id,
+        balance: null,
+      });
     });
 
     it('keeps an expiry, owner and environment', async () => {

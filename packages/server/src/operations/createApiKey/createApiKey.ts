@@ -1,9 +1,10 @@
 import type { CreateApiKeyRequest, operations, ValidationError } from '@apikeys/types';
 import { invalidRequest } from '../../contract/problems.js';
 import { requestPointer } from '../../contract/requestPointer.js';
+import { newBalance } from '../../keys/credits.js';
 import { issueKey } from '../../keys/issueKey.js';
 import { withStatus } from '../../keys/keyStatus.js';
-import { expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
+import { creditProblems, expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
@@ -22,6 +23,7 @@ export const createApiKey =
       ...appNameProblems(body, appName),
       ...expiryProblems(body.expires_at, createdAt),
       ...metadataProblems(body.metadata, limits),
+      ...creditProblems(body.credits),
     ];
     if (problems.length > 0) {
       throw invalidRequest(problems);
@@ -42,7 +44,7 @@ export const createApiKey =
         environment: body.environment ?? null,
         expires_at: normaliseExpiry(body.expires_at),
       },
-      { now: createdAt, pepper },
+      { now: createdAt, pepper, balance: body.credits ? newBalance(body.credits, createdAt) : null },
     );
     await store.insertKey(stored, audit);
     return {

@@ -25,7 +25,7 @@ export const rotateApiKey =
   ({ store, now, pepper }: OperationDeps): OperationHandler<operations['rotateApiKey']> =>
   async ({ params: { appName, keyId }, body, audit }) => {
     const at = now();
-    const [old, app] = await Promise.all([store.findKey(appName, keyId), store.findApp(appName)]);
+    const [old, app] = await Promise.all([store.findKey(appName, keyId, at), store.findApp(appName)]);
     if (!old || !app) {
       throw await keyNotFound(store, appName, keyId);
     }
@@ -38,14 +38,15 @@ export const rotateApiKey =
     const successor = issueKey(
       app,
       { name, permissions, metadata, owner, environment, expires_at },
-      { now: at, pepper, rotatedFrom: old.id },
+      // The successor spends from the old key's balance (the store shares it): credits carried over.
+      { now: at, pepper, rotatedFrom: old.id, sharedCredits: old.credits },
     );
     // The request check has filled in the contract's default (0) when none was sent.
     const revokeAt = new Date(at.getTime() + body.grace_period_seconds! * 1000);
     const rotated = await store.rotateKey(appName, keyId, successor.stored, revokeAt, at, audit);
     if (!rotated) {
       // Another request changed the key since it was read; nothing was written.
-      const current = await store.findKey(appName, keyId);
+      const current = await store.findKey(appName, keyId, at);
       throw (
         (current && rotationConflict(current, at)) ??
         new ProblemError('key-already-rotated', `Key '${keyId}' was changed while rotating it.`)

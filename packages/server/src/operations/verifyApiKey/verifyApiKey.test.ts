@@ -11,7 +11,7 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
   it('answers VALID with the key for an active key of the app, with no-store', async () => {
     const { key, secret } = await api.createKey({ name: 'gateway key', permissions: ['users:read'] });
     const verdict = await api.verify(secret);
-    expect(verdict).toEqual({ valid: true, code: 'VALID', key: { ...key, last_used_at: null } });
+    expect(verdict).toEqual({ valid: true, code: 'VALID', key: { ...key, last_used_at: null }, credits: null });
   });
 
   it('answers NOT_FOUND for an unknown secret and for a key of another app', async () => {
@@ -41,6 +41,7 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
       valid: false,
       code: 'INSUFFICIENT_PERMISSIONS',
       key: expect.objectContaining({ id: wildcard.key.id }),
+      credits: null,
     });
 
     const specific = await api.createKey({ name: 'specific', permissions: ['users:read', 'users:write'] });

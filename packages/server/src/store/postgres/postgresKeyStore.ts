@@ -5,7 +5,7 @@ import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
 import type { KeyChangeListener } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
 import { SqlKeyStore } from '../shared/sqlKeyStore.js';
-import { AUDIT_COLUMNS, AUDIT_VALUES, INSERT_KEY } from '../shared/statements.js';
+import { AUDIT_COLUMNS, AUDIT_VALUES, INSERT_CREDITS, INSERT_KEY } from '../shared/statements.js';
 import {
   KEY_CHANGES_CHANNEL,
   PostgresDatabase,
@@ -15,7 +15,8 @@ import {
 import { PostgresRateLimiter } from './postgresRateLimiter.js';
 
 // A key and its `created` event in one statement, so one round trip and one commit.
-const INSERT_KEY_WITH_EVENT = `WITH inserted AS (${INSERT_KEY} RETURNING id)
+// The key, its balance if it has one, and its `created` event: one statement, one round trip.
+const INSERT_KEY_WITH_EVENT = `WITH inserted AS (${INSERT_KEY} RETURNING id), credited AS (${INSERT_CREDITS})
   INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_VALUES} FROM inserted`;
 
 // The rows are locked in id order so that two instances recording overlapping batches cannot
@@ -62,11 +63,11 @@ export class PostgresKeyStore extends SqlKeyStore {
   }
 
   async insertKey(stored: StoredKey, audit: AuditContext): Promise<void> {
-    const { key, event } = this.newKeyParams(stored, audit);
+    const { key, event, credits } = this.newKeyParams(stored, audit);
     // Merged by Object.assign onto `key` (a fresh object literal), not as `{ ...key, ...event }`:
     // V8 (Node 20) adds each property after a leading spread through the runtime, about 1.4 µs
     // apiece, so that spread cost some 17 µs of CPU per createApiKey on PostgreSQL; this, 0.3 µs.
-    await this.postgres.run(INSERT_KEY_WITH_EVENT, Object.assign(key, event));
+    await this.postgres.run(INSERT_KEY_WITH_EVENT, Object.assign(key, event, credits));
   }
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {

@@ -111,6 +111,21 @@ const MIGRATIONS: Migration[] = [
     ddl: (t) => `ALTER TABLE apps ADD COLUMN display_name ${t.text};
    CREATE INDEX audit_events_workspace ON audit_events(occurred_at DESC, id DESC) WHERE key_id IS NULL`,
   },
+  // Credits (usage limits): one balance per rotation lineage. A key's usage_id is its own id, or
+  // for a rotation's successor its predecessor's, so that both spend from one balance in the
+  // grace period; keys without credits have no balance row.
+  {
+    ddl: (t) => `ALTER TABLE api_keys ADD COLUMN usage_id ${t.uuid};
+   UPDATE api_keys SET usage_id = id;
+   CREATE TABLE key_credits (
+     usage_id ${t.uuid} PRIMARY KEY,
+     credits_remaining ${t.bigint} NOT NULL CHECK (credits_remaining >= 0),
+     refill_interval ${t.text} CHECK (refill_interval IN ('daily', 'monthly')),
+     refill_amount ${t.bigint},
+     refill_day ${t.integer},
+     refilled_at ${t.timestamp}
+   )${t.strict}`,
+  },
 ];
 
 /** The dialect's migrations in order: version n is the n-th. */

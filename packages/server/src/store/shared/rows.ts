@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@apikeys/types';
+import { type CreditBalance, type CreditRefill, creditsAt } from '../../keys/credits.js';
 import type { App, KeyRecord, ServiceTokenRecord, StoredKey, StoredServiceToken } from '../../keys/types.js';
 import type { AuditRecord } from '../auditEvents.js';
 import type { IdempotencyRecord } from '../idempotencyStore.js';
@@ -25,6 +26,13 @@ export interface KeyRow {
   last_used_at: string | null;
   rotated_from: string | null;
   rotated_to: string | null;
+  usage_id: string;
+  /** The balance's columns (key_credits), null for a key without credits; PostgreSQL answers a bigint as text. */
+  credits_remaining: number | string | null;
+  refill_interval: CreditRefill['interval'] | null;
+  refill_amount: number | string | null;
+  refill_day: number | null;
+  refilled_at: string | null;
 }
 
 export interface StoredKeyRow extends KeyRow {
@@ -106,7 +114,21 @@ export const toAuditRecord = (row: WorkspaceAuditEventRow): AuditRecord => ({
   changes: JSON.parse(row.changes) as AuditRecord['changes'],
 });
 
-export const toKeyRecord = (row: KeyRow): KeyRecord => ({
+/** A key's balance as stored, or null for a key without credits. */
+export const toCreditBalance = (row: KeyRow): CreditBalance | null =>
+  row.credits_remaining === null
+    ? null
+    : {
+        remaining: Number(row.credits_remaining),
+        refill:
+          row.refill_interval === null
+            ? null
+            : { interval: row.refill_interval, amount: Number(row.refill_amount), refill_day: row.refill_day },
+        refilledAt: row.refilled_at,
+      };
+
+/** The key's record, its credits as of `at` (a refill due since the last spend counted). */
+export const toKeyRecord = (row: KeyRow, at: Date = new Date()): KeyRecord => ({
   id: row.id,
   app_slug: row.app_slug,
   name: row.name,
@@ -123,12 +145,30 @@ export const toKeyRecord = (row: KeyRow): KeyRecord => ({
   last_used_at: row.last_used_at,
   rotated_from: row.rotated_from,
   rotated_to: row.rotated_to,
+  credits: creditsOf(row, at),
 });
+
+const creditsOf = (row: KeyRow, at: Date) => {
+  const balance = toCreditBalance(row);
+  return balance && creditsAt(balance, at);
+};
 
 export const toStoredKey = (row: StoredKeyRow): StoredKey => ({
   key: toKeyRecord(row),
   secretHash: row.secret_hash,
   hashScheme: row.hash_scheme,
+  usageId: row.usage_id,
+  balance: toCreditBalance(row),
+});
+
+/** A balance's row (key_credits), as SET_CREDITS and INSERT_CREDITS take it; `credits_remaining` null: none. */
+export const creditParams = (usageId: string, balance: CreditBalance | null) => ({
+  usage_id: usageId,
+  credits_remaining: balance?.remaining ?? null,
+  refill_interval: balance?.refill?.interval ?? null,
+  refill_amount: balance?.refill?.amount ?? null,
+  refill_day: balance?.refill?.refill_day ?? null,
+  refilled_at: storedTime(balance?.refilledAt ?? null),
 });
 
 export const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
@@ -160,7 +200,7 @@ export const toIdempotencyRecord = ({ fingerprint, state, response }: Idempotenc
   state === 'done' ? { fingerprint, state, response: response! } : { fingerprint, state };
 
 /** A new key's row, as INSERT_KEY takes it. */
-export const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => ({
+export const keyParams = ({ key, secretHash, hashScheme, usageId }: StoredKey) => ({
   id: key.id,
   app_slug: key.app_slug,
   name: key.name,
@@ -179,6 +219,7 @@ export const keyParams = ({ key, secretHash, hashScheme }: StoredKey) => ({
   last_used_at: storedTime(key.last_used_at),
   rotated_from: key.rotated_from,
   rotated_to: key.rotated_to,
+  usage_id: usageId ?? key.id,
 });
 
 /** An audit event's row, as INSERT_AUDIT_EVENT takes it (`event_` names: it may share a statement with a key). */

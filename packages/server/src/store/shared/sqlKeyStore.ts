@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '@apikeys/types';
+import { refillPeriodStart } from '../../keys/credits.js';
 import { TimeOrderedIds } from '../../keys/timeOrderedIds.js';
 import type {
   App,
@@ -27,6 +28,8 @@ import {
   AppExistsError,
   type AppPageQuery,
   type AuditEventQuery,
+  type CreditSpend,
+  type CreditSpent,
   type DeleteAppOutcome,
   type KeyChangeListener,
   type KeyPageQuery,
@@ -39,6 +42,7 @@ import {
   type AppRow,
   type AuditEventRow,
   auditParams,
+  creditParams,
   type IdempotencyRow,
   type KeyRow,
   keyParams,
@@ -59,6 +63,8 @@ import {
 import { type Announcement, type SqlDialect, type SqlParams, step, type Work } from './sql.js';
 import {
   APP_COLUMNS,
+  CURRENT_CREDITS,
+  DELETE_CREDITS,
   DELETE_LAPSED_CLAIM,
   FIND_KEY,
   FIND_KEY_BY_SECRET_HASH,
@@ -67,10 +73,14 @@ import {
   INSERT_KEY,
   INSERT_SERVICE_TOKEN,
   KEY_COLUMNS,
+  KEYS,
   MARK_ROTATED,
   REVOKE_KEY,
   REVOKE_SERVICE_TOKEN,
   SERVICE_TOKEN_COLUMNS,
+  SET_CREDITS,
+  SHARE_USAGE,
+  SPEND_CREDITS,
   STATUS_CONDITIONS,
   UPDATE_APP,
   UPDATE_KEY,
@@ -261,7 +271,11 @@ export abstract class SqlKeyStore implements KeyStore {
 
   /** The parameters of a new key and its `created` event, for the dialect's insertKey. */
   protected newKeyParams(stored: StoredKey, audit: AuditContext) {
-    return { key: keyParams(stored), event: auditParams(creationEvent(this.auditIds, stored.key, audit)) };
+    return {
+      key: keyParams(stored),
+      event: auditParams(creationEvent(this.auditIds, stored.key, audit)),
+      credits: creditParams(stored.key.id, stored.balance ?? null),
+    };
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
@@ -269,12 +283,26 @@ export abstract class SqlKeyStore implements KeyStore {
     return row && toStoredKey(row);
   }
 
-  async findKey(appSlug: string, id: string): Promise<KeyRecord | undefined> {
+  async findKey(appSlug: string, id: string, at?: Date): Promise<KeyRecord | undefined> {
     if (!STORED_ID.test(id)) {
       return undefined;
     }
     const row = await this.sql.get<KeyRow>(FIND_KEY, { app_slug: appSlug, id });
-    return row && toKeyRecord(row);
+    return row && toKeyRecord(row, at);
+  }
+
+  async spendCredits({ usageId, cost, refill, now }: CreditSpend): Promise<CreditSpent | undefined> {
+    const params = {
+      usage_id: usageId,
+      cost,
+      period_start: refill ? refillPeriodStart(refill, now).toISOString() : null,
+    };
+    const spent = await this.sql.get<{ credits_remaining: number | string }>(SPEND_CREDITS, params);
+    if (spent) {
+      return { spent: true, remaining: Number(spent.credits_remaining) };
+    }
+    const left = await this.sql.get<{ credits_remaining: number | string }>(CURRENT_CREDITS, params);
+    return left && { spent: false, remaining: Number(left.credits_remaining) };
   }
 
   async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {
@@ -300,10 +328,10 @@ export abstract class SqlKeyStore implements KeyStore {
       params.now = now.toISOString();
     }
     const rows = await this.sql.all<KeyRow>(
-      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      `SELECT ${KEY_COLUMNS} FROM ${KEYS} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`,
       params,
     );
-    return rows.map(toKeyRecord);
+    return rows.map((row) => toKeyRecord(row, now));
   }
 
   async updateKey(
@@ -337,11 +365,18 @@ export abstract class SqlKeyStore implements KeyStore {
     return this.sql.transaction(
       (function* () {
         const before = yield* self.lockedKey(appSlug, id);
-        const after = yield* step.get<KeyRow>(UPDATE_KEY, params);
-        if (before && after) {
-          yield* self.recordChange('updated', before, after, audit, params.now);
+        const updated = yield* step.get<{ id: string }>(UPDATE_KEY, params);
+        if (!before || !updated) {
+          return { value: undefined, commit: false };
         }
-        return { value: after && toKeyRecord(after), commit: true };
+        if (changes.credits === null) {
+          yield* step.run(DELETE_CREDITS, { usage_id: before.usage_id });
+        } else if (changes.credits) {
+          yield* step.run(SET_CREDITS, creditParams(before.usage_id, changes.credits));
+        }
+        const after = (yield* self.keyRow(appSlug, id))!;
+        yield* self.recordChange('updated', before, after, audit, params.now, now);
+        return { value: toKeyRecord(after, now), commit: true };
       })(),
     );
   }
@@ -364,11 +399,12 @@ export abstract class SqlKeyStore implements KeyStore {
         if (!before) {
           return { value: undefined, commit: false };
         }
-        const after = yield* step.get<KeyRow>(REVOKE_KEY, params);
-        if (after) {
-          yield* self.recordChange(audit.leaked ? 'leaked' : 'revoked', before, after, audit, params.now);
+        const revoked = yield* step.get<{ id: string }>(REVOKE_KEY, params);
+        const after = revoked ? (yield* self.keyRow(appSlug, id))! : before;
+        if (revoked) {
+          yield* self.recordChange(audit.leaked ? 'leaked' : 'revoked', before, after, audit, params.now, now);
         }
-        return { value: toKeyRecord(after ?? before), commit: true };
+        return { value: toKeyRecord(after, now), commit: true };
       })(),
     );
   }
@@ -397,21 +433,30 @@ export abstract class SqlKeyStore implements KeyStore {
         // A concurrent rotation holding the row makes this wait, then see rotated_to set and match nothing.
         const before = yield* self.lockedKey(appSlug, id);
         yield* step.run(INSERT_KEY, keyParams(successor));
-        const after = yield* step.get<KeyRow>(MARK_ROTATED, params);
-        if (!before || !after) {
+        const rotated = yield* step.get<{ id: string }>(MARK_ROTATED, params);
+        if (!before || !rotated) {
           return { value: undefined, commit: false };
         }
+        yield* step.run(SHARE_USAGE, params);
+        const after = (yield* self.keyRow(appSlug, id))!;
         // The successor's own `created` event, then the old key's `rotated` one that names it.
         yield* step.run(INSERT_AUDIT_EVENT, auditParams(creationEvent(self.auditIds, successor.key, audit)));
-        yield* self.recordChange('rotated', before, after, audit, params.now);
-        return { value: toKeyRecord(after), commit: true };
+        yield* self.recordChange('rotated', before, after, audit, params.now, now);
+        return { value: toKeyRecord(after, now), commit: true };
       })(),
     );
   }
 
   /** The key as committed by whoever changed it last (another instance included), locked for this transaction. */
   private lockedKey(appSlug: string, id: string): Work<KeyRow | undefined> {
-    return step.get<KeyRow>(`${FIND_KEY}${this.sql.lockRows}`, { app_slug: appSlug, id });
+    // Only the key's row: PostgreSQL cannot lock the nullable side of the balance's outer join.
+    const lock = this.sql.lockRows && `${this.sql.lockRows} OF api_keys`;
+    return step.get<KeyRow>(`${FIND_KEY}${lock}`, { app_slug: appSlug, id });
+  }
+
+  /** The key with its balance, as this transaction sees it. */
+  private keyRow(appSlug: string, id: string): Work<KeyRow | undefined> {
+    return step.get<KeyRow>(FIND_KEY, { app_slug: appSlug, id });
   }
 
   /**
@@ -424,9 +469,11 @@ export abstract class SqlKeyStore implements KeyStore {
     after: KeyRow,
     audit: AuditContext,
     occurredAt: string,
+    now: Date,
   ): Work<void> {
-    const current = toKeyRecord(after);
-    const changes = keyChanges(toKeyRecord(before), current);
+    // Both as of the change's time, so that a refill due meanwhile is no change of this one.
+    const current = toKeyRecord(after, now);
+    const changes = keyChanges(toKeyRecord(before, now), current);
     if (changes.length > 0) {
       yield* step.run(
         INSERT_AUDIT_EVENT,

@@ -4,12 +4,47 @@ import type { KeyStatusFilter } from '../keyStore.js';
 // for SQLite). See sql.ts.
 
 export const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
-  revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to`;
+  revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to,
+  usage_id, credits_remaining, refill_interval, refill_amount, refill_day, refilled_at`;
+
+/** Keys with their balance, if they have one: what KEY_COLUMNS are selected from. */
+export const KEYS = 'api_keys LEFT JOIN key_credits USING (usage_id)';
 
 export const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
-    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to)
+    expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to, usage_id)
   VALUES (@id, @app_slug, @name, @key_prefix, @key_suffix, @secret_hash, @hash_scheme, @permissions, @metadata, @owner, @environment,
-    @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to)`;
+    @expires_at, @created_at, @revoked_at, @revocation_reason, @last_used_at, @rotated_from, @rotated_to, @usage_id)`;
+
+const CREDIT_COLUMNS = 'usage_id, credits_remaining, refill_interval, refill_amount, refill_day, refilled_at';
+const CREDIT_VALUES = `@usage_id::uuid, @credits_remaining::bigint, @refill_interval::text, @refill_amount::bigint, @refill_day::integer,
+    @refilled_at::timestamptz`;
+
+/** A balance, set whole (createApiKey's, or updateApiKey's replacing the lineage's). */
+export const SET_CREDITS = `INSERT INTO key_credits (${CREDIT_COLUMNS}) VALUES (${CREDIT_VALUES})
+  ON CONFLICT (usage_id) DO UPDATE SET credits_remaining = excluded.credits_remaining, refill_interval = excluded.refill_interval,
+    refill_amount = excluded.refill_amount, refill_day = excluded.refill_day, refilled_at = excluded.refilled_at`;
+
+/** A new key's balance, from its own parameters (as INSERT_KEY's `credits_` ones): nothing for a key without credits. */
+export const INSERT_CREDITS = `INSERT INTO key_credits (${CREDIT_COLUMNS}) SELECT ${CREDIT_VALUES} WHERE @credits_remaining::bigint IS NOT NULL`;
+
+export const DELETE_CREDITS = 'DELETE FROM key_credits WHERE usage_id = @usage_id';
+
+// The balance as of @period_start, the start of the refill interval now is in (null without a
+// refill): refilled to its amount when that interval began after the last refill.
+const CURRENT = `CASE WHEN @period_start::timestamptz > refilled_at THEN refill_amount ELSE credits_remaining END`;
+
+/**
+ * Spends @cost when that many are left, refilling first if an interval has begun: one statement,
+ * so that concurrent spends (other instances' included) are serialised by the row and none
+ * overdraws. No row: not enough left (or the balance is gone).
+ */
+export const SPEND_CREDITS = `UPDATE key_credits SET credits_remaining = ${CURRENT} - @cost::bigint,
+    refilled_at = CASE WHEN @period_start::timestamptz > refilled_at THEN @period_start::timestamptz ELSE refilled_at END
+  WHERE usage_id = @usage_id::uuid AND ${CURRENT} >= @cost::bigint
+  RETURNING credits_remaining`;
+
+/** What is left as of @period_start, for a spend that found too few. */
+export const CURRENT_CREDITS = `SELECT ${CURRENT} AS credits_remaining FROM key_credits WHERE usage_id = @usage_id::uuid`;
 
 export const AUDIT_COLUMNS =
   'id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes';
@@ -21,9 +56,9 @@ export const AUDIT_VALUES = `@event_id::uuid, @event_occurred_at::timestamptz, @
 
 export const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${AUDIT_VALUES})`;
 
-export const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM api_keys WHERE app_slug = @app_slug AND id = @id`;
+export const FIND_KEY = `SELECT ${KEY_COLUMNS} FROM ${KEYS} WHERE app_slug = @app_slug AND id = @id`;
 
-export const FIND_KEY_BY_SECRET_HASH = `SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM api_keys WHERE secret_hash = @secret_hash`;
+export const FIND_KEY_BY_SECRET_HASH = `SELECT ${KEY_COLUMNS}, secret_hash, hash_scheme FROM ${KEYS} WHERE secret_hash = @secret_hash`;
 
 const NOT_REVOKED = '(revoked_at IS NULL OR revoked_at > @now::timestamptz)';
 
@@ -44,16 +79,19 @@ export const UPDATE_KEY = `UPDATE api_keys SET
     environment = CASE WHEN @set_environment::boolean THEN @environment::text ELSE environment END,
     expires_at = CASE WHEN @set_expires_at::boolean THEN @expires_at::timestamptz ELSE expires_at END
   WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
-  RETURNING ${KEY_COLUMNS}`;
+  RETURNING id`;
 
 // A key revoked in a rotation's grace period keeps its reason ('rotated') unless a new one is given.
 export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @now::timestamptz, revocation_reason = COALESCE(@reason::text, revocation_reason)
   WHERE app_slug = @app_slug AND id = @id AND ${NOT_REVOKED}
-  RETURNING ${KEY_COLUMNS}`;
+  RETURNING id`;
 
 export const MARK_ROTATED = `UPDATE api_keys SET rotated_to = @successor_id::uuid, revoked_at = @revoke_at::timestamptz, revocation_reason = 'rotated'
   WHERE app_slug = @app_slug AND id = @id AND revoked_at IS NULL AND rotated_to IS NULL AND (expires_at IS NULL OR expires_at > @now::timestamptz)
-  RETURNING ${KEY_COLUMNS}`;
+  RETURNING id`;
+
+/** A rotation's successor spends from its predecessor's balance (and counts in its windows). */
+export const SHARE_USAGE = `UPDATE api_keys SET usage_id = (SELECT usage_id FROM api_keys WHERE id = @id::uuid) WHERE id = @successor_id::uuid`;
 
 export const APP_COLUMNS = 'slug, key_prefix, display_name, created_at';
 

@@ -1,16 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { INSERT_AUDIT_EVENT, INSERT_KEY } from '../shared/statements.js';
+import { INSERT_AUDIT_EVENT, INSERT_CREDITS, INSERT_KEY } from '../shared/statements.js';
 import { sqliteText } from './sqliteDatabase.js';
 
 const RECORD_KEY_USE = `UPDATE api_keys SET last_used_at = @used_at
   WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @used_at)`;
 
-/** A new key's row and its `created` event, as INSERT_KEY and INSERT_AUDIT_EVENT (shared/statements.ts) take them. */
+/** A new key's row, its `created` event and its balance (none: `credits_remaining` null), as INSERT_KEY, INSERT_AUDIT_EVENT and INSERT_CREDITS (shared/statements.ts) take them. */
 export interface KeyInsert {
   key: Record<string, string | number | null>;
   event: Record<string, string | null>;
+  credits: Record<string, string | number | null>;
 }
 
 /** A key's last use, with its time as stored. */
@@ -50,11 +51,12 @@ export class SqliteBatchWrites {
 
   constructor(db: Database.Database) {
     // Prepared on first use: the statements need the schema that migrate() makes.
-    let statements: Record<'key' | 'event' | 'use', Database.Statement> | undefined;
+    let statements: Record<'key' | 'event' | 'credits' | 'use', Database.Statement> | undefined;
     const prepared = () => {
       statements ??= {
         key: db.prepare(sqliteText(INSERT_KEY)),
         event: db.prepare(sqliteText(INSERT_AUDIT_EVENT)),
+        credits: db.prepare(sqliteText(INSERT_CREDITS)),
         use: db.prepare(RECORD_KEY_USE),
       };
       return statements;
@@ -66,7 +68,7 @@ export class SqliteBatchWrites {
       // rolled back, so no key is ever stored without its event. No savepoint per key: they cost
       // a fifth of a batch.
       const refusals: InsertRefusal[] = [];
-      const { key, event } = prepared();
+      const { key, event, credits } = prepared();
       batch.forEach((insert, index) => {
         try {
           key.run(insert.key);
@@ -78,6 +80,7 @@ export class SqliteBatchWrites {
           refusals.push({ index, code, message: (error as Error).message });
           return;
         }
+        credits.run(insert.credits);
         event.run(insert.event);
       });
       return refusals;
