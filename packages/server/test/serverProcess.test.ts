@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ApiKeyWithSecret } from '@apikeys/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../src/keys/secret.js';
+import { openStore } from '../src/store/openStore.js';
 import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 import { apikeysCli, startServerProcess } from './support/processes.js';
 import { createPostgresDatabase } from './support/stores.js';
@@ -103,6 +104,66 @@ describe('a crash', () => {
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('credits spent under load, then kill -9, on %s', (kind) => {
+  it('keeps every spend whose VALID reached a client: what is left is at most the start less those', async () => {
+    const database = kind === 'postgres' ? await createPostgresDatabase() : undefined;
+    const url = database?.url ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'apikeys-spend-crash-')), 'apikeys.db')}`;
+    const token = 'spend-crash-token-0123456789';
+    const server = startServerProcess({
+      PORT: '0',
+      DATABASE_URL: url,
+      APIKEYS_TOKENS: token,
+      APIKEYS_RATE_LIMIT: '1000000',
+    });
+    try {
+      const baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
+      const call = (path: string, body: unknown) =>
+        fetch(`${baseUrl}/api-auth/apps/internal-api/keys${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const START = 1_000_000;
+      const { key, secret } = (await (
+        await call('', { name: 'metered', credits: { remaining: START } })
+      ).json()) as ApiKeyWithSecret;
+      let answeredValid = 0;
+      let dead = false;
+      const clients = Array.from({ length: 20 }, async () => {
+        while (!dead) {
+          try {
+            const verdict = (await (await call('/verify', { secret })).json()) as { code: string };
+            answeredValid += verdict.code === 'VALID' ? 1 : 0;
+          } catch {
+            return;
+          }
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // No shutdown: the process dies with spends in flight.
+      server.child.kill('SIGKILL');
+      await server.exited;
+      dead = true;
+      await Promise.all(clients);
+      expect(answeredValid).toBeGreaterThan(50);
+
+      const store = openStore(url);
+      try {
+        const remaining = (await store.findKey('internal-api', key.id))?.credits?.remaining;
+        expect(remaining).toBeLessThanOrEqual(START - answeredValid);
+        expect(remaining).toBeGreaterThanOrEqual(0);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        server.child.kill('SIGKILL');
+      }
+      await database?.drop();
     }
   });
 });

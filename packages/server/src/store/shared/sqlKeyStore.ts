@@ -90,6 +90,13 @@ import {
 // no key, rather than matching one or failing PostgreSQL's cast to uuid.
 const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A spend's parameters, as SPEND_CREDITS and CURRENT_CREDITS take them. */
+export const spendParams = ({ usageId, cost, refill, now }: CreditSpend) => ({
+  usage_id: usageId,
+  cost,
+  period_start: refill ? refillPeriodStart(refill, now).toISOString() : null,
+});
+
 /** A flag parameter: whether a change gives the field. */
 const given = (value: unknown) => (value === undefined ? 0 : 1);
 
@@ -291,12 +298,8 @@ export abstract class SqlKeyStore implements KeyStore {
     return row && toKeyRecord(row, at);
   }
 
-  async spendCredits({ usageId, cost, refill, now }: CreditSpend): Promise<CreditSpent | undefined> {
-    const params = {
-      usage_id: usageId,
-      cost,
-      period_start: refill ? refillPeriodStart(refill, now).toISOString() : null,
-    };
+  async spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
+    const params = spendParams(spend);
     const spent = await this.sql.get<{ credits_remaining: number | string }>(SPEND_CREDITS, params);
     if (spent) {
       return { spent: true, remaining: Number(spent.credits_remaining) };

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
-import type { KeyChangeListener } from '../keyStore.js';
+import type { CreditSpend, CreditSpent, KeyChangeListener } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
-import { SqlKeyStore } from '../shared/sqlKeyStore.js';
-import { SqliteDatabase } from './sqliteDatabase.js';
+import { SqlKeyStore, spendParams } from '../shared/sqlKeyStore.js';
+import { CURRENT_CREDITS, SPEND_CREDITS } from '../shared/statements.js';
+import { SqliteDatabase, sqliteText } from './sqliteDatabase.js';
 import { type SqliteWriter, sqliteWriter, writeError } from './sqliteWriter.js';
 import { type KeyInsert, openSqlite } from './sqliteWrites.js';
 
@@ -16,6 +17,15 @@ interface PendingInsert {
   reject: (error: unknown) => void;
 }
 
+/** A verification's spend waiting for the transaction that will hold it. */
+interface PendingSpend {
+  params: ReturnType<typeof spendParams>;
+  resolve: (spent: CreditSpent | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+type SpendRow = { credits_remaining: number } | undefined;
+
 /** The embedded default: one file, WAL, and synchronous=FULL so that an acknowledged key survives a crash. */
 export class SqliteKeyStore extends SqlKeyStore {
   declare readonly kind: 'sqlite';
@@ -24,6 +34,8 @@ export class SqliteKeyStore extends SqlKeyStore {
   private readonly db: Database.Database;
   private readonly writer: SqliteWriter;
   private pendingInserts: PendingInsert[] = [];
+  private pendingSpends: PendingSpend[] = [];
+  private spendBatch: ((batch: readonly PendingSpend['params'][]) => (CreditSpent | undefined)[]) | undefined;
   private committing: Promise<void> | undefined;
   private commitScheduled = false;
 
@@ -89,6 +101,54 @@ export class SqliteKeyStore extends SqlKeyStore {
     return this.committing;
   }
 
+  /**
+   * Group commit, as for new keys: the spends that arrive in one turn of the event loop share one
+   * transaction, so one fsync, on the store's connection (statements are microseconds; the fsync
+   * is the cost). Each resolves only once that transaction has committed. One connection and one
+   * writer at a time (SQLite's lock, other processes included) keep every spend exact.
+   */
+  override spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingSpends.length === 0) {
+        setImmediate(() => this.commitPendingSpends());
+      }
+      this.pendingSpends.push({ params: spendParams(spend), resolve, reject });
+    });
+  }
+
+  private commitPendingSpends(): void {
+    const batch = this.pendingSpends;
+    this.pendingSpends = [];
+    this.spendBatch ??= this.prepareSpendBatch();
+    try {
+      const results = this.spendBatch(batch.map(({ params }) => params));
+      batch.forEach(({ resolve }, index) => {
+        resolve(results[index]);
+      });
+    } catch (error) {
+      for (const { reject } of batch) {
+        reject(error);
+      }
+    }
+  }
+
+  // Prepared on first use: the statements need the schema that migrate() makes.
+  private prepareSpendBatch() {
+    const spendOne = this.db.prepare(sqliteText(SPEND_CREDITS));
+    const current = this.db.prepare(sqliteText(CURRENT_CREDITS));
+    const run = this.db.transaction((batch: readonly PendingSpend['params'][]) =>
+      batch.map((params): CreditSpent | undefined => {
+        const spent = spendOne.get(params) as SpendRow;
+        if (spent) {
+          return { spent: true, remaining: spent.credits_remaining };
+        }
+        const left = current.get(params) as SpendRow;
+        return left && { spent: false, remaining: left.credits_remaining };
+      }),
+    );
+    return (batch: readonly PendingSpend['params'][]) => run.immediate(batch);
+  }
+
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
     await this.writer.recordUses(uses.map((use) => ({ id: use.id, usedAt: storedTime(use.usedAt) })));
   }
@@ -114,6 +174,9 @@ export class SqliteKeyStore extends SqlKeyStore {
     // Every insert already asked for is committed (or refused) before the connections close.
     while (this.committing || this.pendingInserts.length > 0) {
       await this.commitPendingInserts();
+    }
+    if (this.pendingSpends.length > 0) {
+      this.commitPendingSpends();
     }
     await this.writer.close();
     await this.sqlite.close();
