@@ -562,6 +562,40 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     });
   });
 
+  describe('spendCredits', () => {
+    it("spends by the balance's own refill, even when the caller read the key before its refill was set", async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const balance = {
+        remaining: 0,
+        refill: { interval: 'monthly' as const, amount: 5, refill_day: 1 },
+        refilledAt: '2026-06-01T00:00:00.000Z',
+      };
+      const stored = storedKey({ credits: { remaining: 0, refill: balance.refill } });
+      const [key] = await insertKeys(store, [{ ...stored, balance }]);
+      // NOW is 2026-07-01: July's refill is due. The caller's copy says the key has no refill.
+      expect(await store.spendCredits({ usageId: key!.id, cost: 2, refill: null, now: NOW })).toEqual({
+        spent: true,
+        remaining: 3,
+      });
+      expect(await store.spendCredits({ usageId: key!.id, cost: 4, refill: balance.refill, now: NOW })).toEqual({
+        spent: false,
+        remaining: 3,
+      });
+      expect((await store.findKey('internal-api', key!.id, NOW))?.credits).toEqual({
+        remaining: 3,
+        refill: balance.refill,
+      });
+    });
+
+    it('answers undefined for a lineage without a balance', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const [key] = await insertKeys(store, [storedKey()]);
+      expect(await store.spendCredits({ usageId: key!.id, cost: 1, refill: null, now: NOW })).toBeUndefined();
+    });
+  });
+
   describe('rotateKey', () => {
     it('stores the successor and links the two keys both ways, the old one revoked from revokeAt', async () => {
       const { store } = testStore;

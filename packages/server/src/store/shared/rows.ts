@@ -114,8 +114,14 @@ export const toAuditRecord = (row: WorkspaceAuditEventRow): AuditRecord => ({
   changes: JSON.parse(row.changes) as AuditRecord['changes'],
 });
 
+/** A balance's columns (key_credits), as a key's row has them too. */
+export type CreditRow = Pick<
+  KeyRow,
+  'credits_remaining' | 'refill_interval' | 'refill_amount' | 'refill_day' | 'refilled_at'
+>;
+
 /** A key's balance as stored, or null for a key without credits. */
-export const toCreditBalance = (row: KeyRow): CreditBalance | null =>
+export const toCreditBalance = (row: CreditRow): CreditBalance | null =>
   row.credits_remaining === null
     ? null
     : {

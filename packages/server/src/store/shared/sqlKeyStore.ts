@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '@apikeys/types';
-import { refillPeriodStart } from '../../keys/credits.js';
+import { type CreditRefill, creditsAt, refillPeriodStart } from '../../keys/credits.js';
 import { TimeOrderedIds } from '../../keys/timeOrderedIds.js';
 import type {
   App,
@@ -42,6 +42,7 @@ import {
   type AppRow,
   type AuditEventRow,
   auditParams,
+  type CreditRow,
   creditParams,
   type IdempotencyRow,
   type KeyRow,
@@ -53,6 +54,7 @@ import {
   toApp,
   toAuditEvent,
   toAuditRecord,
+  toCreditBalance,
   toIdempotencyRecord,
   toKeyRecord,
   toServiceTokenRecord,
@@ -63,9 +65,9 @@ import {
 import { type Announcement, type SqlDialect, type SqlParams, step, type Work } from './sql.js';
 import {
   APP_COLUMNS,
-  CURRENT_CREDITS,
   DELETE_CREDITS,
   DELETE_LAPSED_CLAIM,
+  FIND_CREDITS,
   FIND_KEY,
   FIND_KEY_BY_SECRET_HASH,
   INSERT_AUDIT_EVENT,
@@ -95,7 +97,12 @@ export const spendParams = ({ usageId, cost, refill, now }: CreditSpend) => ({
   usage_id: usageId,
   cost,
   period_start: refill ? refillPeriodStart(refill, now).toISOString() : null,
+  refill_interval: refill?.interval ?? null,
+  refill_day: refill?.refill_day ?? null,
 });
+
+const sameRefill = (a: CreditRefill | null, b: CreditRefill | null) =>
+  a?.interval === b?.interval && (a?.refill_day ?? null) === (b?.refill_day ?? null);
 
 /** A flag parameter: whether a change gives the field. */
 const given = (value: unknown) => (value === undefined ? 0 : 1);
@@ -298,14 +305,38 @@ export abstract class SqlKeyStore implements KeyStore {
     return row && toKeyRecord(row, at);
   }
 
-  async spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
-    const params = spendParams(spend);
-    const spent = await this.sql.get<{ credits_remaining: number | string }>(SPEND_CREDITS, params);
-    if (spent) {
-      return { spent: true, remaining: Number(spent.credits_remaining) };
+  spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
+    return this.sql.together(this.spendWork(spend));
+  }
+
+  /**
+   * A spend, each statement correct on its own: the conditional UPDATE, and when it changed
+   * nothing, the balance as stored to say why. A refill changed since the key was read (an
+   * update through another instance not yet heard of) is taken from the row and tried again, so
+   * that the interval is always the balance's own.
+   */
+  protected *spendWork(spend: CreditSpend): Work<CreditSpent | undefined> {
+    let { refill } = spend;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const spent = yield* step.get<{ credits_remaining: number | string }>(
+        SPEND_CREDITS,
+        spendParams({ ...spend, refill }),
+      );
+      if (spent) {
+        return { spent: true, remaining: Number(spent.credits_remaining) };
+      }
+      const row = yield* step.get<CreditRow>(FIND_CREDITS, { usage_id: spend.usageId });
+      const balance = row && toCreditBalance(row);
+      if (!balance) {
+        return undefined;
+      }
+      if (sameRefill(balance.refill, refill)) {
+        return { spent: false, remaining: creditsAt(balance, spend.now).remaining };
+      }
+      refill = balance.refill;
     }
-    const left = await this.sql.get<{ credits_remaining: number | string }>(CURRENT_CREDITS, params);
-    return left && { spent: false, remaining: Number(left.credits_remaining) };
+    // The refill keeps changing under it: refuse rather than guess.
+    return { spent: false, remaining: 0 };
   }
 
   async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {

@@ -36,15 +36,18 @@ const CURRENT = `CASE WHEN @period_start::timestamptz > refilled_at THEN refill_
 /**
  * Spends @cost when that many are left, refilling first if an interval has begun: one statement,
  * so that concurrent spends (other instances' included) are serialised by the row and none
- * overdraws. No row: not enough left (or the balance is gone).
+ * overdraws. @period_start was worked out from the refill the caller read (@refill_interval,
+ * @refill_day): the row must still refill that way. No row: not enough left, the refill changed
+ * meanwhile, or the balance is gone (FIND_CREDITS tells which).
  */
 export const SPEND_CREDITS = `UPDATE key_credits SET credits_remaining = ${CURRENT} - @cost::bigint,
     refilled_at = CASE WHEN @period_start::timestamptz > refilled_at THEN @period_start::timestamptz ELSE refilled_at END
   WHERE usage_id = @usage_id::uuid AND ${CURRENT} >= @cost::bigint
+    AND refill_interval IS NOT DISTINCT FROM @refill_interval::text AND refill_day IS NOT DISTINCT FROM @refill_day::integer
   RETURNING credits_remaining`;
 
-/** What is left as of @period_start, for a spend that found too few. */
-export const CURRENT_CREDITS = `SELECT ${CURRENT} AS credits_remaining FROM key_credits WHERE usage_id = @usage_id::uuid`;
+/** A lineage's balance as stored, for a spend that changed nothing. */
+export const FIND_CREDITS = `SELECT ${CREDIT_COLUMNS} FROM key_credits WHERE usage_id = @usage_id::uuid`;
 
 export const AUDIT_COLUMNS =
   'id, occurred_at, action, actor, operation, request_id, app_slug, key_id, token_name, changes';

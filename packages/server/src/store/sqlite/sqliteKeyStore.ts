@@ -2,9 +2,8 @@ import type Database from 'better-sqlite3';
 import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
 import type { CreditSpend, CreditSpent, KeyChangeListener } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
-import { SqlKeyStore, spendParams } from '../shared/sqlKeyStore.js';
-import { CURRENT_CREDITS, SPEND_CREDITS } from '../shared/statements.js';
-import { SqliteDatabase, sqliteText } from './sqliteDatabase.js';
+import { SqlKeyStore } from '../shared/sqlKeyStore.js';
+import { SqliteDatabase } from './sqliteDatabase.js';
 import { type SqliteWriter, sqliteWriter, writeError } from './sqliteWriter.js';
 import { type KeyInsert, openSqlite } from './sqliteWrites.js';
 
@@ -19,12 +18,10 @@ interface PendingInsert {
 
 /** A verification's spend waiting for the transaction that will hold it. */
 interface PendingSpend {
-  params: ReturnType<typeof spendParams>;
+  spend: CreditSpend;
   resolve: (spent: CreditSpent | undefined) => void;
   reject: (error: unknown) => void;
 }
-
-type SpendRow = { credits_remaining: number } | undefined;
 
 /** The embedded default: one file, WAL, and synchronous=FULL so that an acknowledged key survives a crash. */
 export class SqliteKeyStore extends SqlKeyStore {
@@ -35,7 +32,6 @@ export class SqliteKeyStore extends SqlKeyStore {
   private readonly writer: SqliteWriter;
   private pendingInserts: PendingInsert[] = [];
   private pendingSpends: PendingSpend[] = [];
-  private spendBatch: ((batch: readonly PendingSpend['params'][]) => (CreditSpent | undefined)[]) | undefined;
   private committing: Promise<void> | undefined;
   private commitScheduled = false;
 
@@ -104,49 +100,46 @@ export class SqliteKeyStore extends SqlKeyStore {
   /**
    * Group commit, as for new keys: the spends that arrive in one turn of the event loop share one
    * transaction, so one fsync, on the store's connection (statements are microseconds; the fsync
-   * is the cost). Each resolves only once that transaction has committed. One connection and one
-   * writer at a time (SQLite's lock, other processes included) keep every spend exact.
+   * is the cost), each spend as spendWork makes it on either store. Each resolves only once that
+   * transaction has committed. One writer at a time (SQLite's lock, other processes included)
+   * keeps every spend exact.
    */
   override spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
     return new Promise((resolve, reject) => {
       if (this.pendingSpends.length === 0) {
         setImmediate(() => this.commitPendingSpends());
       }
-      this.pendingSpends.push({ params: spendParams(spend), resolve, reject });
+      this.pendingSpends.push({ spend, resolve, reject });
     });
   }
 
   private commitPendingSpends(): void {
     const batch = this.pendingSpends;
     this.pendingSpends = [];
-    this.spendBatch ??= this.prepareSpendBatch();
-    try {
-      const results = this.spendBatch(batch.map(({ params }) => params));
-      batch.forEach(({ resolve }, index) => {
-        resolve(results[index]);
-      });
-    } catch (error) {
-      for (const { reject } of batch) {
-        reject(error);
-      }
-    }
-  }
-
-  // Prepared on first use: the statements need the schema that migrate() makes.
-  private prepareSpendBatch() {
-    const spendOne = this.db.prepare(sqliteText(SPEND_CREDITS));
-    const current = this.db.prepare(sqliteText(CURRENT_CREDITS));
-    const run = this.db.transaction((batch: readonly PendingSpend['params'][]) =>
-      batch.map((params): CreditSpent | undefined => {
-        const spent = spendOne.get(params) as SpendRow;
-        if (spent) {
-          return { spent: true, remaining: spent.credits_remaining };
-        }
-        const left = current.get(params) as SpendRow;
-        return left && { spent: false, remaining: left.credits_remaining };
-      }),
-    );
-    return (batch: readonly PendingSpend['params'][]) => run.immediate(batch);
+    const self = this;
+    // SQLite runs the transaction's work synchronously: the batch is committed when this returns.
+    this.sql
+      .together(
+        (function* () {
+          const results: (CreditSpent | undefined)[] = [];
+          for (const { spend } of batch) {
+            results.push(yield* self.spendWork(spend));
+          }
+          return results;
+        })(),
+      )
+      .then(
+        (results) => {
+          batch.forEach(({ resolve }, index) => {
+            resolve(results[index]);
+          });
+        },
+        (error: unknown) => {
+          for (const { reject } of batch) {
+            reject(error);
+          }
+        },
+      );
   }
 
   async recordKeyUses(uses: readonly KeyUse[]): Promise<void> {
