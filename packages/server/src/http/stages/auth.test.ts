@@ -8,6 +8,7 @@ import { expectProblem, TOKEN } from '../../../test/support/testServer.js';
 import { issueServiceToken } from '../../keys/serviceToken.js';
 import { PostgresKeyStore } from '../../store/postgres/postgresKeyStore.js';
 import { SqliteKeyStore } from '../../store/sqlite/sqliteKeyStore.js';
+import { failureKey } from './auth.js';
 
 describe('bearer authentication', () => {
   const api = lifecycleServer(storeKinds[0].open, { authFailureLimit: { limit: 1000, windowMs: 60_000 } });
@@ -123,6 +124,24 @@ describe.each([
       separate ? 401 : 429,
       separate ? 'unauthorized' : 'rate-limited',
     );
+  });
+
+  it(`counts ${separate ? 'IPv6 clients by their /64' : 'the socket, whatever IPv6 addresses the header names'}`, async () => {
+    // Two addresses of one /64 share a count; another /64 has its own.
+    await expectProblem(
+      await guess('2001:db8:5:6::1', 10),
+      separate ? 401 : 429,
+      separate ? 'unauthorized' : 'rate-limited',
+    );
+    await expectProblem(
+      await guess('2001:db8:5:6::2', 11),
+      separate ? 401 : 429,
+      separate ? 'unauthorized' : 'rate-limited',
+    );
+    await expectProblem(await guess('2001:db8:5:6:ffff::3', 12), 429, 'rate-limited');
+    if (separate) {
+      await expectProblem(await guess('2001:db8:5:7::1', 13), 401, 'unauthorized');
+    }
   });
 });
 
@@ -336,5 +355,21 @@ describe('a flood of failed authentications from many addresses', () => {
     const times = served.map(({ ms }) => ms).sort((a, b) => a - b);
     const p99 = times[Math.ceil(times.length * 0.99) - 1]!;
     expect(p99).toBeLessThan(P99_BOUND_MS);
+  });
+});
+
+describe('failureKey', () => {
+  it('counts an IPv4 address as itself, an IPv6 address by its /64 however it is written', () => {
+    expect(failureKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(failureKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    const sameClient = [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2:ffff::9',
+      '2001:0db8:0001:0002:0:0:0:1',
+      '2001:db8:1:2::1%eth0',
+    ];
+    expect(new Set(sameClient.map(failureKey))).toEqual(new Set(['2001:db8:1:2::/64']));
+    expect(failureKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(failureKey('::1')).toBe('0:0:0:0::/64');
   });
 });

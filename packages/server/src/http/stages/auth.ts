@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import type { Principal } from '../../keys/types.js';
 import '../context.js';
@@ -42,6 +43,30 @@ const authorizationHeaders = (req: Request) =>
 // digests are made once, the presented token's once per request.
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
+/**
+ * Whose failures an address counts as: itself for IPv4, its /64 for IPv6, which a single client
+ * is usually given whole (so that cycling through its addresses does not escape the limit).
+ */
+export function failureKey(address: string): string {
+  const bare = address.split('%')[0]!;
+  if (!isIPv6(bare)) {
+    return bare;
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (mapped) {
+    return mapped[1]!;
+  }
+  const [head = '', tail] = bare.split('::');
+  const before = head ? head.split(':') : [];
+  const after = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined ? before : [...before, ...Array(8 - before.length - after.length).fill('0'), ...after];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 const plural = (scopes: readonly string[]) => (scopes.length === 1 ? 'the scope' : 'the scopes');
 
 /**
@@ -49,7 +74,7 @@ const plural = (scopes: readonly string[]) => (scopes.length === 1 ? 'the scope'
  * in constant time) or a live service token of the database (found by its hash), then checks
  * that it holds the scopes the request's operation (match.ts) requires: 403 naming the missing ones otherwise, before
  * the body is read. Failures are counted per client address (`req.ip`: the client behind the
- * proxies APIKEYS_TRUST_PROXY trusts), so that guessing tokens is slow: past the limit, that
+ * proxies APIKEYS_TRUST_PROXY trusts; an IPv6 address by its /64), so that guessing tokens is slow: past the limit, that
  * address's bad tokens get 429 instead of 401. A valid token is never refused for them: many
  * clients share an address behind a NAT or a proxy, and one of them must not lock out the rest.
  */
@@ -81,7 +106,7 @@ export function bearerAuth({
       principal ??= serviceTokens?.find(hashSecret(presented, pepper));
     }
     if (!presented || !principal) {
-      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      const address = failureKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
       const time = now().getTime();
       const blocked = failures.check(address, time);
       if (blocked.over) {
