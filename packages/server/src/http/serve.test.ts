@@ -37,6 +37,14 @@ describe('connections', () => {
     }
   }
 
+  /** Starts reading a socket that read nothing so far: everything it is sent, once it closes. */
+  function readLate(socket: Socket): Promise<string> {
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.resume();
+    return new Promise((resolve) => socket.once('close', () => resolve(text)));
+  }
+
   /** Connections that read nothing the server sends, as an idle attacker's would: only the server can close them. */
   async function deafConnections(running: RunningServer, count: number, send = ''): Promise<Socket[]> {
     const { port } = new URL(running.url);
@@ -85,14 +93,7 @@ describe('connections', () => {
       );
       // The 408 after the header timeout (500 ms, checked each 500 ms), then LINGER_MS.
       expect(await allClosed(running, 1000 + LINGER_MS + 2000)).toBe(0);
-      const answers = await Promise.all(
-        sockets.map((socket) => {
-          let text = '';
-          socket.on('data', (chunk) => (text += chunk.toString('latin1')));
-          socket.resume();
-          return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
-        }),
-      );
+      const answers = await Promise.all(sockets.map(readLate));
       expect(answers.map((text) => /^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 408 /.test(text))).toEqual(
         answers.map(() => true),
       );
@@ -132,14 +133,7 @@ describe('connections', () => {
       }, 5);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       clearInterval(trickle);
-      const answers = await Promise.all(
-        sockets.map((socket) => {
-          let text = '';
-          socket.on('data', (chunk) => (text += chunk.toString('latin1')));
-          socket.resume();
-          return new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
-        }),
-      );
+      const answers = await Promise.all(sockets.map(readLate));
       expect(answers.map((text) => parseAnswer(text).status)).toEqual(answers.map(() => 408));
     } finally {
       await running.close();
