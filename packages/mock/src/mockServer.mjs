@@ -80,6 +80,9 @@ function problem(slug, detail, errors) {
   return { status, body: { type, title, status, detail, ...(errors ? { errors } : {}) } };
 }
 
+/** A name as one segment of a JSON Pointer (RFC 6901), as the server's contract/requestPointer.ts writes it. @param {string} name */
+const pointerSegment = (name) => name.replaceAll('~', '~0').replaceAll('/', '~1');
+
 /**
  * One of Prism's request violations as the server words it: a JSON Pointer into the request
  * taken as one document (`/body/name`, `/path/keyId`, `/query/limit`, `/header/…`).
@@ -102,7 +105,7 @@ function validationError({ location, code, message }, bodyFields) {
     const field = unknown ?? missing;
     const path = field === undefined ? rest : [...rest, field];
     return {
-      pointer: ['/body', ...path.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'))].join('/'),
+      pointer: ['/body', ...path.map(pointerSegment)].join('/'),
       message: unknown === undefined ? text : 'is not a field of this request',
     };
   }
@@ -194,7 +197,7 @@ function refusedRoute(req) {
     : {
         answer: problem('invalid-request', 'The request does not match the contract.', [
           {
-            pointer: `/query/${unknown.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+            pointer: `/query/${pointerSegment(unknown)}`,
             message: `Unknown query parameter '${unknown}'`,
           },
         ]),

@@ -93,7 +93,7 @@ import {
 const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A spend's parameters, as SPEND_CREDITS and CURRENT_CREDITS take them. */
-export const spendParams = ({ usageId, cost, refill, now }: CreditSpend) => ({
+const spendParams = ({ usageId, cost, refill, now }: CreditSpend) => ({
   usage_id: usageId,
   cost,
   period_start: refill ? refillPeriodStart(refill, now).toISOString() : null,
