@@ -391,7 +391,8 @@ describe.each(targets)('the client against $name', ({ start }) => {
     expect(empty.problem.errors).toEqual([
       {
         pointer: '/body',
-        message: 'must give at least one of name, permissions, metadata, owner, environment, expires_at, credits',
+        message:
+          'must give at least one of name, permissions, metadata, owner, environment, expires_at, credits, ratelimits',
       },
     ]);
     const late = await rejection(
@@ -571,6 +572,7 @@ describe.each(targets)('the client against $name', ({ start }) => {
       code: 'VALID',
       key: { ...created.key, last_used_at: verdict.key?.last_used_at },
       credits: null,
+      ratelimits: [],
     });
   });
 
@@ -587,6 +589,27 @@ describe.each(targets)('the client against $name', ({ start }) => {
       valid: false,
       code: 'INSUFFICIENT_PERMISSIONS',
       key: { id: created.key.id, permissions: ['users:read'] },
+    });
+  });
+
+  it('answers RATE_LIMITED for a key past its rate limit, with the window that refused it', async () => {
+    const ratelimits = [{ name: 'requests', limit: 1, duration_ms: 60_000, auto_apply: true }];
+    const created = await client.apiKeys.createApiKey('internal-api', { ...seedPrimary, ratelimits });
+    const verdicts = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      verdicts.push(
+        await client.apiKeys.verifyApiKey(
+          'internal-api',
+          { secret: created.secret },
+          { headers: { Prefer: 'example=rateLimited' } },
+        ),
+      );
+    }
+    expect(verdicts[1]).toMatchObject({
+      valid: false,
+      code: 'RATE_LIMITED',
+      key: { id: created.key.id },
+      ratelimits: [{ name: 'requests', remaining: 0 }],
     });
   });
 

@@ -69,9 +69,10 @@ describe.each(operations)('the published API reference of $operationId', (operat
         .last()
         .click();
     }
-    // An object Redoc shows collapsed behind "Show N properties" (or "Show property" for one).
-    // Each click opens one and removes its link, so the first left is clicked until none is.
-    const more = section.getByText(/^Show (\d+ properties|property)$/);
+    // An object Redoc shows collapsed behind "Show N properties" (or "Show property" for one;
+    // "Show N array properties" for a list of objects). Each click opens one and removes its
+    // link, so the first left is clicked until none is.
+    const more = section.getByText(/^Show (\d+ (array )?properties|(array )?property)$/);
     for (let opened = 0; opened < 20 && (await more.count()) > 0; opened++) {
       await more.first().click();
     }

@@ -154,7 +154,8 @@ describe('pnpm lint:spec, Spectral (spectral:oas and the OWASP ruleset)', () => 
   it('refuses an array type without items (spectral:oas)', () => {
     const { status, output } = spectral(
       broken(
-        '          maxItems: 100\n          items:\n            type: string\n    AuditEvent:\n',
+        '          maxItems: 100\n          items:\n            description: A permission or a scope, or a rate limit (see `Ratelimit`).\n' +
+          '            type:\n              - string\n              - object\n            additionalProperties: true\n    AuditEvent:\n',
         '          maxItems: 100\n    AuditEvent:\n',
       ),
     );

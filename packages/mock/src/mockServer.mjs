@@ -375,7 +375,11 @@ export async function startMock({ port = 4010, host = '127.0.0.1', specFile, log
       ),
     );
     // As the server: only the operations that declare the header, and one set of keys per token.
-    const idempotencyKey = idempotentOperation(req.method, req.url) ? headers['idempotency-key'] : undefined;
+    const idempotent = idempotentOperation(req.method, req.url);
+    if (idempotent && answer.ok) {
+      passed['idempotent-replayed'] = 'false';
+    }
+    const idempotencyKey = idempotent ? headers['idempotency-key'] : undefined;
     if (idempotencyKey && answer.ok) {
       const scoped = `${headers.authorization ?? ''}\n${idempotencyKey}`;
       const request = `${req.method} ${req.url} ${body.toString('utf8')}`;

@@ -2,7 +2,8 @@
 // express-openapi-validator peer and the real server (compiled, NODE_ENV=production, on SQLite
 // with synchronous=FULL and on PostgreSQL), each its own process on a loopback port, driven in
 // turn by autocannon for createApiKey and verifyApiKey (on the real server also verifyApiKey of a
-// key with credits, each VALID a durable spend), the runs alternated so the machine's
+// key with credits, each VALID a durable spend, and of a key with an auto-applied rate limit, each
+// VALID counted in its window), the runs alternated so the machine's
 // noise falls on all of them. Then the time a revocation on one PostgreSQL instance takes to be
 // seen by another. Only ratios are comparable from one machine or run to the next.
 //
@@ -33,9 +34,12 @@ const createBody = JSON.stringify({
 });
 const keysPath = '/api-auth/apps/internal-api/keys';
 
-/** `spend`: verifyApiKey of a key with credits (enough for the run), each VALID spending one. */
-type Operation = 'create' | 'verify' | 'spend';
-const OPERATIONS: Operation[] = ['create', 'verify', 'spend'];
+/**
+ * `spend`: verifyApiKey of a key with credits (enough for the run), each VALID spending one.
+ * `limit`: verifyApiKey of a key with an auto-applied rate limit (out of reach), each VALID counted.
+ */
+type Operation = 'create' | 'verify' | 'spend' | 'limit';
+const OPERATIONS: Operation[] = ['create', 'verify', 'spend', 'limit'];
 interface Target {
   name: string;
   url: string;
@@ -44,6 +48,8 @@ interface Target {
   secret: string;
   /** The secret of a key with credits, where the server has them. */
   meteredSecret?: string;
+  /** The secret of a key with an auto-applied rate limit, where the server has them. */
+  limitedSecret?: string;
   runs: Record<Operation, { requestsPerSecond: number; p50: number; p99: number }[]>;
   peakRssBytes: number;
 }
@@ -59,7 +65,7 @@ function start(name: string, args: string[], env: Record<string, string>, port: 
     name,
     url: `http://127.0.0.1:${port}`,
     process: child,
-    runs: { create: [], verify: [], spend: [] },
+    runs: { create: [], verify: [], spend: [], limit: [] },
     peakRssBytes: 0,
   };
 }
@@ -97,17 +103,23 @@ async function createKey(url: string, fields: Record<string, unknown> = {}): Pro
   return { id: key.id, secret };
 }
 
-async function ready(target: Omit<Target, 'secret'>, metered = false): Promise<Target> {
+/** With `usageLimited`, also a key with credits and one with a rate limit (the real server's). */
+async function ready(target: Omit<Target, 'secret'>, usageLimited = false): Promise<Target> {
   await listening(target.url);
   const { secret } = await createKey(target.url);
-  if (!metered) {
+  if (!usageLimited) {
     return { ...target, secret };
   }
   const { secret: meteredSecret } = await createKey(target.url, { credits: { remaining: 1_000_000_000_000 } });
-  return { ...target, secret, meteredSecret };
+  const { secret: limitedSecret } = await createKey(target.url, {
+    ratelimits: [{ name: 'requests', limit: 1_000_000_000_000, duration_ms: 86_400_000, auto_apply: true }],
+  });
+  return { ...target, secret, meteredSecret, limitedSecret };
 }
 
-const canRun = (target: Target, operation: Operation) => operation !== 'spend' || target.meteredSecret !== undefined;
+const SECRETS = { verify: 'secret', spend: 'meteredSecret', limit: 'limitedSecret' } as const;
+const canRun = (target: Target, operation: Operation) =>
+  operation === 'create' || target[SECRETS[operation]] !== undefined;
 
 const rssBytes = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -127,7 +139,7 @@ async function drive(target: Target, operation: Operation, seconds: number) {
         operation === 'create'
           ? createBody
           : JSON.stringify({
-              secret: operation === 'spend' ? target.meteredSecret : target.secret,
+              secret: target[SECRETS[operation]],
               required_permissions: [],
             }),
     });
@@ -266,8 +278,8 @@ try {
   const ratio = (a: Target, b: Target, operation: Operation) =>
     summary(a, operation).requestsPerSecond / summary(b, operation).requestsPerSecond;
   /** A server's verification of a key with credits against its plain verification, taken in the same rounds. */
-  const spendRatio = (target: Target) =>
-    summary(target, 'spend').requestsPerSecond / summary(target, 'verify').requestsPerSecond;
+  const spendRatio = (target: Target, operation: 'spend' | 'limit' = 'spend') =>
+    summary(target, operation).requestsPerSecond / summary(target, 'verify').requestsPerSecond;
   const worstP99 = Math.max(summary(sqlite, 'create').p99, summary(sqlite, 'verify').p99);
   const revocations = await revocationLatencies(postgres.url, postgresPeer.url);
   const goal = (met: boolean) => (met ? 'met' : 'NOT met');
@@ -296,6 +308,16 @@ try {
       spendRatio(sqlite) >= 0.5,
     ],
     ['verifyApiKey with credits / plain verifyApiKey (PostgreSQL)', `${spendRatio(postgres).toFixed(2)}x`, true],
+    [
+      'verifyApiKey with a rate limit / plain verifyApiKey (SQLite)',
+      `${spendRatio(sqlite, 'limit').toFixed(2)}x (goal >= 0.8)`,
+      spendRatio(sqlite, 'limit') >= 0.8,
+    ],
+    [
+      'verifyApiKey with a rate limit / plain verifyApiKey (PostgreSQL)',
+      `${spendRatio(postgres, 'limit').toFixed(2)}x`,
+      true,
+    ],
     ['p99, create and verify (SQLite)', `${worstP99} ms (goal <= 25)`, worstP99 <= 25],
     [
       'peak RSS under load (SQLite)',

@@ -31,11 +31,15 @@ it('pnpm bench builds the server, drives every peer and prints the whole table',
       );
     }
   }
-  // Verifications of a key with credits, on the real server only.
+  // Verifications of a key with credits, and of one with a rate limit, on the real server only.
   for (const server of ['apikeys, SQLite FULL', 'apikeys, PostgreSQL']) {
-    expect(stdout).toMatch(
-      new RegExp(`\\| ${server.replace(/[+.,]/g, '\\$&')} \\| spend \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\|`),
-    );
+    for (const operation of ['spend', 'limit']) {
+      expect(stdout).toMatch(
+        new RegExp(
+          `\\| ${server.replace(/[+.,]/g, '\\$&')} \\| ${operation} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\|`,
+        ),
+      );
+    }
   }
   for (const measure of [
     /createApiKey \(SQLite\) \/ stock Express \+ eov \| [\d.]+x/,
@@ -43,6 +47,8 @@ it('pnpm bench builds the server, drives every peer and prints the whole table',
     /verifyApiKey \(SQLite\) \/ stock Express \+ eov \| [\d.]+x/,
     /verifyApiKey with credits \/ plain verifyApiKey \(SQLite\) \| [\d.]+x/,
     /verifyApiKey with credits \/ plain verifyApiKey \(PostgreSQL\) \| [\d.]+x/,
+    /verifyApiKey with a rate limit \/ plain verifyApiKey \(SQLite\) \| [\d.]+x/,
+    /verifyApiKey with a rate limit \/ plain verifyApiKey \(PostgreSQL\) \| [\d.]+x/,
     /p99, create and verify \(SQLite\) \| [\d.]+ ms/,
     /peak RSS under load \(SQLite\) \| \d+ MB/,
     /seen by the other, 3 times \| p50 [\d.]+ ms, p99 [\d.]+ ms/,

@@ -38,6 +38,7 @@ function storedKey(
       rotated_from: null,
       rotated_to: null,
       credits: null,
+      ratelimits: [],
       ...overrides,
     },
     secretHash,
@@ -59,17 +60,12 @@ async function insertKeys(store: KeyStore, keys: StoredKey[]): Promise<KeyRecord
   return keys.map((stored) => stored.key);
 }
 
-/** The service token events, read from the table itself: no API lists them. */
-async function tokenEvents(testStore: TestStore): Promise<Record<string, unknown>[]> {
-  const sql =
-    'SELECT action, actor, operation, token_name, changes FROM audit_events WHERE token_name IS NOT NULL ORDER BY occurred_at';
+/** Rows read from the database itself, on a connection of its own: what no API shows. */
+async function query<Row>(testStore: TestStore, sql: string): Promise<Row[]> {
   if (testStore.store.kind === 'sqlite') {
     const db = new Database(testStore.location, { readonly: true });
     try {
-      return (db.prepare(sql).all() as { changes: string }[]).map((row) => ({
-        ...row,
-        changes: JSON.parse(row.changes),
-      }));
+      return db.prepare(sql).all() as Row[];
     } finally {
       db.close();
     }
@@ -77,10 +73,23 @@ async function tokenEvents(testStore: TestStore): Promise<Record<string, unknown
   const client = new pg.Client({ connectionString: testStore.location });
   await client.connect();
   try {
-    return (await client.query(sql)).rows;
+    return (await client.query(sql)).rows as Row[];
   } finally {
     await client.end();
   }
+}
+
+/** The service token events, read from the table itself: no API lists them. */
+async function tokenEvents(testStore: TestStore): Promise<Record<string, unknown>[]> {
+  const rows = await query<{ changes: string | unknown }>(
+    testStore,
+    'SELECT action, actor, operation, token_name, changes FROM audit_events WHERE token_name IS NOT NULL ORDER BY occurred_at',
+  );
+  // SQLite answers the json column as its text.
+  return rows.map((row) => ({
+    ...row,
+    changes: typeof row.changes === 'string' ? JSON.parse(row.changes) : row.changes,
+  }));
 }
 
 /** The order every listing promises: created_at DESC, then id DESC. */
@@ -234,10 +243,20 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     it('deletes an app whose keys are all revoked or expired, with them, keeping the audit trail', async () => {
       const { store } = testStore;
       await addApps(store);
+      const ratelimits = [{ name: 'requests', limit: 5, duration_ms: 60_000, auto_apply: true }];
+      const balance = { remaining: 5, refill: null, refilledAt: null };
       const [revoked, expired, other] = await insertKeys(store, [
-        storedKey({ revoked_at: at(-HOUR) }),
+        { ...storedKey({ revoked_at: at(-HOUR), ratelimits, credits: { remaining: 5, refill: null } }), balance },
         storedKey({ expires_at: at(-HOUR) }),
-        storedKey({ app_slug: 'billing-api', key_prefix: 'bill' }),
+        {
+          ...storedKey({
+            app_slug: 'billing-api',
+            key_prefix: 'bill',
+            ratelimits,
+            credits: { remaining: 5, refill: null },
+          }),
+          balance,
+        },
       ]);
       const outcome = await store.removeApp('internal-api', new Date(NOW), ADMIN);
       expect(outcome).toEqual({
@@ -248,6 +267,10 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       expect(await store.findKey('internal-api', revoked!.id)).toBeUndefined();
       expect(await store.findKey('billing-api', other!.id)).toEqual(other);
       expect(await store.countKeys()).toBe(1);
+      // The deleted keys' balance and limits go with them; the other app's stay.
+      for (const table of ['key_credits', 'key_ratelimits']) {
+        expect(await query(testStore, `SELECT usage_id FROM ${table}`)).toEqual([{ usage_id: other!.id }]);
+      }
       // The keys' events stay under the slug; the deletion is the workspace's.
       expect((await store.keyAuditEvents({ appSlug: 'internal-api', limit: 10 })).length).toBe(2);
       expect(await workspaceEvents()).toEqual([
@@ -562,7 +585,7 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
     });
   });
 
-  describe('spendCredits', () => {
+  describe('spendUsage', () => {
     it("spends by the balance's own refill, even when the caller read the key before its refill was set", async () => {
       const { store } = testStore;
       await addApps(store);
@@ -574,13 +597,17 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       const stored = storedKey({ credits: { remaining: 0, refill: balance.refill } });
       const [key] = await insertKeys(store, [{ ...stored, balance }]);
       // NOW is 2026-07-01: July's refill is due. The caller's copy says the key has no refill.
-      expect(await store.spendCredits({ usageId: key!.id, cost: 2, refill: null, now: NOW })).toEqual({
-        spent: true,
-        remaining: 3,
+      const spend = (cost: number, refill: typeof balance.refill | null) =>
+        store.spendUsage({ usageId: key!.id, now: NOW, ratelimits: [], credits: { cost, refill } });
+      expect(await spend(2, null)).toEqual({
+        outcome: 'spent',
+        ratelimits: [],
+        credits: { spent: true, remaining: 3 },
       });
-      expect(await store.spendCredits({ usageId: key!.id, cost: 4, refill: balance.refill, now: NOW })).toEqual({
-        spent: false,
-        remaining: 3,
+      expect(await spend(4, balance.refill)).toEqual({
+        outcome: 'usage_exceeded',
+        ratelimits: [],
+        credits: { spent: false, remaining: 3 },
       });
       expect((await store.findKey('internal-api', key!.id, NOW))?.credits).toEqual({
         remaining: 3,
@@ -588,11 +615,13 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       });
     });
 
-    it('answers undefined for a lineage without a balance', async () => {
+    it('spends no credits of a lineage without a balance', async () => {
       const { store } = testStore;
       await addApps(store);
       const [key] = await insertKeys(store, [storedKey()]);
-      expect(await store.spendCredits({ usageId: key!.id, cost: 1, refill: null, now: NOW })).toBeUndefined();
+      expect(
+        await store.spendUsage({ usageId: key!.id, now: NOW, ratelimits: [], credits: { cost: 1, refill: null } }),
+      ).toEqual({ outcome: 'spent', ratelimits: [], credits: undefined });
     });
   });
 

@@ -110,6 +110,7 @@ const UPGRADED: StoredKey = {
     rotated_from: null,
     rotated_to: null,
     credits: null,
+    ratelimits: [],
   },
   secretHash: OLD_KEY.secret_hash,
   hashScheme: 'sha256',

@@ -54,6 +54,14 @@ describe.each(storeKinds)('GET /metrics ($kind)', ({ open }) => {
       const metered = await server.post('internal-api', { name: 'spent', credits: { remaining: 0 } });
       const spent = ((await metered.json()) as ApiKeyWithSecret).secret;
       expect((await verify({ secret: spent })).status).toBe(200);
+      const limited = await server.post('internal-api', {
+        name: 'limited',
+        ratelimits: [{ name: 'requests', limit: 1, duration_ms: 60_000, auto_apply: true }],
+      });
+      const limitedSecret = ((await limited.json()) as ApiKeyWithSecret).secret;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expect((await verify({ secret: limitedSecret })).status).toBe(200);
+      }
       expect((await server.post('internal-api', { name: 'x' }, { token: null })).status).toBe(401);
       expect((await server.post('internal-api', { name: 'x', unknown: 1 })).status).toBe(400);
       expect((await fetch(`${server.url}/no/such/path/${secret}`)).status).toBe(404);
@@ -61,20 +69,21 @@ describe.each(storeKinds)('GET /metrics ($kind)', ({ open }) => {
       const after = await scrape(server.url);
       const answers = (operation: string, status: string) =>
         after.value('apikeys_http_requests_total', { operation, status });
-      expect(answers('createApiKey', '201')).toBe(4);
+      expect(answers('createApiKey', '201')).toBe(5);
       // Refused before any route ran, still counted for their operation.
       expect(answers('createApiKey', '401')).toBe(1);
       expect(answers('createApiKey', '400')).toBe(1);
-      expect(answers('verifyApiKey', '200')).toBe(4);
+      expect(answers('verifyApiKey', '200')).toBe(6);
       expect(answers('unknown', '404')).toBe(1);
       expect(answers('/metrics', '200')).toBe(1);
       expect(after.observed('apikeys_http_request_duration_seconds')).toBeGreaterThan(0);
 
-      expect(after.value('apikeys_keys_created_total', { operation: 'createApiKey' })).toBe(3);
-      expect(after.value('apikeys_key_verifications_total', { code: 'VALID' })).toBe(1);
+      expect(after.value('apikeys_keys_created_total', { operation: 'createApiKey' })).toBe(4);
+      expect(after.value('apikeys_key_verifications_total', { code: 'VALID' })).toBe(2);
       expect(after.value('apikeys_key_verifications_total', { code: 'INSUFFICIENT_PERMISSIONS' })).toBe(1);
       expect(after.value('apikeys_key_verifications_total', { code: 'MALFORMED' })).toBe(1);
       expect(after.value('apikeys_key_verifications_total', { code: 'USAGE_EXCEEDED' })).toBe(1);
+      expect(after.value('apikeys_key_verifications_total', { code: 'RATE_LIMITED' })).toBe(1);
       expect(after.observed('apikeys_store_call_duration_seconds')).toBeGreaterThan(0);
 
       // The runtime's own: event-loop lag and resident memory.

@@ -75,6 +75,26 @@ describe('two instances on one PostgreSQL database', () => {
     }
   });
 
+  it('admits exactly 50 of 500 concurrent verifications of a limit of 50 a window over both instances', async () => {
+    const [first, second] = urls as [string, string];
+    // A day's window (from 00:00 UTC), so that the 500 fall in one window unless run at midnight.
+    const ratelimits = [{ name: 'requests', limit: 50, duration_ms: 86_400_000, auto_apply: true }];
+    const created = await call(first, 'POST', '', { name: 'limited', ratelimits });
+    const { secret } = (await created.json()) as ApiKeyWithSecret;
+    const verdicts = await Promise.all(
+      Array.from(
+        { length: 500 },
+        async (_, i) =>
+          (await (await call(i % 2 ? first : second, 'POST', '/verify', { secret })).json()) as VerificationResult,
+      ),
+    );
+    const valid = verdicts.filter((verdict) => verdict.code === 'VALID');
+    expect(valid).toHaveLength(50);
+    expect(verdicts.filter((verdict) => verdict.code === 'RATE_LIMITED')).toHaveLength(450);
+    // Each VALID was given a different place in the window: 49 left down to 0.
+    expect(new Set(valid.map((verdict) => verdict.ratelimits?.[0]?.remaining)).size).toBe(50);
+  });
+
   it('pages through keys created on both instances with a cursor from either', async () => {
     const [first, second] = urls as [string, string];
     for (let i = 0; i < 3; i++) {

@@ -168,6 +168,54 @@ describe.each(['sqlite', 'postgres'] as const)('credits spent under load, then k
   });
 });
 
+// What a restart does to rate-limit windows: PostgreSQL keeps them (rows of its own), SQLite's are
+// the process's memory and start afresh, as the contract says.
+describe.each([
+  ['postgres', 'keeps a full window full', 'RATE_LIMITED'],
+  ['sqlite', 'starts the windows afresh', 'VALID'],
+] as const)('a restart on %s', (kind, does, afterRestart) => {
+  it(`${does}`, async () => {
+    const database = kind === 'postgres' ? await createPostgresDatabase() : undefined;
+    const url = database?.url ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'apikeys-windows-')), 'apikeys.db')}`;
+    const token = 'restart-windows-token-0123456789';
+    const env = { PORT: '0', DATABASE_URL: url, APIKEYS_TOKENS: token };
+    let server = startServerProcess(env);
+    try {
+      const verify = async (baseUrl: string, body: unknown) =>
+        (await (
+          await fetch(`${baseUrl}/api-auth/apps/internal-api/keys/verify`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json()) as { code: string };
+      let baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
+      // A day's window, so that the restart falls in it unless run at midnight UTC.
+      const created = await fetch(`${baseUrl}/api-auth/apps/internal-api/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'limited',
+          ratelimits: [{ name: 'requests', limit: 1, duration_ms: 86_400_000, auto_apply: true }],
+        }),
+      });
+      const { secret } = (await created.json()) as ApiKeyWithSecret;
+      expect((await verify(baseUrl, { secret })).code).toBe('VALID');
+      expect((await verify(baseUrl, { secret })).code).toBe('RATE_LIMITED');
+      server.child.kill('SIGTERM');
+      await server.exited;
+      server = startServerProcess(env);
+      baseUrl = (await server.waitFor(/"url":"(http:\/\/localhost:\d+)"/))[1]!;
+      expect((await verify(baseUrl, { secret })).code).toBe(afterRestart);
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        server.child.kill('SIGKILL');
+      }
+      await database?.drop();
+    }
+  });
+});
+
 describe('configuration', () => {
   it('fails to start, naming the variable, on a bad setting', async () => {
     const server = startServerProcess({ PORT: '0', DATABASE_URL: 'mysql://nope', APIKEYS_TOKENS: 'x'.repeat(20) });

@@ -4,7 +4,7 @@ import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 import { AUDIT, storeKinds } from './support/stores.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
-const fields = { permissions: [], metadata: {}, owner: null, environment: null, expires_at: null };
+const fields = { permissions: [], metadata: {}, owner: null, environment: null, expires_at: null, ratelimits: [] };
 
 describe('SQLite group commit', () => {
   it('commits keys inserted together, each visible to another connection once its insert resolves, and refuses only the duplicate', async () => {

@@ -5,7 +5,7 @@ import { SqliteKeyStore } from '../src/store/sqlite/sqliteKeyStore.js';
 import { AUDIT, storeKinds } from './support/stores.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
-const fields = { permissions: [], metadata: {}, owner: null, environment: null, expires_at: null };
+const fields = { permissions: [], metadata: {}, owner: null, environment: null, expires_at: null, ratelimits: [] };
 
 // The SQLite store writes on two connections (its own, and the writer thread's) and watches
 // both for commits it did not make: this process's writes must not look like another's.

@@ -27,7 +27,15 @@ describe('the verification cache', () => {
       });
       const issued = issueKey(
         app,
-        { name: 'cached', permissions: [], metadata: {}, owner: null, environment: null, expires_at: null },
+        {
+          name: 'cached',
+          permissions: [],
+          metadata: {},
+          owner: null,
+          environment: null,
+          expires_at: null,
+          ratelimits: [],
+        },
         { now: NOW },
       );
       await store.insertKey(issued.stored, AUDIT);

@@ -344,18 +344,33 @@ export interface paths {
          *     - `INSUFFICIENT_PERMISSIONS`: a valid key that lacks a required permission. A key
          *       holding `users:*` holds `users:read`; a required `users:*` is held only by
          *       `users:*` itself.
-         *     - `USAGE_EXCEEDED`: a valid key holding the permissions, with fewer `credits` left
-         *       than this verification costs. Nothing is spent.
+         *     - `RATE_LIMITED`: a valid key holding the permissions, and one of its `ratelimits`
+         *       that applies would be exceeded. Nothing is counted or spent.
+         *     - `USAGE_EXCEEDED`: a valid key holding the permissions and within its rate limits,
+         *       with fewer `credits` left than this verification costs. Nothing is counted or spent.
          *
-         *     Checks run in that order, credits last. A key with `credits` (see `Credits`) spends
-         *     `credits.cost` (1 when omitted) on each `VALID` verification, and only then: the spend
-         *     is durable before the answer is sent, and exact across every instance sharing the
-         *     database, so a key with 100 credits verified 1,000 times at once is `VALID` exactly 100
-         *     times. A metered plan of 10,000 calls a month is `credits: { remaining: 10000, refill:
-         *     { interval: monthly, amount: 10000 } }` at `createApiKey`.
+         *     Checks run in that order: rate limits, then credits, last. A verification that is not
+         *     `VALID` counts against no limit and spends nothing.
          *
-         *     `key` and `credits` are present for `VALID`, `INSUFFICIENT_PERMISSIONS` and
-         *     `USAGE_EXCEEDED` only. A change to a key
+         *     A key's rate limits (see `Ratelimit`) that have `auto_apply` apply to every
+         *     verification (cost 1, or the `cost` named in `ratelimits`); the others only when
+         *     `ratelimits` names them. A name the key has no limit of is a 400 problem naming it. Each
+         *     limit counts in fixed windows of `duration_ms` (aligned to the Unix epoch): a window
+         *     admits `limit` in total, and a new one starts at its `reset_at`. On PostgreSQL the
+         *     windows are in the database, exact across every instance sharing it (a limit of 50
+         *     verified 500 times at once is `VALID` exactly 50 times); on SQLite they are in the
+         *     server's memory, and a restart starts them afresh.
+         *
+         *     A key with `credits` (see `Credits`) spends `credits.cost` (1 when omitted) on each
+         *     `VALID` verification, and only then: the spend is durable before the answer is sent,
+         *     and exact across every instance sharing the database, so a key with 100 credits
+         *     verified 1,000 times at once is `VALID` exactly 100 times. A metered plan of 10,000
+         *     calls a month, at most 10 a second, is `credits: { remaining: 10000, refill: { interval:
+         *     monthly, amount: 10000 } }, ratelimits: [{ name: requests, limit: 10, duration_ms:
+         *     1000, auto_apply: true }]` at `createApiKey`.
+         *
+         *     `key`, `credits` and `ratelimits` are present for `VALID`, `INSUFFICIENT_PERMISSIONS`,
+         *     `RATE_LIMITED` and `USAGE_EXCEEDED` only. A change to a key
          *     (revoked, rotated, updated) is seen by the very next verification on the instance
          *     that made it, and within milliseconds on the other instances sharing its database
          *     (at most 5 seconds should a change notice be lost). A valid verification sets the
@@ -626,6 +641,7 @@ export interface components {
              */
             expires_at?: string;
             credits?: components["schemas"]["CreditsInput"];
+            ratelimits?: components["schemas"]["RatelimitsInput"];
         };
         /**
          * @description The fields to change; at least one. Closed: a field not listed here is refused
@@ -646,6 +662,7 @@ export interface components {
              */
             expires_at?: string | null;
             credits?: components["schemas"]["CreditsInput"];
+            ratelimits?: components["schemas"]["RatelimitsInput"];
         };
         /** @description Why the key is revoked, for the audit trail. Closed. */
         RevokeApiKeyRequest: {
@@ -655,6 +672,7 @@ export interface components {
         /** @description How to rotate. Closed. */
         RotateApiKeyRequest: {
             /**
+             * Format: int32
              * @description How long the old key keeps verifying, in seconds (up to 24 hours). 0, the
              *     default, revokes it at once.
              * @default 0
@@ -677,12 +695,22 @@ export interface components {
             credits?: {
                 cost?: components["schemas"]["CreditCount"];
             };
+            /**
+             * @description The key's rate limits this verification counts against beyond those with
+             *     `auto_apply`, and what it costs in each (`cost`, 1 when omitted; 0 checks that the
+             *     window is not exceeded without counting). Each name at most once, and one the key
+             *     has (otherwise 400). Naming an auto-applied limit sets its cost.
+             */
+            ratelimits?: {
+                name: components["schemas"]["RatelimitName"];
+                cost?: components["schemas"]["RatelimitCount"];
+            }[];
         };
         /**
          * @description The verdict of a verification; see `verifyApiKey`.
          * @enum {string}
          */
-        VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS" | "USAGE_EXCEEDED";
+        VerificationCode: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "INSUFFICIENT_PERMISSIONS" | "RATE_LIMITED" | "USAGE_EXCEEDED";
         /** @description The verdict on a presented secret. */
         VerificationResult: {
             /** @description True only when `code` is `VALID`. */
@@ -696,6 +724,13 @@ export interface components {
             credits?: {
                 remaining: components["schemas"]["CreditCount"];
             } | null;
+            /**
+             * @description With `key`: the rate limits that applied to this verification, in the key's order,
+             *     each as its window stands afterwards (`VALID` counted in it; any other verdict did
+             *     not). Empty when none applied, and for `INSUFFICIENT_PERMISSIONS`, which is decided
+             *     before them.
+             */
+            ratelimits?: components["schemas"]["RatelimitState"][];
         };
         /** @description The stored record of a key. It never contains the secret or its hash. */
         ApiKey: {
@@ -752,6 +787,11 @@ export interface components {
              */
             rotated_to: string | null;
             credits: components["schemas"]["Credits"];
+            /**
+             * @description The key's rate limits (see `Ratelimit`), empty when it has none. A key in a
+             *     rotation's grace period and its successor share them and count in the same windows.
+             */
+            ratelimits: components["schemas"]["Ratelimit"][];
         };
         /**
          * @description How much the key may still be used, or null: as much as it likes. `verifyApiKey`
@@ -793,6 +833,81 @@ export interface components {
              */
             refill_day: number | null;
         } | null;
+        /**
+         * @description A rate limit's name, unique within its key.
+         * @example requests
+         */
+        RatelimitName: string;
+        /**
+         * Format: int64
+         * @description A number of verifications counted in a rate limit's window (or, as a `cost`, what one counts for).
+         */
+        RatelimitCount: number;
+        /**
+         * Format: int32
+         * @description A rate limit's window, in milliseconds, from 1 second to 24 hours.
+         */
+        RatelimitDuration: number;
+        /**
+         * @description A limit on how often the key verifies: at most `limit` (counted by each
+         *     verification's cost) in each window of `duration_ms`. Windows are fixed, aligned to the
+         *     Unix epoch: a limit of 60 a minute admits 60 from 10:02:00.000 to 10:02:59.999, and 60
+         *     more from 10:03:00. With `auto_apply`, every verification counts; otherwise only one
+         *     that names the limit in its `ratelimits`.
+         * @example {
+         *       "name": "requests",
+         *       "limit": 60,
+         *       "duration_ms": 60000,
+         *       "auto_apply": true
+         *     }
+         */
+        Ratelimit: {
+            name: components["schemas"]["RatelimitName"];
+            limit: components["schemas"]["RatelimitLimit"];
+            duration_ms: components["schemas"]["RatelimitDuration"];
+            /** @description Whether every verification counts against it, or only those that name it. */
+            auto_apply: boolean;
+        };
+        /**
+         * Format: int64
+         * @description How much a window admits, at least 1.
+         */
+        RatelimitLimit: number;
+        /**
+         * @description The key's rate limits (see `Ratelimit`), at most 10, each name once. On `updateApiKey`
+         *     it replaces the list of the key (and of a key rotated to it; `[]` removes them all). A
+         *     limit kept by name keeps counting in its window; one whose `duration_ms` changed starts
+         *     a new window.
+         * @example [
+         *       {
+         *         "name": "requests",
+         *         "limit": 60,
+         *         "duration_ms": 60000,
+         *         "auto_apply": true
+         *       }
+         *     ]
+         */
+        RatelimitsInput: {
+            name: components["schemas"]["RatelimitName"];
+            limit: components["schemas"]["RatelimitLimit"];
+            duration_ms: components["schemas"]["RatelimitDuration"];
+            /**
+             * @description Whether every verification counts against it; false when omitted.
+             * @default false
+             */
+            auto_apply?: boolean;
+        }[];
+        /** @description A rate limit's window as a verification left it. */
+        RatelimitState: {
+            name: components["schemas"]["RatelimitName"];
+            limit: components["schemas"]["RatelimitLimit"];
+            remaining: components["schemas"]["RatelimitCount"];
+            /**
+             * Format: date-time
+             * @description When the window ends and the next one starts afresh.
+             */
+            reset_at: string;
+        };
         /**
          * @description Limits the key's use to `remaining` credits, refilled as `refill` says; null: no limit
          *     (on `updateApiKey`, removes it). Given on `updateApiKey`, it replaces the balance the
@@ -857,16 +972,20 @@ export interface components {
             field: string;
             /**
              * @description The value before the change: any JSON value, or null; a list is a key's permissions or a
-             *     token's scopes (at most 100 strings).
+             *     token's scopes (at most 100 strings), or a key's rate limits (see `Ratelimit`).
              */
-            old: string | number | boolean | string[] | {
+            old: string | number | boolean | (string | {
+                [key: string]: unknown;
+            })[] | {
                 [key: string]: unknown;
             } | null;
             /**
              * @description The value after the change: any JSON value, or null; a list is a key's permissions or a
-             *     token's scopes (at most 100 strings).
+             *     token's scopes (at most 100 strings), or a key's rate limits (see `Ratelimit`).
              */
-            new: string | number | boolean | string[] | {
+            new: string | number | boolean | (string | {
+                [key: string]: unknown;
+            })[] | {
                 [key: string]: unknown;
             } | null;
         };
@@ -1372,10 +1491,10 @@ export interface components {
          */
         RateLimitHeader: string;
         /**
-         * @description `true` on an answer replayed for a retry with the same `Idempotency-Key`; absent
-         *     on the first answer.
+         * @description `true` on an answer replayed for a retry with the same `Idempotency-Key`; `false` on
+         *     an answer the operation gave itself (the first, or one without an `Idempotency-Key`).
          */
-        IdempotentReplayedHeader: "true";
+        IdempotentReplayedHeader: "false" | "true";
         /** @description Always `no-store`, so that no cache keeps the secret. */
         CacheControlNoStoreHeader: "no-store";
         /** @description The authentication scheme the operation expects. */
@@ -1415,6 +1534,13 @@ export type ApiKey = components['schemas']['ApiKey'];
 export type Credits = components['schemas']['Credits'];
 export type CreditCount = components['schemas']['CreditCount'];
 export type CreditRefill = components['schemas']['CreditRefill'];
+export type RatelimitName = components['schemas']['RatelimitName'];
+export type RatelimitCount = components['schemas']['RatelimitCount'];
+export type RatelimitDuration = components['schemas']['RatelimitDuration'];
+export type Ratelimit = components['schemas']['Ratelimit'];
+export type RatelimitLimit = components['schemas']['RatelimitLimit'];
+export type RatelimitsInput = components['schemas']['RatelimitsInput'];
+export type RatelimitState = components['schemas']['RatelimitState'];
 export type CreditsInput = components['schemas']['CreditsInput'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];

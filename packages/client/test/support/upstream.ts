@@ -60,6 +60,7 @@ export const record = (id: string): ApiKey => ({
   rotated_from: null,
   rotated_to: null,
   credits: null,
+  ratelimits: [],
 });
 export const created = { key: record('2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f'), secret: `sk_${'a'.repeat(49)}` };
 export const answer201 = (res: ServerResponse) => {

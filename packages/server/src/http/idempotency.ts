@@ -75,6 +75,12 @@ const answerOfProblem = (problems: ProblemCatalogue, problem: ProblemError): Rec
   body: problems.documentOf(problem),
 });
 
+/** The operation's own answer, not a replay: said so, as the contract's header allows since 5.0.0. */
+const firstAnswer = (answer: RecordedAnswer): RecordedAnswer => ({
+  ...answer,
+  headers: { ...answer.headers, 'Idempotent-Replayed': 'false' },
+});
+
 /** Runs an operation at most once per Idempotency-Key, token and request, and replays its answer to retries. */
 export class IdempotencyGuard {
   private lastSweep = 0;
@@ -83,7 +89,7 @@ export class IdempotencyGuard {
 
   async answer(request: IdempotentRequest, run: () => Promise<RecordedAnswer>): Promise<RecordedAnswer> {
     if (request.key === undefined) {
-      return run();
+      return firstAnswer(await run());
     }
     const { store, now, pepper } = this.options;
     const at = now();
@@ -126,7 +132,7 @@ export class IdempotencyGuard {
       throw error;
     }
     await this.keep(id, at, answer, key);
-    return answer;
+    return firstAnswer(answer);
   }
 
   private async keep(id: string, claimedAt: Date, answer: RecordedAnswer, key: Buffer): Promise<void> {

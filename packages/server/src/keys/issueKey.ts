@@ -7,7 +7,10 @@ import type { App, KeyRecord, StoredKey } from './types.js';
 const keyIds = new TimeOrderedIds();
 
 /** What the caller chooses about a new key; everything else is the service's. */
-export type KeyFields = Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>;
+export type KeyFields = Pick<
+  KeyRecord,
+  'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at' | 'ratelimits'
+>;
 
 export interface IssuedKey {
   /** What the store keeps: the record and the secret's hash. */
@@ -44,6 +47,8 @@ export function issueKey(
     rotated_from: options.rotatedFrom ?? null,
     rotated_to: null,
     credits: options.balance ? creditsAt(options.balance, options.now) : (options.sharedCredits ?? null),
+    // Last, as the contract orders the record's fields.
+    ratelimits: fields.ratelimits,
   };
   return {
     stored: {

@@ -12,7 +12,7 @@ export type KeyRecord = Omit<ApiKey, 'status'>;
 
 /** The fields updateApiKey may change; `null` clears the nullable ones. */
 export type KeyChanges = Partial<
-  Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at'>
+  Pick<KeyRecord, 'name' | 'permissions' | 'metadata' | 'owner' | 'environment' | 'expires_at' | 'ratelimits'>
 > & {
   /** The lineage's new balance, or null to remove it. */
   credits?: CreditBalance | null;

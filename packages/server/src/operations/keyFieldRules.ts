@@ -2,6 +2,7 @@ import type { Metadata, ValidationError } from '@apikeys/types';
 import type { ContractLimits } from '../contract/document.js';
 import { requestPointer } from '../contract/requestPointer.js';
 import type { CreditsInput } from '../keys/credits.js';
+import type { Ratelimit, RatelimitInput, RatelimitRequest } from '../keys/ratelimits.js';
 import { instantOf } from '../keys/rfc3339.js';
 
 // The request check compiled from the contract has already enforced the schema; these are the rules of
@@ -84,4 +85,42 @@ export function creditProblems(credits: CreditsInput | null | undefined): Valida
     ];
   }
   return [];
+}
+
+/** Each name once: a limit is named by verifications, and windows are counted by name. */
+function repeatedNames(names: readonly string[], pointer: (index: number) => string): ValidationError[] {
+  const seen = new Set<string>();
+  return names.flatMap((name, index) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return [];
+    }
+    return [{ pointer: pointer(index), message: `must be unique: '${name}' is named more than once` }];
+  });
+}
+
+export const ratelimitProblems = (ratelimits: readonly RatelimitInput[] | undefined): ValidationError[] =>
+  repeatedNames(
+    (ratelimits ?? []).map(({ name }) => name),
+    (index) => requestPointer.body('ratelimits', index, 'name'),
+  );
+
+/** What a verification names must be the key's own limits, each once. */
+export function verificationRatelimitProblems(
+  limits: readonly Ratelimit[],
+  requested: readonly RatelimitRequest[] | undefined,
+): ValidationError[] {
+  const names = (requested ?? []).map(({ name }) => name);
+  const known = new Set(limits.map(({ name }) => name));
+  const unknown = names.flatMap((name, index) =>
+    known.has(name)
+      ? []
+      : [
+          {
+            pointer: requestPointer.body('ratelimits', index, 'name'),
+            message: `the key has no rate limit named '${name}'`,
+          },
+        ],
+  );
+  return [...unknown, ...repeatedNames(names, (index) => requestPointer.body('ratelimits', index, 'name'))];
 }

@@ -24,7 +24,16 @@ export interface AuditRecord {
 }
 
 /** The fields a caller chooses when creating a key, in the record's order: what a `created` event shows. */
-const CREATED_FIELDS = ['name', 'permissions', 'metadata', 'owner', 'environment', 'expires_at', 'credits'] as const;
+const CREATED_FIELDS = [
+  'name',
+  'permissions',
+  'metadata',
+  'owner',
+  'environment',
+  'expires_at',
+  'credits',
+  'ratelimits',
+] as const;
 
 /** Every field of a key record that a change can set, in the record's order. */
 const CHANGEABLE_FIELDS = [...CREATED_FIELDS, 'revoked_at', 'revocation_reason', 'rotated_to'] as const;
@@ -80,7 +89,9 @@ export const creationEvent = (ids: TimeOrderedIds, key: KeyRecord, audit: AuditC
     ids,
     'created',
     key,
-    CREATED_FIELDS.filter((field) => key[field] !== null).map((field) => ({ field, old: null, new: key[field] })),
+    CREATED_FIELDS.filter(
+      (field) => key[field] !== null && !(field === 'ratelimits' && key.ratelimits.length === 0),
+    ).map((field) => ({ field, old: null, new: key[field] })),
     audit,
     key.created_at,
   );

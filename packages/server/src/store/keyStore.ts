@@ -1,6 +1,7 @@
 import type { AuditEvent } from '@apikeys/types';
 import type { CreditRefill } from '../keys/credits.js';
 import type { WindowCounter, WindowLimit } from '../keys/fixedWindow.js';
+import type { AppliedLimit, RatelimitState } from '../keys/ratelimits.js';
 import type {
   App,
   AppChanges,
@@ -112,6 +113,25 @@ export interface CreditSpent {
   remaining: number;
 }
 
+/** What a verification counts against: its lineage's rate limits that apply, and its credits if it has a balance. */
+export interface UsageSpend {
+  usageId: string;
+  now: Date;
+  /** In the key's order. */
+  ratelimits: readonly AppliedLimit[];
+  /** Absent for a key without credits. */
+  credits?: Pick<CreditSpend, 'cost' | 'refill'> | undefined;
+}
+
+/** What it did: counted in every limit and spent the credits, or neither. */
+export interface UsageSpent {
+  outcome: 'spent' | 'rate_limited' | 'usage_exceeded';
+  /** Each limit's window afterwards, in the order given (a refused verification counted in none). */
+  ratelimits: RatelimitState[];
+  /** The spend (for `rate_limited`, what is left, spending nothing), when the lineage has a balance. */
+  credits?: CreditSpent | undefined;
+}
+
 /**
  * The keys. Writes that depend on a key's state are conditional: they change nothing and resolve
  * to undefined when the key is missing or in the wrong state, and the caller reads the key to say
@@ -127,11 +147,13 @@ export interface ApiKeyStore {
    */
   findKey(appSlug: string, id: string, at?: Date): Promise<KeyRecord | undefined>;
   /**
-   * Spends `cost` credits of the lineage's balance when that many are left as of `now` (a refill
-   * due applied first), atomically across every instance sharing the database, and durable when
-   * it resolves. Undefined when the lineage has no balance.
+   * Counts a verification against the lineage's rate limits, then spends its credits (`cost`,
+   * when that many are left as of `now`, a refill due applied first): all or nothing, so that a
+   * verification refused by a limit or by its credits counts in no window and spends nothing.
+   * Exact across every instance sharing the database (SQLite: its windows are this process's);
+   * a spend is durable when it resolves.
    */
-  spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined>;
+  spendUsage(spend: UsageSpend): Promise<UsageSpent>;
   /** Up to `limit` keys of the app matching the filters, newest first (created_at DESC, id DESC). */
   listKeys(query: KeyPageQuery): Promise<KeyRecord[]>;
   /**

@@ -174,7 +174,13 @@ export async function withVerificationCache(
       try {
         return await store.updateKey(appSlug, id, changes, now, audit);
       } finally {
-        cache.forgetKey(id);
+        if (changes.credits === undefined && changes.ratelimits === undefined) {
+          cache.forgetKey(id);
+        } else {
+          // The balance and the limits are the lineage's: a key rotated from or to this one has
+          // them too, and a rare change of them is not worth tracking lineages in the cache for.
+          cache.forgetAll();
+        }
       }
     },
     async revokeKey(appSlug, id, reason, now, audit) {

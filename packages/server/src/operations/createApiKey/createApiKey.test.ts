@@ -70,6 +70,7 @@ describe.each(storeKinds)('createApiKey on $kind', ({ open }) => {
         rotated_from: null,
         rotated_to: null,
         credits: null,
+        ratelimits: [],
       });
       expect(secret).toMatch(/^sk_[0-9A-Za-z]{49}$/);
       expect(hasValidChecksum(secret)).toBe(true);

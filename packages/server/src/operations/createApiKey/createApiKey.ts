@@ -4,7 +4,14 @@ import { requestPointer } from '../../contract/requestPointer.js';
 import { newBalance } from '../../keys/credits.js';
 import { issueKey } from '../../keys/issueKey.js';
 import { withStatus } from '../../keys/keyStatus.js';
-import { creditProblems, expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
+import { ratelimitsOf } from '../../keys/ratelimits.js';
+import {
+  creditProblems,
+  expiryProblems,
+  metadataProblems,
+  normaliseExpiry,
+  ratelimitProblems,
+} from '../keyFieldRules.js';
 import { appNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
@@ -24,6 +31,7 @@ export const createApiKey =
       ...expiryProblems(body.expires_at, createdAt),
       ...metadataProblems(body.metadata, limits),
       ...creditProblems(body.credits),
+      ...ratelimitProblems(body.ratelimits),
     ];
     if (problems.length > 0) {
       throw invalidRequest(problems);
@@ -43,6 +51,7 @@ export const createApiKey =
         owner: body.owner ?? null,
         environment: body.environment ?? null,
         expires_at: normaliseExpiry(body.expires_at),
+        ratelimits: ratelimitsOf(body.ratelimits ?? []),
       },
       { now: createdAt, pepper, balance: body.credits ? newBalance(body.credits, createdAt) : null },
     );

@@ -34,11 +34,12 @@ export const rotateApiKey =
       throw conflict;
     }
 
-    const { name, permissions, metadata, owner, environment, expires_at } = old;
+    const { name, permissions, metadata, owner, environment, expires_at, ratelimits } = old;
     const successor = issueKey(
       app,
-      { name, permissions, metadata, owner, environment, expires_at },
-      // The successor spends from the old key's balance (the store shares it): credits carried over.
+      { name, permissions, metadata, owner, environment, expires_at, ratelimits },
+      // The successor spends from the old key's balance and counts in its windows (the store
+      // shares the lineage's): credits and rate limits carried over.
       { now: at, pepper, rotatedFrom: old.id, sharedCredits: old.credits },
     );
     // The request check has filled in the contract's default (0) when none was sent.

@@ -2,8 +2,15 @@ import type { operations } from '@apikeys/types';
 import { invalidRequest, ProblemError } from '../../contract/problems.js';
 import { newBalance } from '../../keys/credits.js';
 import { withStatus } from '../../keys/keyStatus.js';
+import { ratelimitsOf } from '../../keys/ratelimits.js';
 import type { KeyChanges } from '../../keys/types.js';
-import { creditProblems, expiryProblems, metadataProblems, normaliseExpiry } from '../keyFieldRules.js';
+import {
+  creditProblems,
+  expiryProblems,
+  metadataProblems,
+  normaliseExpiry,
+  ratelimitProblems,
+} from '../keyFieldRules.js';
 import { keyNotFound } from '../keyNotFound.js';
 import type { OperationDeps, OperationHandler } from '../operationHandler.js';
 
@@ -15,14 +22,17 @@ export const updateApiKey =
       ...expiryProblems(body.expires_at, at),
       ...metadataProblems(body.metadata, limits),
       ...creditProblems(body.credits),
+      ...ratelimitProblems(body.ratelimits),
     ];
     if (problems.length > 0) {
       throw invalidRequest(problems);
     }
 
-    const { credits, ...fields } = body;
+    const { credits, ratelimits, ...fields } = body;
     const changes: KeyChanges = {
       ...fields,
+      // The lineage's list, replaced whole.
+      ...(ratelimits === undefined ? {} : { ratelimits: ratelimitsOf(ratelimits) }),
       ...(body.expires_at === undefined ? {} : { expires_at: normaliseExpiry(body.expires_at) }),
       // A new balance replaces the lineage's, refills counted from now.
       ...(credits === undefined ? {} : { credits: credits && newBalance(credits, at) }),

@@ -11,7 +11,13 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
   it('answers VALID with the key for an active key of the app, with no-store', async () => {
     const { key, secret } = await api.createKey({ name: 'gateway key', permissions: ['users:read'] });
     const verdict = await api.verify(secret);
-    expect(verdict).toEqual({ valid: true, code: 'VALID', key: { ...key, last_used_at: null }, credits: null });
+    expect(verdict).toEqual({
+      valid: true,
+      code: 'VALID',
+      key: { ...key, last_used_at: null },
+      credits: null,
+      ratelimits: [],
+    });
   });
 
   it('answers NOT_FOUND for an unknown secret and for a key of another app', async () => {
@@ -42,6 +48,7 @@ describe.each(storeKinds)('verifyApiKey on $kind', ({ open }) => {
       code: 'INSUFFICIENT_PERMISSIONS',
       key: expect.objectContaining({ id: wildcard.key.id }),
       credits: null,
+      ratelimits: [],
     });
 
     const specific = await api.createKey({ name: 'specific', permissions: ['users:read', 'users:write'] });

@@ -126,6 +126,27 @@ const MIGRATIONS: Migration[] = [
      refilled_at ${t.timestamp}
    )${t.strict}`,
   },
+  // Rate limits (usage limits): one list per rotation lineage, as credits are, for both keys of a
+  // grace period to count in the same windows; keys without limits have no row.
+  {
+    ddl: (t) => `CREATE TABLE key_ratelimits (
+     usage_id ${t.uuid} PRIMARY KEY,
+     ratelimits ${t.json} NOT NULL
+   )${t.strict}`,
+  },
+  // Their windows, on PostgreSQL only: SQLite's are in the memory of the one process serving it.
+  // One row per lineage and limit, the current window's: a new window overwrites the last.
+  {
+    only: 'postgres',
+    ddl: (t) => `CREATE TABLE key_ratelimit_windows (
+     usage_id ${t.uuid} NOT NULL,
+     name ${t.text} NOT NULL,
+     duration_ms ${t.bigint} NOT NULL,
+     window_start ${t.bigint} NOT NULL,
+     hits ${t.bigint} NOT NULL,
+     PRIMARY KEY (usage_id, name)
+   )`,
+  },
 ];
 
 /** The dialect's migrations in order: version n is the n-th. */

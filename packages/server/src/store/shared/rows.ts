@@ -33,6 +33,8 @@ export interface KeyRow {
   refill_amount: number | string | null;
   refill_day: number | null;
   refilled_at: string | null;
+  /** The lineage's rate limits (key_ratelimits) as JSON, null for a key without any. */
+  ratelimits: string | null;
 }
 
 export interface StoredKeyRow extends KeyRow {
@@ -152,6 +154,7 @@ export const toKeyRecord = (row: KeyRow, at: Date = new Date()): KeyRecord => ({
   rotated_from: row.rotated_from,
   rotated_to: row.rotated_to,
   credits: creditsOf(row, at),
+  ratelimits: row.ratelimits === null ? [] : (JSON.parse(row.ratelimits) as KeyRecord['ratelimits']),
 });
 
 const creditsOf = (row: KeyRow, at: Date) => {
@@ -175,6 +178,12 @@ export const creditParams = (usageId: string, balance: CreditBalance | null) => 
   refill_amount: balance?.refill?.amount ?? null,
   refill_day: balance?.refill?.refill_day ?? null,
   refilled_at: storedTime(balance?.refilledAt ?? null),
+});
+
+/** A lineage's rate limits, as SET_RATELIMITS and INSERT_RATELIMITS take them; `ratelimits` null: none. */
+export const ratelimitParams = (usageId: string, ratelimits: KeyRecord['ratelimits']) => ({
+  usage_id: usageId,
+  ratelimits: ratelimits.length === 0 ? null : JSON.stringify(ratelimits),
 });
 
 export const toAuditEvent = (row: AuditEventRow): AuditEvent => ({

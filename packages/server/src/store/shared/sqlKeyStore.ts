@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '@apikeys/types';
-import { type CreditRefill, creditsAt, refillPeriodStart } from '../../keys/credits.js';
+import { type CreditBalance, type CreditRefill, creditsAt, refillPeriodStart } from '../../keys/credits.js';
 import { TimeOrderedIds } from '../../keys/timeOrderedIds.js';
 import type {
   App,
@@ -35,6 +35,8 @@ import {
   type KeyPageQuery,
   type KeyStore,
   ServiceTokenExistsError,
+  type UsageSpend,
+  type UsageSpent,
   type WorkspaceAuditEventQuery,
 } from '../keyStore.js';
 import { migrationsFor, migrationsTable } from './migrations.js';
@@ -47,6 +49,7 @@ import {
   type IdempotencyRow,
   type KeyRow,
   keyParams,
+  ratelimitParams,
   type ServiceTokenRow,
   type StoredKeyRow,
   serviceTokenParams,
@@ -67,6 +70,7 @@ import {
   APP_COLUMNS,
   DELETE_CREDITS,
   DELETE_LAPSED_CLAIM,
+  DELETE_RATELIMITS,
   FIND_CREDITS,
   FIND_KEY,
   FIND_KEY_BY_SECRET_HASH,
@@ -76,11 +80,13 @@ import {
   INSERT_SERVICE_TOKEN,
   KEY_COLUMNS,
   KEYS,
+  LINEAGE_KEYS,
   MARK_ROTATED,
   REVOKE_KEY,
   REVOKE_SERVICE_TOKEN,
   SERVICE_TOKEN_COLUMNS,
   SET_CREDITS,
+  SET_RATELIMITS,
   SHARE_USAGE,
   SPEND_CREDITS,
   STATUS_CONDITIONS,
@@ -123,6 +129,8 @@ export abstract class SqlKeyStore implements KeyStore {
   }
 
   abstract insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
+  /** Where the windows are differs (PostgreSQL's database, SQLite's process); the credits' spend is spendWork on both. */
+  abstract spendUsage(spend: UsageSpend): Promise<UsageSpent>;
   abstract recordKeyUses(uses: readonly KeyUse[]): Promise<void>;
   abstract watchKeyChanges(listener: KeyChangeListener): Promise<void>;
   abstract close(): Promise<void>;
@@ -260,6 +268,13 @@ export abstract class SqlKeyStore implements KeyStore {
         if (liveKeys > 0) {
           return { value: { liveKeys }, commit: false };
         }
+        // The lineages' balances and limits go with their keys (a lineage never spans apps).
+        for (const table of ['key_credits', 'key_ratelimits']) {
+          yield* step.run(
+            `DELETE FROM ${table} WHERE usage_id IN (SELECT usage_id FROM api_keys WHERE app_slug = @slug)`,
+            { slug },
+          );
+        }
         const keys = yield* step.all<{ id: string }>('DELETE FROM api_keys WHERE app_slug = @slug RETURNING id', {
           slug,
         });
@@ -289,6 +304,7 @@ export abstract class SqlKeyStore implements KeyStore {
       key: keyParams(stored),
       event: auditParams(creationEvent(this.auditIds, stored.key, audit)),
       credits: creditParams(stored.key.id, stored.balance ?? null),
+      ratelimits: ratelimitParams(stored.key.id, stored.key.ratelimits),
     };
   }
 
@@ -303,10 +319,6 @@ export abstract class SqlKeyStore implements KeyStore {
     }
     const row = await this.sql.get<KeyRow>(FIND_KEY, { app_slug: appSlug, id });
     return row && toKeyRecord(row, at);
-  }
-
-  spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
-    return this.sql.together(this.spendWork(spend));
   }
 
   /**
@@ -325,8 +337,7 @@ export abstract class SqlKeyStore implements KeyStore {
       if (spent) {
         return { spent: true, remaining: Number(spent.credits_remaining) };
       }
-      const row = yield* step.get<CreditRow>(FIND_CREDITS, { usage_id: spend.usageId });
-      const balance = row && toCreditBalance(row);
+      const balance = yield* this.storedBalance(spend.usageId);
       if (!balance) {
         return undefined;
       }
@@ -337,6 +348,17 @@ export abstract class SqlKeyStore implements KeyStore {
     }
     // The refill keeps changing under it: refuse rather than guess.
     return { spent: false, remaining: 0 };
+  }
+
+  /** What is left of the lineage's balance as of `now`, spending nothing (for a verification refused before its credits). */
+  protected *unspentCredits(usageId: string, now: Date): Work<CreditSpent | undefined> {
+    const balance = yield* this.storedBalance(usageId);
+    return balance ? { spent: false, remaining: creditsAt(balance, now).remaining } : undefined;
+  }
+
+  private *storedBalance(usageId: string): Work<CreditBalance | null | undefined> {
+    const row = yield* step.get<CreditRow>(FIND_CREDITS, { usage_id: usageId });
+    return row && toCreditBalance(row);
   }
 
   async listKeys({ appSlug, status, environment, owner, after, limit, now }: KeyPageQuery): Promise<KeyRecord[]> {
@@ -408,8 +430,24 @@ export abstract class SqlKeyStore implements KeyStore {
         } else if (changes.credits) {
           yield* step.run(SET_CREDITS, creditParams(before.usage_id, changes.credits));
         }
+        if (changes.ratelimits?.length === 0) {
+          yield* step.run(DELETE_RATELIMITS, { usage_id: before.usage_id });
+        } else if (changes.ratelimits) {
+          yield* step.run(SET_RATELIMITS, ratelimitParams(before.usage_id, changes.ratelimits));
+        }
         const after = (yield* self.keyRow(appSlug, id))!;
         yield* self.recordChange('updated', before, after, audit, params.now, now);
+        if (changes.credits !== undefined || changes.ratelimits !== undefined) {
+          // The lineage's other live keys (a grace period's) spend and count by the same: theirs changed too.
+          const lineage = yield* step.all<{ id: string }>(LINEAGE_KEYS, {
+            usage_id: before.usage_id,
+            id,
+            now: params.now,
+          });
+          for (const key of lineage) {
+            yield* self.announce({ kind: 'key', id: key.id });
+          }
+        }
         return { value: toKeyRecord(after, now), commit: true };
       })(),
     );

@@ -5,10 +5,10 @@ import type { KeyStatusFilter } from '../keyStore.js';
 
 export const KEY_COLUMNS = `id, app_slug, name, key_prefix, key_suffix, permissions, metadata, owner, environment, expires_at, created_at,
   revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to,
-  usage_id, credits_remaining, refill_interval, refill_amount, refill_day, refilled_at`;
+  usage_id, credits_remaining, refill_interval, refill_amount, refill_day, refilled_at, ratelimits`;
 
-/** Keys with their balance, if they have one: what KEY_COLUMNS are selected from. */
-export const KEYS = 'api_keys LEFT JOIN key_credits USING (usage_id)';
+/** Keys with their lineage's balance and rate limits, if it has them: what KEY_COLUMNS are selected from. */
+export const KEYS = 'api_keys LEFT JOIN key_credits USING (usage_id) LEFT JOIN key_ratelimits USING (usage_id)';
 
 export const INSERT_KEY = `INSERT INTO api_keys (id, app_slug, name, key_prefix, key_suffix, secret_hash, hash_scheme, permissions, metadata, owner, environment,
     expires_at, created_at, revoked_at, revocation_reason, last_used_at, rotated_from, rotated_to, usage_id)
@@ -28,6 +28,20 @@ export const SET_CREDITS = `INSERT INTO key_credits (${CREDIT_COLUMNS}) VALUES (
 export const INSERT_CREDITS = `INSERT INTO key_credits (${CREDIT_COLUMNS}) SELECT ${CREDIT_VALUES} WHERE @credits_remaining::bigint IS NOT NULL`;
 
 export const DELETE_CREDITS = 'DELETE FROM key_credits WHERE usage_id = @usage_id';
+
+/** A lineage's rate limits, set whole (createApiKey's, or updateApiKey's replacing the list); none: no row. */
+export const SET_RATELIMITS = `INSERT INTO key_ratelimits (usage_id, ratelimits) VALUES (@usage_id::uuid, @ratelimits::json)
+  ON CONFLICT (usage_id) DO UPDATE SET ratelimits = excluded.ratelimits`;
+
+/** A new key's rate limits, from its own parameters: nothing for a key without any (`@ratelimits` null). */
+export const INSERT_RATELIMITS = `INSERT INTO key_ratelimits (usage_id, ratelimits)
+  SELECT @usage_id::uuid, @ratelimits::json WHERE @ratelimits::json IS NOT NULL`;
+
+export const DELETE_RATELIMITS = 'DELETE FROM key_ratelimits WHERE usage_id = @usage_id';
+
+/** The other keys of a lineage still verifying as of @now: they share its balance and limits, so a change to those is theirs too. */
+export const LINEAGE_KEYS = `SELECT id FROM api_keys WHERE usage_id = @usage_id::uuid AND id <> @id::uuid
+  AND (revoked_at IS NULL OR revoked_at > @now::timestamptz)`;
 
 // The balance as of @period_start, the start of the refill interval now is in (null without a
 // refill): refilled to its amount when that interval began after the last refill.

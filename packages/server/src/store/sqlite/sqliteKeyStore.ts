@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { RatelimitWindows } from '../../keys/ratelimits.js';
 import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
-import type { CreditSpend, CreditSpent, KeyChangeListener } from '../keyStore.js';
+import type { CreditSpend, CreditSpent, KeyChangeListener, UsageSpend, UsageSpent } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
 import { SqlKeyStore } from '../shared/sqlKeyStore.js';
 import { SqliteDatabase } from './sqliteDatabase.js';
@@ -32,6 +33,11 @@ export class SqliteKeyStore extends SqlKeyStore {
   private readonly writer: SqliteWriter;
   private pendingInserts: PendingInsert[] = [];
   private pendingSpends: PendingSpend[] = [];
+  /**
+   * Rate-limit windows in memory: one process serves a SQLite database's verifications, and a
+   * verification need not wait on a disk write to count. A restart starts them afresh.
+   */
+  private readonly windows = new RatelimitWindows();
   private committing: Promise<void> | undefined;
   private commitScheduled = false;
 
@@ -98,13 +104,41 @@ export class SqliteKeyStore extends SqlKeyStore {
   }
 
   /**
+   * The windows first (at once, in memory), then the credits; a verification the credits refuse
+   * is taken back out of the windows. Until then it holds its place in them, so that a
+   * concurrent verification may be refused a place it would have had: never one too many.
+   */
+  async spendUsage({ usageId, now, ratelimits, credits }: UsageSpend): Promise<UsageSpent> {
+    const take = this.windows.take(usageId, ratelimits, now.getTime());
+    if (!take.taken) {
+      // A read: its transaction writes nothing, so commits without an fsync.
+      const unspent = credits && (await this.sql.together(this.unspentCredits(usageId, now)));
+      return { outcome: 'rate_limited', ratelimits: take.states, credits: unspent };
+    }
+    if (!credits) {
+      return { outcome: 'spent', ratelimits: take.states };
+    }
+    let spent: CreditSpent | undefined;
+    try {
+      spent = await this.spendCredits({ usageId, now, ...credits });
+    } catch (error) {
+      take.release();
+      throw error;
+    }
+    if (spent && !spent.spent) {
+      return { outcome: 'usage_exceeded', ratelimits: take.release(), credits: spent };
+    }
+    return { outcome: 'spent', ratelimits: take.states, credits: spent };
+  }
+
+  /**
    * Group commit, as for new keys: the spends that arrive in one turn of the event loop share one
    * transaction, so one fsync, on the store's connection (statements are microseconds; the fsync
    * is the cost), each spend as spendWork makes it on either store. Each resolves only once that
    * transaction has committed. One writer at a time (SQLite's lock, other processes included)
    * keeps every spend exact.
    */
-  override spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
+  private spendCredits(spend: CreditSpend): Promise<CreditSpent | undefined> {
     return new Promise((resolve, reject) => {
       if (this.pendingSpends.length === 0) {
         setImmediate(() => this.commitPendingSpends());

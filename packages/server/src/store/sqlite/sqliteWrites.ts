@@ -1,17 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { INSERT_AUDIT_EVENT, INSERT_CREDITS, INSERT_KEY } from '../shared/statements.js';
+import { INSERT_AUDIT_EVENT, INSERT_CREDITS, INSERT_KEY, INSERT_RATELIMITS } from '../shared/statements.js';
 import { sqliteText } from './sqliteDatabase.js';
 
 const RECORD_KEY_USE = `UPDATE api_keys SET last_used_at = @used_at
   WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @used_at)`;
 
-/** A new key's row, its `created` event and its balance (none: `credits_remaining` null), as INSERT_KEY, INSERT_AUDIT_EVENT and INSERT_CREDITS (shared/statements.ts) take them. */
+/**
+ * A new key's row, its `created` event, its balance (none: `credits_remaining` null) and its rate
+ * limits (none: `ratelimits` null), as INSERT_KEY, INSERT_AUDIT_EVENT, INSERT_CREDITS and
+ * INSERT_RATELIMITS (shared/statements.ts) take them.
+ */
 export interface KeyInsert {
   key: Record<string, string | number | null>;
   event: Record<string, string | null>;
   credits: Record<string, string | number | null>;
+  ratelimits: Record<string, string | null>;
 }
 
 /** A key's last use, with its time as stored. */
@@ -51,12 +56,13 @@ export class SqliteBatchWrites {
 
   constructor(db: Database.Database) {
     // Prepared on first use: the statements need the schema that migrate() makes.
-    let statements: Record<'key' | 'event' | 'credits' | 'use', Database.Statement> | undefined;
+    let statements: Record<'key' | 'event' | 'credits' | 'ratelimits' | 'use', Database.Statement> | undefined;
     const prepared = () => {
       statements ??= {
         key: db.prepare(sqliteText(INSERT_KEY)),
         event: db.prepare(sqliteText(INSERT_AUDIT_EVENT)),
         credits: db.prepare(sqliteText(INSERT_CREDITS)),
+        ratelimits: db.prepare(sqliteText(INSERT_RATELIMITS)),
         use: db.prepare(RECORD_KEY_USE),
       };
       return statements;
@@ -68,7 +74,7 @@ export class SqliteBatchWrites {
       // rolled back, so no key is ever stored without its event. No savepoint per key: they cost
       // a fifth of a batch.
       const refusals: InsertRefusal[] = [];
-      const { key, event, credits } = prepared();
+      const { key, event, credits, ratelimits } = prepared();
       batch.forEach((insert, index) => {
         try {
           key.run(insert.key);
@@ -81,6 +87,7 @@ export class SqliteBatchWrites {
           return;
         }
         credits.run(insert.credits);
+        ratelimits.run(insert.ratelimits);
         event.run(insert.event);
       });
       return refusals;
