@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,33 @@ describe.each(operations)('the published API reference of $operationId', (operat
       const after = await readSection();
       expect(after, problem.status).toContain('application/problem+json');
       expect(after, problem.status).toContain(problem.says);
+    }
+  });
+});
+
+// The events the service sends (the contract's `webhooks`), each in its own section with its
+// payload's fields and its example, so that a team writing a receiver reads what it gets.
+const contractJson = JSON.parse(readFileSync(`${repoRoot}packages/types/openapi.json`, 'utf8')) as {
+  webhooks: Record<string, { post: { operationId: string; summary: string } }>;
+};
+describe.each(Object.entries(contractJson.webhooks))('the published event %s', (name, { post }) => {
+  it('shows its payload fields, how it is signed, and its example', async () => {
+    const id = `/webhooks/${post.operationId.toLowerCase()}`;
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    tab.setDefaultTimeout(10_000);
+    try {
+      await tab.goto(`${pathToFileURL(page).href}#${id}`);
+      const section = tab.locator(`[data-section-id="${id}"]`);
+      await section.getByRole('heading', { name: post.summary }).waitFor();
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a reader sees
+      const text = await section.evaluate((element) => (element as HTMLElement).innerText);
+      expect(text).toContain('Standard');
+      for (const field of ['id', 'type', 'timestamp', 'data']) {
+        expect(text).toMatch(new RegExp(`(?:^|\\n)${field}\\n`));
+      }
+      expect(text).toContain(`"type": "${name}"`);
+    } finally {
+      await tab.close();
     }
   });
 });

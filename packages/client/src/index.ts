@@ -31,3 +31,6 @@ export type * from './generated/operations.js';
 export type { ProblemType } from './generated/problemTypes.js';
 export type { RetryOptions } from './retry.js';
 export type { ApiKeysClientOptions, IdempotentRequestOptions, RequestOptions } from './transport.js';
+// The events' types only: the verifier is `@apikeys/client/webhooks`, so that this entry keeps
+// importing nothing but openapi-fetch and runs in a browser unbundled.
+export type { WebhookEvent, WebhookEventType, WebhookHeaders } from './webhooks.js';

@@ -20,14 +20,28 @@ const npm = (args: string[], cwd: string) =>
     env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' },
   });
 
-const consumer = `import { ApiKeysError, createApiKeysClient, type ApiKeyWithSecret, type ProblemType } from '@apikeys/client';
+const consumer = `import { createHmac } from 'node:crypto';
+import { ApiKeysError, createApiKeysClient, type ApiKeyWithSecret, type ProblemType, type WebhookEvent } from '@apikeys/client';
+import { verifyWebhook } from '@apikeys/client/webhooks';
 
 const client = createApiKeysClient({ baseUrl: process.env.BASE_URL!, token: process.env.TOKEN! });
 const created: ApiKeyWithSecret = await client.apiKeys.createApiKey('internal-api', { name: 'from a consumer', permissions: ['users:read'] });
 const verdict = await client.apiKeys.verifyApiKey('internal-api', { secret: created.secret, required_permissions: ['users:read'] });
 const missing = await client.apiKeys.getApiKey('no-such-app', created.key.id).catch((error: unknown) => error);
 const notFound: ProblemType = 'urn:apikeys:problem:app-not-found';
-console.log(JSON.stringify({ name: created.key.name, code: verdict.code, refused: missing instanceof ApiKeysError && missing.type === notFound }));
+
+// A delivery signed by hand as the Standard Webhooks specification says (another implementation than the client's).
+const secret = Buffer.from('thirty-two bytes of webhook key!');
+const id = '5d0c2a1e-7f3b-4c8d-9a6e-1b2c3d4e5f60';
+const timestamp = String(Math.floor(Date.now() / 1000));
+const body = JSON.stringify({ id, type: 'key.created', timestamp: new Date().toISOString(), data: { app_slug: 'internal-api', key: created.key } });
+const signature = 'v1,' + createHmac('sha256', secret).update(id + '.' + timestamp + '.' + body).digest('base64');
+const event: WebhookEvent = verifyWebhook('whsec_' + secret.toString('base64'), body, {
+  'webhook-id': id,
+  'webhook-timestamp': timestamp,
+  'webhook-signature': signature,
+});
+console.log(JSON.stringify({ name: created.key.name, code: verdict.code, refused: missing instanceof ApiKeysError && missing.type === notFound, webhook: event.type }));
 `;
 
 describe('the packed client, installed alone', () => {
@@ -54,7 +68,7 @@ describe('the packed client, installed alone', () => {
     npm(['install', `./${tarball}`, 'typescript@5.9.3', '@types/node@20'], project);
     expect(
       JSON.parse(readFileSync(join(project, 'node_modules/@apikeys/client/package.json'), 'utf8')).dependencies,
-    ).toEqual({ 'openapi-fetch': expect.any(String) });
+    ).toEqual({ 'openapi-fetch': expect.any(String), standardwebhooks: expect.any(String) });
 
     writeFileSync(join(project, 'consumer.ts'), consumer);
     execFileSync(
@@ -79,7 +93,12 @@ describe('the packed client, installed alone', () => {
       encoding: 'utf8',
       env: { ...process.env, BASE_URL: server.url, TOKEN },
     });
-    expect(JSON.parse(stdout)).toEqual({ name: 'from a consumer', code: 'VALID', refused: true });
+    expect(JSON.parse(stdout)).toEqual({
+      name: 'from a consumer',
+      code: 'VALID',
+      refused: true,
+      webhook: 'key.created',
+    });
 
     writeFileSync(
       join(project, 'wrong.ts'),

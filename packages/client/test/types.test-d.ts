@@ -10,6 +10,8 @@ import {
   type ListAuditEventsQuery,
   type ProblemType,
   type RequestOptions,
+  type WebhookEvent,
+  type WebhookEventType,
 } from '../src/index.js';
 
 const client = createApiKeysClient({ baseUrl: 'http://localhost:3000', token: 'tok' });
@@ -136,5 +138,15 @@ describe('problems', () => {
     expectTypeOf<Omit<ApiKeysProblem, 'type'>>().toEqualTypeOf<Omit<Schemas['Problem'], 'type'>>();
     expectTypeOf<ProblemType>().toExtend<ApiKeysError['type']>();
     expectTypeOf<'about:blank'>().toExtend<ApiKeysError['type']>();
+  });
+});
+
+describe('the webhook events come from the contract', () => {
+  it("types each event's body by its type, with the key as getApiKey answers it", () => {
+    expectTypeOf<WebhookEventType>().toEqualTypeOf<
+      'key.created' | 'key.updated' | 'key.revoked' | 'key.rotated' | 'key.leaked'
+    >();
+    expectTypeOf<Extract<WebhookEvent, { type: 'key.revoked' }>>().toEqualTypeOf<Schemas['KeyRevokedEvent']>();
+    expectTypeOf<WebhookEvent['data']['key']>().toEqualTypeOf<Schemas['ApiKey']>();
   });
 });

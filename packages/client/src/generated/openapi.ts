@@ -561,9 +561,197 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * key.created
+         * @description A key was created (`createApiKey`), or issued as a rotation's successor.
+         *     Sent to each of the app's webhook endpoints subscribed to `key.created`, signed as Standard
+         *     Webhooks says (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the
+         *     event's `id`, the same on every attempt. Answer 2xx within 10 seconds to acknowledge it.
+         */
+        post: operations["keyCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * key.updated
+         * @description A key's fields were changed (`updateApiKey`); `key` shows them after the change.
+         *     Sent to each of the app's webhook endpoints subscribed to `key.updated`, signed as Standard
+         *     Webhooks says (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the
+         *     event's `id`, the same on every attempt. Answer 2xx within 10 seconds to acknowledge it.
+         */
+        post: operations["keyUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * key.revoked
+         * @description A key was revoked (`revokeApiKey`, or `apikeys keys revoke`).
+         *     Sent to each of the app's webhook endpoints subscribed to `key.revoked`, signed as Standard
+         *     Webhooks says (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the
+         *     event's `id`, the same on every attempt. Answer 2xx within 10 seconds to acknowledge it.
+         */
+        post: operations["keyRevokedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * key.rotated
+         * @description A key was rotated (`rotateApiKey`): `key` is the old key, its `rotated_to` the successor
+         *     (whose own `key.created` follows), its `revoked_at` the end of the grace period.
+         *     Sent to each of the app's webhook endpoints subscribed to `key.rotated`, signed as Standard
+         *     Webhooks says (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the
+         *     event's `id`, the same on every attempt. Answer 2xx within 10 seconds to acknowledge it.
+         */
+        post: operations["keyRotatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.leaked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * key.leaked
+         * @description A key's secret was reported leaked (GitHub secret scanning) and the key revoked.
+         *     Sent to each of the app's webhook endpoints subscribed to `key.leaked`, signed as Standard
+         *     Webhooks says (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the
+         *     event's `id`, the same on every attempt. Answer 2xx within 10 seconds to acknowledge it.
+         */
+        post: operations["keyLeakedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /**
+         * Format: uuid
+         * @description The event's id, also the delivery's `webhook-id`: the same on every attempt, so that a
+         *     receiver can ignore one it has seen.
+         */
+        WebhookEventId: string;
+        /**
+         * Format: date-time
+         * @description When the change was made.
+         */
+        WebhookEventTime: string;
+        /** @description The app and the key an event is about. */
+        KeyEventData: {
+            app_slug: components["schemas"]["AppSlug"];
+            key: components["schemas"]["ApiKey"];
+        };
+        /**
+         * @description The body of a `key.created` delivery: what happened (`type`), when (`timestamp`), and in
+         *     `data` the app and the key as `getApiKey` showed it right after (never its secret or hash).
+         */
+        KeyCreatedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "key.created";
+            timestamp: components["schemas"]["WebhookEventTime"];
+            data: components["schemas"]["KeyEventData"];
+        };
+        /**
+         * @description The body of a `key.updated` delivery: what happened (`type`), when (`timestamp`), and in
+         *     `data` the app and the key as `getApiKey` showed it right after (never its secret or hash).
+         */
+        KeyUpdatedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "key.updated";
+            timestamp: components["schemas"]["WebhookEventTime"];
+            data: components["schemas"]["KeyEventData"];
+        };
+        /**
+         * @description The body of a `key.revoked` delivery: what happened (`type`), when (`timestamp`), and in
+         *     `data` the app and the key as `getApiKey` showed it right after (never its secret or hash).
+         */
+        KeyRevokedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "key.revoked";
+            timestamp: components["schemas"]["WebhookEventTime"];
+            data: components["schemas"]["KeyEventData"];
+        };
+        /**
+         * @description The body of a `key.rotated` delivery: what happened (`type`), when (`timestamp`), and in
+         *     `data` the app and the key as `getApiKey` showed it right after (never its secret or hash).
+         */
+        KeyRotatedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "key.rotated";
+            timestamp: components["schemas"]["WebhookEventTime"];
+            data: components["schemas"]["KeyEventData"];
+        };
+        /**
+         * @description The body of a `key.leaked` delivery: what happened (`type`), when (`timestamp`), and in
+         *     `data` the app and the key as `getApiKey` showed it right after (never its secret or hash).
+         */
+        KeyLeakedEvent: {
+            id: components["schemas"]["WebhookEventId"];
+            /** @constant */
+            type: "key.leaked";
+            timestamp: components["schemas"]["WebhookEventTime"];
+            data: components["schemas"]["KeyEventData"];
+        };
         /**
          * @description Slug of an API auth app.
          * @example internal-api
@@ -1512,6 +1700,14 @@ export interface components {
     };
     pathItems: never;
 }
+export type WebhookEventId = components['schemas']['WebhookEventId'];
+export type WebhookEventTime = components['schemas']['WebhookEventTime'];
+export type KeyEventData = components['schemas']['KeyEventData'];
+export type KeyCreatedEvent = components['schemas']['KeyCreatedEvent'];
+export type KeyUpdatedEvent = components['schemas']['KeyUpdatedEvent'];
+export type KeyRevokedEvent = components['schemas']['KeyRevokedEvent'];
+export type KeyRotatedEvent = components['schemas']['KeyRotatedEvent'];
+export type KeyLeakedEvent = components['schemas']['KeyLeakedEvent'];
 export type AppSlug = components['schemas']['AppSlug'];
 export type KeyId = components['schemas']['KeyId'];
 export type KeyPrefix = components['schemas']['KeyPrefix'];
@@ -2407,6 +2603,116 @@ export interface operations {
             404: components["responses"]["AppNotFoundResponse"];
             429: components["responses"]["TooManyRequestsResponse"];
             500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    keyCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else, or no answer in time, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    keyUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else, or no answer in time, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    keyRevokedWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else, or no answer in time, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    keyRotatedWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRotatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else, or no answer in time, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    keyLeakedWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyLeakedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else, or no answer in time, is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

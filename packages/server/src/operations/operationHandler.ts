@@ -1,4 +1,4 @@
-import type { operations } from '@apikeys/types';
+import type { operations, webhooks } from '@apikeys/types';
 import type { ContractLimits, ContractPatterns } from '../contract/document.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import type { AuditContext, Principal } from '../keys/types.js';
@@ -45,8 +45,18 @@ export type OperationResponse<Op> = Op extends { responses: infer Responses }
 /** Refusals are thrown as ProblemError (contract/problems.ts); the errors stage answers them. */
 export type OperationHandler<Op> = (request: OperationRequest<Op>) => Promise<OperationResponse<Op>>;
 
-/** Every operation of the contract, each with its handler: an operation without one does not compile. */
-export type OperationHandlers<Ops = operations> = { [OperationId in keyof Ops]: OperationHandler<Ops[OperationId]> };
+/** The operations of the contract's webhooks: what the server sends, not what it answers. */
+type WebhookOperation = webhooks[keyof webhooks]['post'];
+
+/** The operations the server answers: those of the contract's paths. */
+export type PathOperations = {
+  [Id in keyof operations as operations[Id] extends WebhookOperation ? never : Id]: operations[Id];
+};
+
+/** Every operation of the contract's paths, each with its handler: an operation without one does not compile. */
+export type OperationHandlers<Ops = PathOperations> = {
+  [OperationId in keyof Ops]: OperationHandler<Ops[OperationId]>;
+};
 
 /** What the handlers are built from; explicit, so that tests build real servers without globals. */
 export interface OperationDeps {
