@@ -258,6 +258,10 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
           balance,
         },
       ]);
+      const applied = [{ name: 'requests', limit: 5, durationMs: 60_000, cost: 1 }];
+      for (const key of [revoked!, other!]) {
+        await store.spendUsage({ usageId: key.id, now: NOW, ratelimits: applied });
+      }
       const outcome = await store.removeApp('internal-api', new Date(NOW), ADMIN);
       expect(outcome).toEqual({
         deleted: { slug: 'internal-api', keyPrefix: 'sk', displayName: null, createdAt: CREATED.toISOString() },
@@ -268,7 +272,9 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
       expect(await store.findKey('billing-api', other!.id)).toEqual(other);
       expect(await store.countKeys()).toBe(1);
       // The deleted keys' balance and limits go with them; the other app's stay.
-      for (const table of ['key_credits', 'key_ratelimits']) {
+      // (PostgreSQL keeps the windows in a table too; SQLite's are in memory.)
+      const tables = ['key_credits', 'key_ratelimits', ...(store.kind === 'postgres' ? ['key_ratelimit_windows'] : [])];
+      for (const table of tables) {
         expect(await query(testStore, `SELECT usage_id FROM ${table}`)).toEqual([{ usage_id: other!.id }]);
       }
       // The keys' events stay under the slug; the deletion is the workspace's.
@@ -613,6 +619,32 @@ describe.each(storeKinds)('$kind key store', ({ open }) => {
         remaining: 3,
         refill: balance.refill,
       });
+    });
+
+    it('counts in no window a verification its credits refuse, so that none is refused a place for it', async () => {
+      const { store } = testStore;
+      await addApps(store);
+      const ratelimits = [{ name: 'requests', limit: 50, duration_ms: 60_000, auto_apply: true }];
+      const balance = { remaining: 5, refill: null, refilledAt: null };
+      const [key] = await insertKeys(store, [
+        { ...storedKey({ ratelimits, credits: { remaining: 5, refill: null } }), balance },
+      ]);
+      const applied = [{ name: 'requests', limit: 50, durationMs: 60_000, cost: 1 }];
+      const outcomes = await Promise.all(
+        Array.from({ length: 500 }, () =>
+          store.spendUsage({ usageId: key!.id, now: NOW, ratelimits: applied, credits: { cost: 1, refill: null } }),
+        ),
+      );
+      const count = (outcome: string) => outcomes.filter((each) => each.outcome === outcome).length;
+      // The limit never refuses: only the 5 VALIDs count in it, far below 50.
+      expect([count('spent'), count('usage_exceeded'), count('rate_limited')]).toEqual([5, 495, 0]);
+      const after = await store.spendUsage({
+        usageId: key!.id,
+        now: NOW,
+        ratelimits: applied,
+        credits: { cost: 0, refill: null },
+      });
+      expect(after.ratelimits).toEqual([expect.objectContaining({ remaining: 44 })]);
     });
 
     it('spends no credits of a lineage without a balance', async () => {

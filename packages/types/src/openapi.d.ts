@@ -1064,8 +1064,8 @@ export interface components {
         /**
          * @description The key's rate limits (see `Ratelimit`), at most 10, each name once. On `updateApiKey`
          *     it replaces the list of the key (and of a key rotated to it; `[]` removes them all). A
-         *     limit kept by name keeps counting in its window; one whose `duration_ms` changed starts
-         *     a new window.
+         *     limit kept by name keeps counting in its window; one whose `duration_ms` changed, or one
+         *     removed and given again, starts a new window.
          * @example [
          *       {
          *         "name": "requests",

@@ -76,70 +76,127 @@ export const stateOf = (limit: AppliedLimit, window: StoredWindow): RatelimitSta
 });
 
 /** What counting a verification against its limits did: all or none of them counted it. */
-export interface Take {
-  taken: boolean;
-  /** Each limit's window afterwards, in the order the limits were given. */
-  states: RatelimitState[];
-  /**
-   * Undoes a take that counted (a later check refused the verification) in the windows it
-   * counted in (a window that has ended since is left alone): the states as they were before it.
-   */
-  release(): RatelimitState[];
+export type Take =
+  | {
+      taken: true;
+      /** Each limit's window afterwards, in the order the limits were given. */
+      states: RatelimitState[];
+      /** A provisional take's verification was VALID after all: its places count for good. */
+      confirm(): void;
+      /** A provisional take's verification was refused later (credits): its places go back; the states before it. */
+      release(): RatelimitState[];
+    }
+  | {
+      taken: false;
+      states: RatelimitState[];
+      /**
+       * Present when only places held by verifications not yet settled stand in the way: resolves
+       * once one of them settles, to try again. Absent: the windows are full.
+       */
+      settled?: Promise<void>;
+    };
+
+/** A window in memory: its settled hits, and the places held by verifications still being decided. */
+interface MemoryWindow extends StoredWindow {
+  held: number;
+  wakes: (() => void)[];
 }
 
-const ENTRY_FLOOR = 1024;
+// Entries looked at per take for ended windows: enough to keep up with any rate of new ones,
+// few enough that no take waits on a sweep of the whole map.
+const SWEEP_PER_TAKE = 4;
 
 /**
  * Rate-limit windows in this process's memory, by lineage and limit name (SQLite's: one process
- * serves a SQLite database; PostgreSQL counts in its database, see postgresUsage.ts). Each take
- * is all or nothing, so that a verification refused by one limit counts in none, and can be
- * released when a later check (credits) refuses it. Ended windows are dropped as the map grows.
+ * serves a SQLite database's verifications; PostgreSQL counts in its database, see
+ * store/postgres/ratelimitWindows.ts). A take is all or nothing. One that later checks may still
+ * refuse (credits) is provisional: it holds its places until confirmed or released, and a
+ * verification that only those places would refuse waits for them to settle instead, so that a
+ * refused verification never takes a place from another. Ended windows are dropped a few at a
+ * time as takes come.
  */
 export class RatelimitWindows {
-  private readonly windows = new Map<string, StoredWindow>();
-  private sweepAt = ENTRY_FLOOR;
+  private readonly windows = new Map<string, MemoryWindow>();
 
-  take(usageId: string, limits: readonly AppliedLimit[], at: number): Take {
-    const windows = limits.map((limit) =>
-      currentWindow(this.windows.get(`${usageId}\0${limit.name}`), limit.durationMs, at),
+  take(usageId: string, limits: readonly AppliedLimit[], at: number, provisional: boolean): Take {
+    this.sweep(at);
+    const windows = limits.map((limit) => this.window(`${usageId}\0${limit.name}`, limit.durationMs, at));
+    const states = () =>
+      limits.map((limit, index) => {
+        const window = windows[index]!;
+        return stateOf(limit, { ...window, hits: window.hits + window.held });
+      });
+    if (limits.some((limit, index) => windows[index]!.hits + limit.cost > limit.limit)) {
+      return { taken: false, states: states() };
+    }
+    const blocking = windows.filter(
+      (window, index) => window.hits + window.held + limits[index]!.cost > limits[index]!.limit,
     );
-    const taken = limits.every((limit, index) => windows[index]!.hits + limit.cost <= limit.limit);
-    const states = () => limits.map((limit, index) => stateOf(limit, windows[index]!));
-    if (!taken) {
-      return { taken, states: states(), release: states };
+    if (blocking.length > 0) {
+      const settled = new Promise<void>((resolve) => {
+        for (const window of blocking) {
+          window.wakes.push(resolve);
+        }
+      });
+      return { taken: false, states: states(), settled };
     }
     limits.forEach((limit, index) => {
       const window = windows[index]!;
-      window.hits += limit.cost;
+      if (provisional) {
+        window.held += limit.cost;
+      } else {
+        window.hits += limit.cost;
+      }
       this.windows.set(`${usageId}\0${limit.name}`, window);
     });
-    this.sweep(at);
+    const taken = states();
+    const settle = (counted: boolean) =>
+      limits.forEach((limit, index) => {
+        const window = windows[index]!;
+        window.held -= limit.cost;
+        window.hits += counted ? limit.cost : 0;
+        for (const wake of window.wakes.splice(0)) {
+          wake();
+        }
+      });
     return {
-      taken,
-      states: states(),
+      taken: true,
+      states: taken,
+      confirm: () => settle(true),
       release: () => {
-        limits.forEach((limit, index) => {
-          windows[index]!.hits -= limit.cost;
-        });
+        settle(false);
         return states();
       },
     };
+  }
+
+  /** The lineage's limits of these names no longer exist: their windows go. */
+  forget(usageId: string, names: readonly string[]): void {
+    for (const name of names) {
+      this.windows.delete(`${usageId}\0${name}`);
+    }
   }
 
   get size(): number {
     return this.windows.size;
   }
 
+  /** The window counted in now: the stored one while it lasts, else a new one (a take still holding the old settles that). */
+  private window(key: string, durationMs: number, at: number): MemoryWindow {
+    const stored = this.windows.get(key);
+    return stored && currentWindow(stored, durationMs, at) === stored
+      ? stored
+      : { ...currentWindow(undefined, durationMs, at), held: 0, wakes: [] };
+  }
+
+  /** Looks at the oldest few entries: an ended one goes, a live one moves to the back. */
   private sweep(at: number): void {
-    if (this.windows.size < this.sweepAt) {
-      return;
-    }
-    for (const [key, window] of this.windows) {
-      if (window.start + window.durationMs <= at) {
-        this.windows.delete(key);
+    for (let looked = 0; looked < SWEEP_PER_TAKE && looked < this.windows.size; looked++) {
+      const [key, window] = this.windows.entries().next().value!;
+      this.windows.delete(key);
+      if (window.start + window.durationMs > at) {
+        this.windows.set(key, window);
       }
     }
-    // Twice what is live: the sweeps cost O(1) a take, amortised.
-    this.sweepAt = Math.max(ENTRY_FLOOR, 2 * this.windows.size);
   }
 }

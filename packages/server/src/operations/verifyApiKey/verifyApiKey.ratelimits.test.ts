@@ -100,6 +100,11 @@ describe.each(storeKinds)('rate limits on $kind', ({ open }) => {
     });
     // The refused verification did not count in `requests`.
     expect((await verify(secret)).ratelimits).toEqual([{ name: 'requests', limit: 10, remaining: 8, reset_at: RESET }]);
+    // Nor when the full window is the last one counted (names in that order): the first is rolled back.
+    const last = await api.createKey({ name: 'full last', ratelimits: [perMinute('a', 10), perMinute('z', 1, false)] });
+    expect((await verify(last.secret, { ratelimits: [{ name: 'z' }] })).code).toBe('VALID');
+    expect((await verify(last.secret, { ratelimits: [{ name: 'z' }] })).code).toBe('RATE_LIMITED');
+    expect((await verify(last.secret)).ratelimits).toEqual([{ name: 'a', limit: 10, remaining: 8, reset_at: RESET }]);
   });
 
   it('refuses a limit the key does not have, or one named twice, naming it, and counts nothing', async () => {
@@ -179,7 +184,12 @@ describe.each(storeKinds)('rate limits on $kind', ({ open }) => {
     const removed = await patch(key.id, { ratelimits: [] });
     expect(((await removed.json()) as ApiKey).ratelimits).toEqual([]);
     expect(await verify(secret)).toMatchObject({ code: 'VALID', ratelimits: [] });
+    // A limit removed and given again starts afresh, within the same window.
+    await patch(key.id, { ratelimits: [{ name: 'requests', limit: 3, duration_ms: 2 * MINUTE, auto_apply: true }] });
+    expect((await verify(secret)).ratelimits).toMatchObject([{ name: 'requests', remaining: 2 }]);
+    await patch(key.id, { ratelimits: [] });
 
+    const twoMinutes = [{ name: 'requests', limit: 3, duration_ms: 2 * MINUTE, auto_apply: true }];
     const trail = (await (
       await api.server.call('GET', `/api-auth/apps/internal-api/audit-events?key_id=${key.id}`)
     ).json()) as AuditEventList;
@@ -196,13 +206,12 @@ describe.each(storeKinds)('rate limits on $kind', ({ open }) => {
       {
         field: 'ratelimits',
         old: [perMinute('requests', 3), { name: 'per-second', limit: 1, duration_ms: 1000, auto_apply: false }],
-        new: [{ name: 'requests', limit: 3, duration_ms: 2 * MINUTE, auto_apply: true }],
+        new: twoMinutes,
       },
-      {
-        field: 'ratelimits',
-        old: [{ name: 'requests', limit: 3, duration_ms: 2 * MINUTE, auto_apply: true }],
-        new: [],
-      },
+      // Removed, given again, removed again.
+      { field: 'ratelimits', old: twoMinutes, new: [] },
+      { field: 'ratelimits', old: [], new: twoMinutes },
+      { field: 'ratelimits', old: twoMinutes, new: [] },
     ]);
   });
 

@@ -5,7 +5,7 @@ import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
 import type { CreditSpent, KeyChangeListener, UsageSpend, UsageSpent } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
 import type { Work } from '../shared/sql.js';
-import { SqlKeyStore } from '../shared/sqlKeyStore.js';
+import { type ForgottenWindows, SqlKeyStore } from '../shared/sqlKeyStore.js';
 import { AUDIT_COLUMNS, AUDIT_VALUES, INSERT_CREDITS, INSERT_KEY, INSERT_RATELIMITS } from '../shared/statements.js';
 import {
   KEY_CHANGES_CHANNEL,
@@ -14,7 +14,7 @@ import {
   SHARED_ROW_TYPES,
 } from './postgresDatabase.js';
 import { PostgresRateLimiter } from './postgresRateLimiter.js';
-import { takeWindows } from './ratelimitWindows.js';
+import { forgetWindows, takeWindows } from './ratelimitWindows.js';
 
 // The key, its balance and rate limits if it has them, and its `created` event: one statement, so
 // one round trip and one commit.
@@ -92,6 +92,10 @@ export class PostgresKeyStore extends SqlKeyStore {
       );
     }
     return this.sql.transaction(work);
+  }
+
+  protected *forgetWindows(forget: ForgottenWindows): Work<void> {
+    yield* forgetWindows(forget);
   }
 
   private *creditsOnly({ usageId, now, credits }: UsageSpend): Work<UsageSpent> {

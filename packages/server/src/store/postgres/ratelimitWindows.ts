@@ -7,6 +7,7 @@ import {
   windowStart,
 } from '../../keys/ratelimits.js';
 import { step, type Work } from '../shared/sql.js';
+import type { ForgottenWindows } from '../shared/sqlKeyStore.js';
 
 // The stored window continues while it lasts (one of an instance whose clock is ahead included)
 // and while the limit's duration is the same; otherwise this verification starts a new one, as
@@ -93,4 +94,23 @@ export function* takeWindows(usageId: string, limits: readonly AppliedLimit[], a
     return { taken, states: statesBefore, statesBefore };
   }
   return { taken, states, statesBefore };
+}
+
+/** The windows of a deleted app's lineages, or of the limits a lineage no longer has. */
+export function* forgetWindows(forget: ForgottenWindows): Work<void> {
+  if ('appSlug' in forget) {
+    yield* step.run(
+      `DELETE FROM key_ratelimit_windows WHERE usage_id IN (SELECT usage_id FROM api_keys WHERE app_slug = @app_slug)`,
+      { app_slug: forget.appSlug },
+    );
+    return;
+  }
+  // Names are letters, digits and `_.:-` (RatelimitName): safe in an array literal.
+  yield* step.run(
+    'DELETE FROM key_ratelimit_windows WHERE usage_id = @usage_id::uuid AND name = ANY (@names::text[])',
+    {
+      usage_id: forget.usageId,
+      names: `{${forget.names.join(',')}}`,
+    },
+  );
 }

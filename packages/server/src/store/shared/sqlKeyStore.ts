@@ -94,6 +94,9 @@ import {
   UPDATE_KEY,
 } from './statements.js';
 
+/** Whose rate-limit windows go: every lineage of a deleted app, or the limits a lineage no longer has. */
+export type ForgottenWindows = { appSlug: string } | { usageId: string; names: readonly string[] };
+
 // How both stores write a uuid. An id in any other form (upper case, braces, a urn: prefix) names
 // no key, rather than matching one or failing PostgreSQL's cast to uuid.
 const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -131,6 +134,8 @@ export abstract class SqlKeyStore implements KeyStore {
   abstract insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
   /** Where the windows are differs (PostgreSQL's database, SQLite's process); the credits' spend is spendWork on both. */
   abstract spendUsage(spend: UsageSpend): Promise<UsageSpent>;
+  /** Within a transaction: drops the rate-limit windows of an app's lineages, or of a lineage's limits by name. */
+  protected abstract forgetWindows(forget: ForgottenWindows): Work<void>;
   abstract recordKeyUses(uses: readonly KeyUse[]): Promise<void>;
   abstract watchKeyChanges(listener: KeyChangeListener): Promise<void>;
   abstract close(): Promise<void>;
@@ -268,13 +273,12 @@ export abstract class SqlKeyStore implements KeyStore {
         if (liveKeys > 0) {
           return { value: { liveKeys }, commit: false };
         }
-        // The lineages' balances and limits go with their keys (a lineage never spans apps).
+        // The lineages' balances, limits and windows go with their keys (a lineage never spans apps).
+        const lineages = 'usage_id IN (SELECT usage_id FROM api_keys WHERE app_slug = @slug)';
         for (const table of ['key_credits', 'key_ratelimits']) {
-          yield* step.run(
-            `DELETE FROM ${table} WHERE usage_id IN (SELECT usage_id FROM api_keys WHERE app_slug = @slug)`,
-            { slug },
-          );
+          yield* step.run(`DELETE FROM ${table} WHERE ${lineages}`, { slug });
         }
+        yield* self.forgetWindows({ appSlug: slug });
         const keys = yield* step.all<{ id: string }>('DELETE FROM api_keys WHERE app_slug = @slug RETURNING id', {
           slug,
         });
@@ -434,6 +438,16 @@ export abstract class SqlKeyStore implements KeyStore {
           yield* step.run(DELETE_RATELIMITS, { usage_id: before.usage_id });
         } else if (changes.ratelimits) {
           yield* step.run(SET_RATELIMITS, ratelimitParams(before.usage_id, changes.ratelimits));
+        }
+        if (changes.ratelimits) {
+          // A limit no longer in the list has no window (one added again later starts afresh).
+          const kept = new Set(changes.ratelimits.map(({ name }) => name));
+          const removed = toKeyRecord(before, now)
+            .ratelimits.map(({ name }) => name)
+            .filter((name) => !kept.has(name));
+          if (removed.length > 0) {
+            yield* self.forgetWindows({ usageId: before.usage_id, names: removed });
+          }
         }
         const after = (yield* self.keyRow(appSlug, id))!;
         yield* self.recordChange('updated', before, after, audit, params.now, now);

@@ -3,7 +3,8 @@ import { RatelimitWindows } from '../../keys/ratelimits.js';
 import type { AuditContext, KeyUse, StoredKey } from '../../keys/types.js';
 import type { CreditSpend, CreditSpent, KeyChangeListener, UsageSpend, UsageSpent } from '../keyStore.js';
 import { storedTime } from '../shared/rows.js';
-import { SqlKeyStore } from '../shared/sqlKeyStore.js';
+import type { Work } from '../shared/sql.js';
+import { type ForgottenWindows, SqlKeyStore } from '../shared/sqlKeyStore.js';
 import { SqliteDatabase } from './sqliteDatabase.js';
 import { type SqliteWriter, sqliteWriter, writeError } from './sqliteWriter.js';
 import { type KeyInsert, openSqlite } from './sqliteWrites.js';
@@ -104,12 +105,17 @@ export class SqliteKeyStore extends SqlKeyStore {
   }
 
   /**
-   * The windows first (at once, in memory), then the credits; a verification the credits refuse
-   * is taken back out of the windows. Until then it holds its place in them, so that a
-   * concurrent verification may be refused a place it would have had: never one too many.
+   * The windows first (at once, in memory), then the credits. With credits to spend, the
+   * verification holds its places in the windows until the spend is decided: counted when
+   * spent, given back when refused. A verification that only such held places stand in the way
+   * of waits for them to settle and tries again, so that a refused one never takes another's place.
    */
   async spendUsage({ usageId, now, ratelimits, credits }: UsageSpend): Promise<UsageSpent> {
-    const take = this.windows.take(usageId, ratelimits, now.getTime());
+    let take = this.windows.take(usageId, ratelimits, now.getTime(), credits !== undefined);
+    while (!take.taken && take.settled) {
+      await take.settled;
+      take = this.windows.take(usageId, ratelimits, now.getTime(), credits !== undefined);
+    }
     if (!take.taken) {
       // A read: its transaction writes nothing, so commits without an fsync.
       const unspent = credits && (await this.sql.together(this.unspentCredits(usageId, now)));
@@ -128,7 +134,20 @@ export class SqliteKeyStore extends SqlKeyStore {
     if (spent && !spent.spent) {
       return { outcome: 'usage_exceeded', ratelimits: take.release(), credits: spent };
     }
+    take.confirm();
     return { outcome: 'spent', ratelimits: take.states, credits: spent };
+  }
+
+  /**
+   * A limit's window goes from memory at once: SQLite runs the transaction's work synchronously,
+   * so nothing verifies in between (were it rolled back, the limit would only start afresh).
+   * A deleted app's keys no longer verify, and their windows end by themselves.
+   */
+  // biome-ignore lint/correctness/useYield: nothing to write in the database; the generator is the hook's shape
+  protected *forgetWindows(forget: ForgottenWindows): Work<void> {
+    if ('usageId' in forget) {
+      this.windows.forget(forget.usageId, forget.names);
+    }
   }
 
   /**
