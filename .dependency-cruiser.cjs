@@ -112,6 +112,14 @@ module.exports = {
       },
     },
     {
+      name: 'webhooks-use-the-store',
+      comment:
+        'The delivery worker leases and records through the store interface, and checks and signs with the domain.',
+      severity: 'error',
+      from: source(`${SERVER}webhooks/`),
+      to: { path: SERVER, pathNot: [`${SERVER}webhooks/`, KEYS, `${STORE}keyStore\\.ts$`, `${SERVER}logger\\.ts$`] },
+    },
+    {
       name: 'secret-scanning-uses-the-store',
       comment: 'The GitHub endpoint revokes through the store interface and answers as the contract says.',
       severity: 'error',

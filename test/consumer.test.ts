@@ -38,6 +38,8 @@ const seedPrimary = {
 const seedTemporary = { name: 'temporary-import-key', permissions: ['users:read'], expires_at: '2026-12-31T23:59:59Z' };
 /** A key id no app has: the contract's example id, which the real server never issues (it draws random UUIDs). */
 const unknownKeyId = '2f6c1d3e-8b4a-4c5d-9e7f-0a1b2c3d4e5f';
+/** A webhook endpoint id no app has (the contract's example id; the real server draws random UUIDs). */
+const unknownEndpointId = '3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b';
 /** Shaped like a secret, with a valid checksum (the contract's format example), but never issued. */
 const unissuedSecret = 'sk_rkSiCfBYNNG78v7gy8ZNvSinOQK4b2PbTeKg24O3Qdl3xvQiw';
 const secretPattern = /^sk_[0-9A-Za-z]{49}$/;
@@ -231,6 +233,13 @@ describe.each(targets)('the client against $name', ({ start }) => {
       () => apiKeys.revokeServiceToken('gateway'),
       () => apiKeys.getCurrentToken(),
       () => apiKeys.listWorkspaceAuditEvents(),
+      () => apiKeys.createWebhookEndpoint('internal-api', { url: 'https://hooks.example.com/apikeys' }),
+      () => apiKeys.listWebhookEndpoints('internal-api'),
+      () => apiKeys.getWebhookEndpoint('internal-api', unknownEndpointId),
+      () => apiKeys.updateWebhookEndpoint('internal-api', unknownEndpointId, { enabled: false }),
+      () => apiKeys.deleteWebhookEndpoint('internal-api', unknownEndpointId),
+      () => apiKeys.rotateWebhookEndpointSecret('internal-api', unknownEndpointId),
+      () => apiKeys.listWebhookDeliveries('internal-api', unknownEndpointId),
     ];
     for (const call of calls) {
       expect(await rejection(call())).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
@@ -718,6 +727,58 @@ describe.each(targets)('the client against $name', ({ start }) => {
       deployer.apiKeys.createApiKey('internal-api', { name: 'too late' }, { headers: { Prefer: 'code=401' } }),
     );
     expect(refused).toMatchObject({ status: 401, type: 'urn:apikeys:problem:unauthorized' });
+  });
+
+  it("manages an app's webhook endpoints: the secret shown once, changed, rotated, deleted", async () => {
+    const created = await client.apiKeys.createWebhookEndpoint('internal-api', {
+      url: 'https://hooks.example.com/apikeys',
+      events: ['key.revoked', 'key.leaked'],
+      description: 'Security team',
+    });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(created.endpoint).toMatchObject({
+      app_slug: 'internal-api',
+      url: 'https://hooks.example.com/apikeys',
+      enabled: true,
+      disabled_reason: null,
+    });
+    const { id } = created.endpoint;
+    const listed = await client.apiKeys.listWebhookEndpoints('internal-api');
+    expect(listed.data.map((endpoint) => endpoint.id)).toContain(id);
+    const got = await client.apiKeys.getWebhookEndpoint('internal-api', id);
+    expect(got.id).toBe(id);
+    expect(JSON.stringify(got)).not.toContain('whsec_');
+    const fewer = await client.apiKeys.updateWebhookEndpoint('internal-api', id, {
+      events: ['key.revoked', 'key.rotated', 'key.leaked'],
+    });
+    expect(fewer).toMatchObject({ id, events: ['key.revoked', 'key.rotated', 'key.leaked'] });
+    const rotated = await client.apiKeys.rotateWebhookEndpointSecret('internal-api', id, { overlap_seconds: 3600 });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(rotated.endpoint.previous_secret_expires_at).not.toBeNull();
+    const deliveries = await client.apiKeys.listWebhookDeliveries('internal-api', id, { limit: 10 });
+    expect(Array.isArray(deliveries.data)).toBe(true);
+    expect((await client.apiKeys.deleteWebhookEndpoint('internal-api', id)).id).toBe(id);
+    const gone = await rejection(
+      client.apiKeys.getWebhookEndpoint('internal-api', id, {
+        headers: { Prefer: 'code=404, example=unknownEndpoint' },
+      }),
+    );
+    expect(gone).toMatchObject({ status: 404, type: 'urn:apikeys:problem:webhook-endpoint-not-found' });
+  });
+
+  it('refuses a webhook URL that is not public https, naming url', async () => {
+    const refused = await rejection(
+      client.apiKeys.createWebhookEndpoint(
+        'internal-api',
+        { url: 'https://10.0.0.5/hooks' },
+        { headers: { Prefer: 'code=400, example=refusedWebhookUrl' } },
+      ),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.problem.errors).toEqual([
+      { pointer: '/body/url', message: expect.stringMatching(/private address/) },
+    ]);
   });
 
   // Last: it reads what every test above called.

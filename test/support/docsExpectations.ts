@@ -115,16 +115,14 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  */
 export function fieldShown(name: string, schema: Schema): RegExp {
   const format = schema.format ? `(${schema.format})` : undefined;
-  // Redoc shows a number's format before its range (`integer, (int64), [ 0 .. 10 ]`), a string's after its limits.
-  const numeric = [schema.type].flat().some((type) => type === 'integer' || type === 'number');
+  // Redoc shows the format before the limits: `integer, (int64), [ 0 .. 10 ]`, `string, (uri), <= 2048 characters`.
   const constraints = [
+    format,
     range(schema.minLength, schema.maxLength, 'characters'),
-    numeric ? format : undefined,
     range(schema.minimum, schema.maximum, ''),
     range(schema.minItems, schema.maxItems, 'items'),
     schema.uniqueItems ? 'unique' : undefined,
     range(schema.minProperties, schema.maxProperties, 'properties'),
-    numeric ? undefined : format,
   ].filter(Boolean);
   const typeLine = [typeLabel(schema), ...constraints].join(', ');
   const named = schema.title ? `\\n\\(${escapeRegExp(schema.title)}\\)` : '(?:\\n\\(\\w+\\))?';

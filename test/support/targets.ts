@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startMock as startMockServer } from '@apikeys/mock';
-import { createJsonLogger, createServer, listen, type ServerOptions, SqliteKeyStore } from '@apikeys/server';
+import {
+  createJsonLogger,
+  createServer,
+  listen,
+  resolveHostname,
+  type ServerOptions,
+  SqliteKeyStore,
+} from '@apikeys/server';
 import { freePort } from './freePort.js';
 import { publishedContract, repoRoot, specFile } from './repo.js';
 
@@ -65,6 +72,14 @@ export const startPlainPrism = () => startPrism(['mock', publishedContract]);
 /** Prism as a validation proxy in front of `upstream`: a response that breaks the contract becomes a 500 with `sl-violations`. */
 export const startValidationProxy = (upstream: string) => startPrism(['proxy', specFile, upstream, '--errors']);
 
+/**
+ * The contract's examples register webhook endpoints under example.com, which this machine cannot
+ * resolve (no DNS beyond the registry): its names answer example.com's public address, as the
+ * internet's DNS would. Any other name resolves as usual.
+ */
+const resolveExampleHosts = async (hostname: string) =>
+  hostname === 'example.com' || hostname.endsWith('.example.com') ? ['93.184.215.14'] : resolveHostname(hostname);
+
 /** The real server's app on a real SQLite file with the demo app, as `pnpm start` builds it; not yet listening. */
 export async function buildRealApp(options: Partial<ServerOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'apikeys-consumer-'));
@@ -78,6 +93,10 @@ export async function buildRealApp(options: Partial<ServerOptions> = {}) {
     now: () => SERVER_NOW,
     logger,
     validateResponses: true,
+    webhooks: { resolve: resolveExampleHosts },
+    // The contract suites send each operation a bad token from this one address: more than the
+    // default 20 failures a minute the server allows an address.
+    authFailureLimit: { limit: 1_000, windowMs: 60_000 },
     ...options,
   });
   return {

@@ -22,18 +22,22 @@ describe('what the generator reads from the contract', () => {
       'revokeServiceToken',
       'updateApp',
       'updateApiKey',
+      'updateWebhookEndpoint',
     ]);
     expect(operations.filter((op) => op.idempotent).map((op) => op.operationId)).toEqual([
       'createApp',
       'createServiceToken',
       'createApiKey',
       'rotateApiKey',
+      'createWebhookEndpoint',
+      'rotateWebhookEndpointSecret',
     ]);
     expect(operations.flatMap((op) => (op.listAll ? [op.listAll.name] : []))).toEqual([
       'listAllApps',
       'listAllWorkspaceAuditEvents',
       'listAllApiKeys',
       'listAllAuditEvents',
+      'listAllWebhookDeliveries',
     ]);
     expect(by.verifyApiKey?.retryReason).toBe('x-retryable: true');
     expect(by.deleteApp?.retryReason).toBe('an idempotent method');

@@ -7,6 +7,8 @@ import { databaseUrlFromEnv } from './config.js';
 import { readContract } from './contract/contract.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
 import type { AuditContext, Principal } from './keys/types.js';
+import { parseAllowedNetworks } from './keys/webhookDestination.js';
+import { webhookSecretKey } from './keys/webhookSecret.js';
 import { operationCommands } from './operations/generated/commandMap.js';
 import { operationHandlers } from './operations/generated/handlerMap.js';
 import type { OperationHandlers } from './operations/operationHandler.js';
@@ -39,6 +41,9 @@ async function withHandlers<T>(work: (handlers: OperationHandlers) => Promise<T>
         cursorSecret: randomBytes(32),
         // No command verifies a key, so no use is ever recorded.
         keyUsage: new KeyUsageRecorder({ store, now }),
+        // As the server seals endpoint secrets, and checks their URLs.
+        webhookSecretKey: webhookSecretKey(process.env.APIKEYS_PEPPER || (await store.serverSecret('webhook-secrets'))),
+        webhookDestinations: { allowed: parseAllowedNetworks(process.env.APIKEYS_WEBHOOK_ALLOWED_NETWORKS) },
       }),
     );
   } finally {

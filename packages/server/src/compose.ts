@@ -5,6 +5,8 @@ import { IdempotencyGuard } from './http/idempotency.js';
 import type { ServedApp } from './http/serve.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/stages/rateLimit.js';
 import { KeyUsageRecorder } from './keys/keyUsageRecorder.js';
+import { type AllowedNetworks, parseAllowedNetworks, type Resolve } from './keys/webhookDestination.js';
+import { webhookSecretKey } from './keys/webhookSecret.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { countingOutcomes } from './observability/operationMetrics.js';
@@ -20,6 +22,7 @@ import {
   type VerificationCacheOptions,
   withVerificationCache,
 } from './store/verificationCache.js';
+import { type DeliveryWorker, type RetrySchedule, startDeliveryWorker } from './webhooks/deliveryWorker.js';
 
 // The one composition root: the contract, config and store in, the service out. main.ts, the CLI
 // and the tests build through here, so each piece is wired in one place.
@@ -45,12 +48,26 @@ export interface ServiceOptions extends Omit<HttpOptions, 'now' | 'rateLimit'> {
   githubKeysUrl?: string;
   /** The operations' handlers; built on `store` when not given (the referee test gives stubs). */
   handlers?: OperationHandlers;
+  /**
+   * Webhooks: where they may go besides public https URLs (APIKEYS_WEBHOOK_ALLOWED_NETWORKS), how
+   * names resolve, and whether this instance sends them (main.ts does; a test server only when
+   * it asks), how often, and on what retry schedule.
+   */
+  webhooks?: {
+    allowedNetworks?: AllowedNetworks;
+    resolve?: Resolve;
+    deliver?: boolean;
+    pollMs?: number;
+    retry?: RetrySchedule;
+  };
 }
 
-/** The server as one value: its Express app, and what main.ts flushes on the way out. */
+/** The server as one value: its Express app, and what main.ts flushes and stops on the way out. */
 export interface Service {
   app: ServedApp;
   keyUsage: KeyUsageRecorder;
+  /** Sends the webhooks, when this instance does (`webhooks.deliver`). */
+  webhookDeliveries: DeliveryWorker | undefined;
 }
 
 export async function composeService(options: ServiceOptions): Promise<Service> {
@@ -71,9 +88,24 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
       now,
       onError: (error) => logger.error('recording key use failed', { error: String(error) }),
     });
+  // Endpoint secrets are sealed under the pepper when there is one, else under a secret of the database's.
+  const webhookKey = webhookSecretKey(pepper ?? (await store.serverSecret('webhook-secrets')));
+  const webhookDestinations = {
+    allowed: options.webhooks?.allowedNetworks ?? parseAllowedNetworks(undefined),
+    resolve: options.webhooks?.resolve,
+  };
   const handlers =
     options.handlers ??
-    composeHandlers({ contract, store, now, pepper, keyUsage, cursorSecret: await store.serverSecret('page-cursor') });
+    composeHandlers({
+      contract,
+      store,
+      now,
+      pepper,
+      keyUsage,
+      cursorSecret: await store.serverSecret('page-cursor'),
+      webhookSecretKey: webhookKey,
+      webhookDestinations,
+    });
   const parts: ApiParts = {
     contract,
     handlers: countingOutcomes(handlers, contract.counters, metrics),
@@ -96,7 +128,18 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
       keysUrl: options.githubKeysUrl ?? DEFAULT_GITHUB_KEYS_URL,
     }),
   };
-  return { app: createHttpApp(parts, { ...options, now, rateLimit }), keyUsage };
+  const webhookDeliveries = options.webhooks?.deliver
+    ? startDeliveryWorker({
+        store,
+        secretKey: webhookKey,
+        ...webhookDestinations,
+        now,
+        logger,
+        retry: options.webhooks.retry,
+        pollMs: options.webhooks.pollMs,
+      })
+    : undefined;
+  return { app: createHttpApp(parts, { ...options, now, rateLimit }), keyUsage, webhookDeliveries };
 }
 
 export interface ServerOptions extends Omit<ServiceOptions, 'contract'> {

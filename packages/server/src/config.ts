@@ -5,6 +5,7 @@ import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/serve.j
 import { DEFAULT_AUTH_FAILURE_LIMIT } from './http/stages/auth.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/stages/rateLimit.js';
 import type { WindowLimit } from './keys/fixedWindow.js';
+import { type AllowedNetworks, parseAllowedNetworks } from './keys/webhookDestination.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_GITHUB_KEYS_URL } from './secretScanning/githubPublicKeys.js';
 import { DEFAULT_DATABASE_URL, databaseUrlProblem } from './store/openStore.js';
@@ -35,6 +36,8 @@ export interface Config {
   githubKeysUrl: string;
   /** APIKEYS_TRUST_PROXY: Express's `trust proxy` (a hop count, or the proxies' addresses); none when unset. */
   trustProxy: TrustProxy;
+  /** APIKEYS_WEBHOOK_ALLOWED_NETWORKS: networks webhooks may go to besides public https URLs (plain http too). */
+  webhookAllowedNetworks: AllowedNetworks;
 }
 
 // Express's (proxy-addr's) names for address ranges.
@@ -134,6 +137,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   if (typeof trustProxy === 'string') {
     settings.problems.push(trustProxy);
   }
+  let webhookAllowedNetworks = parseAllowedNetworks(undefined);
+  try {
+    webhookAllowedNetworks = parseAllowedNetworks(env.APIKEYS_WEBHOOK_ALLOWED_NETWORKS);
+  } catch (error) {
+    settings.problems.push((error as Error).message);
+  }
   const githubKeysUrl = env.APIKEYS_GITHUB_KEYS_URL || DEFAULT_GITHUB_KEYS_URL;
   if (!/^https?:$/.test(URL.parse(githubKeysUrl)?.protocol ?? '')) {
     settings.problems.push(`APIKEYS_GITHUB_KEYS_URL must be an http(s) URL (got '${githubKeysUrl}')`);
@@ -167,6 +176,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken,
     githubKeysUrl,
     trustProxy: typeof trustProxy === 'string' ? false : trustProxy,
+    webhookAllowedNetworks,
   };
   if (settings.problems.length > 0) {
     throw new Error(`Bad configuration:\n- ${settings.problems.join('\n- ')}`);

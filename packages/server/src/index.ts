@@ -4,6 +4,7 @@ export { DEMO_APP, seedDemoApp } from './demoApp.js';
 export { listen, type RunningServer } from './http/serve.js';
 export { hashSecret, hasValidChecksum } from './keys/secret.js';
 export type { App, KeyRecord, StoredKey } from './keys/types.js';
+export { parseAllowedNetworks, resolveHostname } from './keys/webhookDestination.js';
 export { createJsonLogger, type Logger } from './logger.js';
 export { AppExistsError, type KeyStore } from './store/keyStore.js';
 export { DEFAULT_DATABASE_URL, openStore } from './store/openStore.js';

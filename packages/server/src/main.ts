@@ -50,7 +50,7 @@ async function main() {
   }
 
   const docsFile = builtDocs();
-  const { app, keyUsage } = await composeService({
+  const { app, keyUsage, webhookDeliveries } = await composeService({
     contract: await loadContract(),
     store,
     tokens,
@@ -64,6 +64,7 @@ async function main() {
     githubKeysUrl: config.githubKeysUrl,
     validateResponses: config.validateResponses,
     docsFile,
+    webhooks: { allowedNetworks: config.webhookAllowedNetworks, deliver: true },
   });
   const running = await listen(app, config.port, config.host, config.connections);
   // Which tokens this run accepts, by name (never a value): APIKEYS_TOKENS' as the audit trail names
@@ -117,6 +118,8 @@ async function main() {
     try {
       await running.close();
       await keyUsage.flush();
+      // Attempts in flight are recorded; what is due is sent by the next start, or another instance.
+      await webhookDeliveries?.stop();
       await store.close();
       logger.info('stopped');
       exit(0);

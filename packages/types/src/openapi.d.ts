@@ -174,18 +174,21 @@ export interface paths {
         /**
          * List the workspace's audit events
          * @description The audit trail of what belongs to no app's keys, newest first, one page at a time:
-         *     service tokens added (`token_added`) and revoked (`token_revoked`), and apps registered
-         *     (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), whoever made the
-         *     change (an API call or the `apikeys` command). The changes to keys are each app's
+         *     service tokens added (`token_added`) and revoked (`token_revoked`), apps registered
+         *     (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), and their webhook
+         *     endpoints added (`webhook_endpoint_added`), changed (`webhook_endpoint_updated`), deleted
+         *     (`webhook_endpoint_deleted`) or given a new secret (`webhook_secret_rotated`), whoever made
+         *     the change (an API call or the `apikeys` command). The changes to keys are each app's
          *     `listAuditEvents`. As there, each event is written in the same transaction as its change,
          *     and a refused request or one that changes nothing writes none.
          *
          *     An event names the `actor`, the `operation` and the `request_id` as `listAuditEvents`
-         *     does; `app_slug` the app (app events) and `token_name` the token (token events), the
-         *     other one null; `changes` each field with its old and new values (an app's `slug`,
+         *     does; `app_slug` the app (app and webhook endpoint events) and `token_name` the token
+         *     (token events), the other one null; `changes` each field with its old and new values (an app's `slug`,
          *     `key_prefix` and `display_name`, and for `app_deleted` the number of revoked or expired
-         *     keys deleted with it as `keys_deleted`; a token's `scopes` or `revoked_at`). It never
-         *     holds a token, a secret or a hash of one. Paging works as for `listApiKeys`: pass
+         *     keys deleted with it as `keys_deleted`; a token's `scopes` or `revoked_at`; a webhook
+         *     endpoint's `id` first, then the fields that changed). It never holds a token, a secret or a
+         *     hash of one. Paging works as for `listApiKeys`: pass
          *     `next_cursor` back as `cursor`; a cursor of another listing is refused with 400.
          */
         get: operations["listWorkspaceAuditEvents"];
@@ -560,6 +563,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-auth/apps/{appName}/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Every webhook endpoint of the app named by `appName` (at most 20), oldest first, disabled
+         *     ones included: their URLs, events and state, never a secret.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Add a webhook endpoint
+         * @description Registers a webhook endpoint for the app named by `appName`: the `url` its events are
+         *     sent to, the `events` it receives (all five when omitted) and an optional `description`.
+         *     Answers the endpoint's record together with its signing secret (`whsec_…`, as Standard
+         *     Webhooks names it), which signs every delivery to it. **The secret is returned here and
+         *     never again**: rotate it (`rotateWebhookEndpointSecret`) for a new one.
+         *
+         *     Rules the server checks beyond the schema:
+         *     - The `url` must be `https` and its host must resolve to public addresses only (no
+         *       loopback, private, link-local or other special-purpose address), unless the operator
+         *       allows those networks with `APIKEYS_WEBHOOK_ALLOWED_NETWORKS`: otherwise 400 with the
+         *       pointer `/body/url`, saying why. The same check is made again before each delivery.
+         *     - An app has at most 20 endpoints: a 21st is 409 `webhook-endpoint-limit`.
+         *
+         *     The `webhook_endpoint_added` event is written to the workspace's audit trail in the same
+         *     transaction. A refused request adds nothing. Send an `Idempotency-Key` to make a retry
+         *     safe: see that header.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description Returns the record of one webhook endpoint of the app, never its secret. An endpoint of
+         *     another app is answered 404, exactly like one that does not exist.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint for good and answers its record as it was. Nothing more is sent to
+         *     it: its pending deliveries are dropped, and its deliveries are no longer listed (404). The
+         *     `webhook_endpoint_deleted` event is written to the workspace's audit trail in the same
+         *     transaction.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook endpoint
+         * @description Changes the fields sent and leaves the others as they are: `url` (checked as for
+         *     `createWebhookEndpoint`), `events` (replaced whole), `description` (`null` clears it) and
+         *     `enabled`. `enabled: false` stops deliveries to it; `enabled: true` starts them again and
+         *     clears `disabled_reason`. An empty body is refused with 400. The secret never changes:
+         *     rotate it for a new one.
+         *
+         *     The `webhook_endpoint_updated` event, naming each field whose value changed, is written to
+         *     the workspace's audit trail in the same transaction (none when no value changed). A refused
+         *     request changes nothing.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}/webhook-endpoints/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description Gives the endpoint a new signing secret and returns it with the endpoint's record. **The
+         *     new secret is returned here and never again.**
+         *
+         *     For `overlap_seconds` (0-604800, default 86400) each delivery is signed with the previous
+         *     secret too (Standard Webhooks sends both signatures in `webhook-signature`), so that the
+         *     receiver can switch without losing a delivery; `previous_secret_expires_at` says until
+         *     when. 0 drops the previous secret at once. Only one previous secret is kept: rotating
+         *     again during an overlap replaces it with the secret replaced now.
+         *
+         *     The body is optional: a POST with none (no `Content-Type`, no content) means `{}`. The
+         *     `webhook_secret_rotated` event is written to the workspace's audit trail in the same
+         *     transaction (it never holds a secret). Send an `Idempotency-Key` to make a retry safe: see
+         *     that header.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-auth/apps/{appName}/webhook-endpoints/{endpointId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List webhook deliveries
+         * @description The endpoint's deliveries, newest first, one page at a time: one for each event sent (or
+         *     to be sent) to it, with its status, how many attempts it took so far and how the last one
+         *     was answered. A delivery that is not answered 2xx within 10 seconds is tried again with
+         *     exponential backoff, with the same `webhook-id`, for 24 hours; then it is `failed`.
+         *
+         *     `status` keeps only the deliveries in that state. Paging works as for `listApiKeys`: pass
+         *     `next_cursor` back as `cursor`; a cursor is bound to the endpoint and the filter it was
+         *     issued for, and one that was altered, or sent with another endpoint or filter, is refused
+         *     with 400.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "key.created": {
@@ -751,6 +937,171 @@ export interface components {
             type: "key.leaked";
             timestamp: components["schemas"]["WebhookEventTime"];
             data: components["schemas"]["KeyEventData"];
+        };
+        /**
+         * @description The name of an event the service sends, as the contract's `webhooks` declare them.
+         * @enum {string}
+         */
+        WebhookEventType: "key.created" | "key.updated" | "key.revoked" | "key.rotated" | "key.leaked";
+        /**
+         * Format: uuid
+         * @description A webhook endpoint's stable id.
+         * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+         */
+        WebhookEndpointId: string;
+        /**
+         * Format: uuid
+         * @description A delivery's stable id (not the event's, which is its `webhook-id`).
+         * @example e2f4a6c8-0b1d-4e3f-8a5c-7d9e1f3a5b7c
+         */
+        WebhookDeliveryId: string;
+        /**
+         * Format: uri
+         * @description Where deliveries are POSTed: an `https` URL, at most 2048 characters, whose host resolves
+         *     to public addresses only (no loopback, private, link-local or other special-purpose
+         *     address) unless the operator allows those networks with `APIKEYS_WEBHOOK_ALLOWED_NETWORKS`.
+         *     Checked when it is set and again each time a delivery is sent (a name may resolve
+         *     elsewhere later). Redirects are not followed: a 3xx answer is a failed attempt.
+         * @example https://hooks.example.com/apikeys
+         */
+        WebhookUrl: string;
+        /** @description An app's webhook endpoint, as stored. It never contains the secret. */
+        WebhookEndpoint: {
+            id: components["schemas"]["WebhookEndpointId"];
+            app_slug: components["schemas"]["AppSlug"];
+            url: components["schemas"]["WebhookUrl"];
+            /** @description What the endpoint is for, for views; null when it has none. */
+            description: string | null;
+            /** @description The events it receives. */
+            events: components["schemas"]["WebhookEventType"][];
+            /** @description Whether deliveries are sent to it. */
+            enabled: boolean;
+            /**
+             * @description Why the service disabled it, such as deliveries that kept failing for 24 hours; null
+             *     while it is enabled, or when a caller disabled it (`updateWebhookEndpoint`).
+             */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description After `rotateWebhookEndpointSecret`: until when deliveries are signed with the previous
+             *     secret too; null when there is no previous secret.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the endpoint was added.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it last changed (its secret rotated included).
+             */
+            updated_at: string;
+        };
+        /**
+         * @description An endpoint and its signing secret, just added or rotated. The only responses that carry the
+         *     secret: it is shown once.
+         */
+        WebhookEndpointWithSecret: {
+            endpoint: components["schemas"]["WebhookEndpoint"];
+            /**
+             * @description The endpoint's signing secret, `whsec_` and 32 random bytes in base64, as Standard
+             *     Webhooks libraries (and `verifyWebhook`) take it. Returned only once.
+             */
+            secret: string;
+        };
+        /** @description A new webhook endpoint. Closed: a field not listed here is refused with 400. */
+        CreateWebhookEndpointRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            /**
+             * @description The events it receives, each at most once; every one of the five when omitted.
+             * @default [
+             *       "key.created",
+             *       "key.updated",
+             *       "key.revoked",
+             *       "key.rotated",
+             *       "key.leaked"
+             *     ]
+             */
+            events?: components["schemas"]["WebhookEventType"][];
+            /** @description What the endpoint is for, for views. Not blank, no control characters. */
+            description?: string;
+        };
+        /** @description The fields to change; at least one. Closed: a field not listed here is refused with 400. */
+        UpdateWebhookEndpointRequest: {
+            url?: components["schemas"]["WebhookUrl"];
+            /** @description The events it receives from now on, each at most once (replaces the list). */
+            events?: components["schemas"]["WebhookEventType"][];
+            /** @description A new description, not blank, no control characters; `null` clears it. */
+            description?: string | null;
+            /** @description `false` stops deliveries to it; `true` starts them again and clears `disabled_reason`. */
+            enabled?: boolean;
+        };
+        /** @description How to rotate the secret. Closed. */
+        RotateWebhookEndpointSecretRequest: {
+            /**
+             * Format: int32
+             * @description How long the previous secret keeps signing deliveries too, in seconds (up to 7 days);
+             *     24 hours by default. 0 drops it at once.
+             * @default 86400
+             */
+            overlap_seconds?: number;
+        };
+        /** @description Every endpoint of an app, oldest first. */
+        WebhookEndpointList: {
+            /** @description The endpoints (an app has at most 20). */
+            data: components["schemas"]["WebhookEndpoint"][];
+        };
+        /**
+         * @description `pending`: to be sent (again) at `next_attempt_at`. `delivered`: an attempt was answered
+         *     2xx. `failed`: no attempt was answered 2xx within 24 hours, and the service stopped trying.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "delivered" | "failed";
+        /** @description One event sent, or to be sent, to one endpoint, and how its attempts went. */
+        WebhookDelivery: {
+            id: components["schemas"]["WebhookDeliveryId"];
+            endpoint_id: components["schemas"]["WebhookEndpointId"];
+            event_id: components["schemas"]["WebhookEventId"];
+            event_type: components["schemas"]["WebhookEventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /**
+             * Format: int32
+             * @description How many times it was sent so far.
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the event was queued for this endpoint.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was last sent; null before the first attempt.
+             */
+            last_attempt_at: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status of the last attempt's answer; null when no answer came (or no attempt yet).
+             */
+            last_status: number | null;
+            /**
+             * @description The first bytes of the last answer's body, or the network error when no answer came;
+             *     null when there was none.
+             */
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When it is sent next; null once it is delivered or failed.
+             */
+            next_attempt_at: string | null;
+        };
+        /** @description One page of an endpoint's deliveries, newest first. */
+        WebhookDeliveryList: {
+            /** @description The deliveries on this page. */
+            data: components["schemas"]["WebhookDelivery"][];
+            /** @description The cursor for the next page, or null on the last page. */
+            next_cursor: string | null;
         };
         /**
          * @description Slug of an API auth app.
@@ -1264,7 +1615,7 @@ export interface components {
          * @description A scope a service token holds; the bearerAuth scheme's table says what each allows.
          * @enum {string}
          */
-        Scope: "keys:create" | "keys:read" | "keys:update" | "keys:revoke" | "keys:verify" | "audit:read" | "apps:manage" | "tokens:manage";
+        Scope: "keys:create" | "keys:read" | "keys:update" | "keys:revoke" | "keys:verify" | "audit:read" | "apps:manage" | "tokens:manage" | "webhooks:manage";
         /** @description A service token as listed, never the token or its hash. */
         ServiceToken: {
             name: components["schemas"]["TokenName"];
@@ -1319,11 +1670,16 @@ export interface components {
         };
         /**
          * @description What happened: a service token added (`token_added`) or revoked (`token_revoked`); an
-         *     app registered (`app_created`), changed (`app_updated`) or deleted (`app_deleted`).
+         *     app registered (`app_created`), changed (`app_updated`) or deleted (`app_deleted`); one of
+         *     an app's webhook endpoints added (`webhook_endpoint_added`), changed
+         *     (`webhook_endpoint_updated`: its `url`, `events`, `description` or `enabled`), deleted
+         *     (`webhook_endpoint_deleted`), or given a new signing secret (`webhook_secret_rotated`,
+         *     whose changes hold `previous_secret_expires_at`, never a secret). A webhook endpoint event
+         *     carries the app's `app_slug` and names the endpoint's `id` first in its `changes`.
          * @enum {string}
          */
-        WorkspaceAuditAction: "token_added" | "token_revoked" | "app_created" | "app_updated" | "app_deleted";
-        /** @description One change to a service token or an app, as the audit trail keeps it. */
+        WorkspaceAuditAction: "token_added" | "token_revoked" | "app_created" | "app_updated" | "app_deleted" | "webhook_endpoint_added" | "webhook_endpoint_updated" | "webhook_endpoint_deleted" | "webhook_secret_rotated";
+        /** @description One change to a service token, an app or an app's webhook endpoint, as the audit trail keeps it. */
         WorkspaceAuditEvent: {
             /**
              * Format: uuid
@@ -1348,9 +1704,9 @@ export interface components {
             operation: string;
             /** @description The `X-Request-Id` the server answered the request with; null for a change made outside HTTP. */
             request_id: string | null;
-            /** @description The app changed (app events); null for a token event. */
+            /** @description The app changed (app events), or whose webhook endpoint changed (webhook endpoint events); null for a token event. */
             app_slug: string | null;
-            /** @description The service token changed (token events); null for an app event. */
+            /** @description The service token changed (token events); null for any other event. */
             token_name: string | null;
             /** @description Each field the change set, with its value before and after. */
             changes: components["schemas"]["AuditChange"][];
@@ -1391,6 +1747,7 @@ export interface components {
              *     | `urn:apikeys:problem:app-not-found` | 404 | App not found |
              *     | `urn:apikeys:problem:key-not-found` | 404 | Key not found |
              *     | `urn:apikeys:problem:token-not-found` | 404 | Service token not found |
+             *     | `urn:apikeys:problem:webhook-endpoint-not-found` | 404 | Webhook endpoint not found |
              *     | `urn:apikeys:problem:not-found` | 404 | Not found (a path this API does not have) |
              *     | `urn:apikeys:problem:method-not-allowed` | 405 | Method not allowed |
              *     | `urn:apikeys:problem:request-timeout` | 408 | Request timeout (the request did not arrive in time) |
@@ -1400,6 +1757,7 @@ export interface components {
              *     | `urn:apikeys:problem:app-already-exists` | 409 | App already exists (the slug is taken) |
              *     | `urn:apikeys:problem:app-has-keys` | 409 | App has keys (its prefix cannot change once it has keys; it cannot be deleted while a key is live) |
              *     | `urn:apikeys:problem:token-name-taken` | 409 | Token name taken (names are never reused, revoked tokens' included) |
+             *     | `urn:apikeys:problem:webhook-endpoint-limit` | 409 | Too many webhook endpoints (an app has at most 20) |
              *     | `urn:apikeys:problem:idempotency-key-in-use` | 409 | Idempotency key in use (a request with it is still running) |
              *     | `urn:apikeys:problem:payload-replayed` | 409 | Payload replayed (a secret-scanning report already received; answered to GitHub only) |
              *     | `urn:apikeys:problem:payload-too-large` | 413 | Payload too large |
@@ -1433,8 +1791,9 @@ export interface components {
         /**
          * @description The request is invalid: malformed JSON, a field or parameter the contract does not
          *     name, a value outside its limits, a past `expires_at`, `metadata` over 4096 bytes,
-         *     a body `appName` that differs from the URL, or a cursor that was altered or belongs
-         *     to another listing. Nothing was changed.
+         *     a body `appName` that differs from the URL, a webhook `url` that is not `https` or does
+         *     not resolve to public addresses only, or a cursor that was altered or belongs to another
+         *     listing. Nothing was changed.
          */
         BadRequestResponse: {
             headers: {
@@ -1556,6 +1915,36 @@ export interface components {
             };
         };
         /**
+         * @description The app has no webhook endpoint with this id (an endpoint of another app included), or the
+         *     app does not exist. Nothing was changed.
+         */
+        WebhookEndpointNotFoundResponse: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The app has 20 webhook endpoints already, the most it may have; or a request with the same
+         *     `Idempotency-Key` is still running: then retry after `Retry-After` seconds. Nothing was
+         *     changed.
+         */
+        WebhookEndpointConflictResponse: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfterHeader"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                RateLimit: components["headers"]["RateLimitHeader"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description A request with the same `Idempotency-Key` is still running. Retry after
          *     `Retry-After` seconds to get its answer. Nothing was changed.
          */
@@ -1662,6 +2051,11 @@ export interface components {
          * @example gateway
          */
         TokenNameParam: components["schemas"]["TokenName"];
+        /**
+         * @description The webhook endpoint's `id`, a UUID.
+         * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+         */
+        WebhookEndpointIdParam: components["schemas"]["WebhookEndpointId"];
     };
     requestBodies: never;
     headers: {
@@ -1708,6 +2102,19 @@ export type KeyUpdatedEvent = components['schemas']['KeyUpdatedEvent'];
 export type KeyRevokedEvent = components['schemas']['KeyRevokedEvent'];
 export type KeyRotatedEvent = components['schemas']['KeyRotatedEvent'];
 export type KeyLeakedEvent = components['schemas']['KeyLeakedEvent'];
+export type WebhookEventType = components['schemas']['WebhookEventType'];
+export type WebhookEndpointId = components['schemas']['WebhookEndpointId'];
+export type WebhookDeliveryId = components['schemas']['WebhookDeliveryId'];
+export type WebhookUrl = components['schemas']['WebhookUrl'];
+export type WebhookEndpoint = components['schemas']['WebhookEndpoint'];
+export type WebhookEndpointWithSecret = components['schemas']['WebhookEndpointWithSecret'];
+export type CreateWebhookEndpointRequest = components['schemas']['CreateWebhookEndpointRequest'];
+export type UpdateWebhookEndpointRequest = components['schemas']['UpdateWebhookEndpointRequest'];
+export type RotateWebhookEndpointSecretRequest = components['schemas']['RotateWebhookEndpointSecretRequest'];
+export type WebhookEndpointList = components['schemas']['WebhookEndpointList'];
+export type WebhookDeliveryStatus = components['schemas']['WebhookDeliveryStatus'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];
+export type WebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
 export type AppSlug = components['schemas']['AppSlug'];
 export type KeyId = components['schemas']['KeyId'];
 export type KeyPrefix = components['schemas']['KeyPrefix'];
@@ -1770,6 +2177,8 @@ export type ResponseTokenNotFoundResponse = components['responses']['TokenNotFou
 export type ResponseTokenConflictResponse = components['responses']['TokenConflictResponse'];
 export type ResponseKeyNotFoundResponse = components['responses']['KeyNotFoundResponse'];
 export type ResponseKeyConflictResponse = components['responses']['KeyConflictResponse'];
+export type ResponseWebhookEndpointNotFoundResponse = components['responses']['WebhookEndpointNotFoundResponse'];
+export type ResponseWebhookEndpointConflictResponse = components['responses']['WebhookEndpointConflictResponse'];
 export type ResponseIdempotencyKeyInUseResponse = components['responses']['IdempotencyKeyInUseResponse'];
 export type ResponseIdempotencyKeyReusedResponse = components['responses']['IdempotencyKeyReusedResponse'];
 export type ResponsePayloadTooLargeResponse = components['responses']['PayloadTooLargeResponse'];
@@ -1780,6 +2189,7 @@ export type ParameterAppNameParam = components['parameters']['AppNameParam'];
 export type ParameterKeyIdParam = components['parameters']['KeyIdParam'];
 export type ParameterIdempotencyKeyParam = components['parameters']['IdempotencyKeyParam'];
 export type ParameterTokenNameParam = components['parameters']['TokenNameParam'];
+export type ParameterWebhookEndpointIdParam = components['parameters']['WebhookEndpointIdParam'];
 export type HeaderRateLimitPolicyHeader = components['headers']['RateLimitPolicyHeader'];
 export type HeaderRateLimitHeader = components['headers']['RateLimitHeader'];
 export type HeaderIdempotentReplayedHeader = components['headers']['IdempotentReplayedHeader'];
@@ -2601,6 +3011,348 @@ export interface operations {
             401: components["responses"]["UnauthorizedResponse"];
             403: components["responses"]["InsufficientScopeResponse"];
             404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint of the app, oldest first. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
+            };
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description The endpoint was added. The response carries its signing secret, which is never shown
+             *     again.
+             */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["AppNotFoundResponse"];
+            409: components["responses"]["WebhookEndpointConflictResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint's record. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["WebhookEndpointNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was deleted; its record as it was. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["WebhookEndpointNotFoundResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint's record after the change. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["WebhookEndpointNotFoundResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header Field"): a unique
+                 *     value per intended operation, such as a UUID, 16-255 visible ASCII characters. The
+                 *     first request with a key runs; its outcome (the 201 with the secret, or a refusal
+                 *     the operation itself made, such as 404 or 409) is kept for 24 hours. A retry with
+                 *     the same key, the same token and the same request within that time gets the same
+                 *     answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key
+                 *     with a different request is 422; a retry while the first is still running is 409
+                 *     with `Retry-After`. Keys are scoped to the bearer token: no caller can replay
+                 *     another's answer. The kept answer is encrypted under a key derived from the
+                 *     `Idempotency-Key` itself, so the database alone cannot reveal the secret in it.
+                 * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyParam"];
+            };
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookEndpointSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint with its new secret, which is never shown again. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    "Cache-Control": components["headers"]["CacheControlNoStoreHeader"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayedHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["WebhookEndpointNotFoundResponse"];
+            409: components["responses"]["IdempotencyKeyInUseResponse"];
+            413: components["responses"]["PayloadTooLargeResponse"];
+            415: components["responses"]["UnsupportedMediaTypeResponse"];
+            422: components["responses"]["IdempotencyKeyReusedResponse"];
+            429: components["responses"]["TooManyRequestsResponse"];
+            500: components["responses"]["InternalErrorResponse"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many deliveries to return on this page, 1-100.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["schemas"]["Cursor"];
+                /**
+                 * @description Only the deliveries in this state; all of them when omitted.
+                 * @example failed
+                 */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Slug of the API auth app that owns the key: lower-case letters, digits and
+                 *     hyphens, 1-63 characters, starting and ending with a letter or digit.
+                 * @example internal-api
+                 */
+                appName: components["parameters"]["AppNameParam"];
+                /**
+                 * @description The webhook endpoint's `id`, a UUID.
+                 * @example 3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b
+                 */
+                endpointId: components["parameters"]["WebhookEndpointIdParam"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries, newest first. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicyHeader"];
+                    RateLimit: components["headers"]["RateLimitHeader"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequestResponse"];
+            401: components["responses"]["UnauthorizedResponse"];
+            403: components["responses"]["InsufficientScopeResponse"];
+            404: components["responses"]["WebhookEndpointNotFoundResponse"];
             429: components["responses"]["TooManyRequestsResponse"];
             500: components["responses"]["InternalErrorResponse"];
         };

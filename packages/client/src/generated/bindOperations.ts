@@ -147,6 +147,92 @@ export function bindOperations({ send, everyPage, idempotencyKey }: OperationRun
     );
   const listAllAuditEvents: Methods['listAllAuditEvents'] = (appName, query, options) =>
     everyPage('listAuditEvents', (cursor) => listAuditEvents(appName, { ...query, cursor }, options));
+  // GET /api-auth/apps/{appName}/webhook-endpoints: retried (a safe method).
+  const listWebhookEndpoints: Methods['listWebhookEndpoints'] = (appName, options) =>
+    send(
+      options,
+      (api, init) => api.GET('/api-auth/apps/{appName}/webhook-endpoints', { params: { path: { appName } }, ...init }),
+      true,
+    );
+  // POST /api-auth/apps/{appName}/webhook-endpoints: retried (it declares Idempotency-Key).
+  const createWebhookEndpoint: Methods['createWebhookEndpoint'] = (appName, request, options = {}) => {
+    const header = { 'Idempotency-Key': idempotencyKey(options) };
+    return send(
+      options,
+      (api, init) =>
+        api.POST('/api-auth/apps/{appName}/webhook-endpoints', {
+          params: { path: { appName }, header },
+          body: request,
+          ...init,
+        }),
+      true,
+    );
+  };
+  // GET /api-auth/apps/{appName}/webhook-endpoints/{endpointId}: retried (a safe method).
+  const getWebhookEndpoint: Methods['getWebhookEndpoint'] = (appName, endpointId, options) =>
+    send(
+      options,
+      (api, init) =>
+        api.GET('/api-auth/apps/{appName}/webhook-endpoints/{endpointId}', {
+          params: { path: { appName, endpointId } },
+          ...init,
+        }),
+      true,
+    );
+  // DELETE /api-auth/apps/{appName}/webhook-endpoints/{endpointId}: retried (an idempotent method).
+  const deleteWebhookEndpoint: Methods['deleteWebhookEndpoint'] = (appName, endpointId, options) =>
+    send(
+      options,
+      (api, init) =>
+        api.DELETE('/api-auth/apps/{appName}/webhook-endpoints/{endpointId}', {
+          params: { path: { appName, endpointId } },
+          ...init,
+        }),
+      true,
+    );
+  // PATCH /api-auth/apps/{appName}/webhook-endpoints/{endpointId}: never retried (neither safe, idempotent by key nor x-retryable).
+  const updateWebhookEndpoint: Methods['updateWebhookEndpoint'] = (appName, endpointId, request, options) =>
+    send(options, (api, init) =>
+      api.PATCH('/api-auth/apps/{appName}/webhook-endpoints/{endpointId}', {
+        params: { path: { appName, endpointId } },
+        body: request,
+        ...init,
+      }),
+    );
+  // POST /api-auth/apps/{appName}/webhook-endpoints/{endpointId}/rotate-secret: retried (it declares Idempotency-Key).
+  const rotateWebhookEndpointSecret: Methods['rotateWebhookEndpointSecret'] = (
+    appName,
+    endpointId,
+    request = {},
+    options = {},
+  ) => {
+    const header = { 'Idempotency-Key': idempotencyKey(options) };
+    return send(
+      options,
+      (api, init) =>
+        api.POST('/api-auth/apps/{appName}/webhook-endpoints/{endpointId}/rotate-secret', {
+          params: { path: { appName, endpointId }, header },
+          body: request,
+          ...init,
+        }),
+      true,
+    );
+  };
+  // GET /api-auth/apps/{appName}/webhook-endpoints/{endpointId}/deliveries: retried (a safe method).
+  const listWebhookDeliveries: Methods['listWebhookDeliveries'] = (appName, endpointId, query, options) =>
+    send(
+      options,
+      (api, init) =>
+        api.GET('/api-auth/apps/{appName}/webhook-endpoints/{endpointId}/deliveries', {
+          params: { path: { appName, endpointId }, query },
+          ...init,
+        }),
+      true,
+    );
+  const listAllWebhookDeliveries: Methods['listAllWebhookDeliveries'] = (appName, endpointId, query, options) =>
+    everyPage('listWebhookDeliveries', (cursor) =>
+      listWebhookDeliveries(appName, endpointId, { ...query, cursor }, options),
+    );
 
   return {
     listApps,
@@ -172,5 +258,13 @@ export function bindOperations({ send, everyPage, idempotencyKey }: OperationRun
     rotateApiKey,
     listAuditEvents,
     listAllAuditEvents,
+    listWebhookEndpoints,
+    createWebhookEndpoint,
+    getWebhookEndpoint,
+    deleteWebhookEndpoint,
+    updateWebhookEndpoint,
+    rotateWebhookEndpointSecret,
+    listWebhookDeliveries,
+    listAllWebhookDeliveries,
   };
 }

@@ -20,4 +20,11 @@ export const operationScopes = {
   revokeApiKey: ["keys:revoke"],
   rotateApiKey: ["keys:create","keys:revoke"],
   listAuditEvents: ["audit:read"],
+  createWebhookEndpoint: ["webhooks:manage"],
+  listWebhookEndpoints: ["webhooks:manage"],
+  getWebhookEndpoint: ["webhooks:manage"],
+  updateWebhookEndpoint: ["webhooks:manage"],
+  deleteWebhookEndpoint: ["webhooks:manage"],
+  rotateWebhookEndpointSecret: ["webhooks:manage"],
+  listWebhookDeliveries: ["webhooks:manage"],
 } as const;

@@ -11,17 +11,25 @@ import type {
   CreateApiKeyRequest,
   CreateAppRequest,
   CreateServiceTokenRequest,
+  CreateWebhookEndpointRequest,
   CurrentToken,
   operations,
   RevokeApiKeyRequest,
   RotateApiKeyRequest,
+  RotateWebhookEndpointSecretRequest,
   ServiceToken,
   ServiceTokenList,
   ServiceTokenWithSecret,
   UpdateApiKeyRequest,
   UpdateAppRequest,
+  UpdateWebhookEndpointRequest,
   VerificationResult,
   VerifyApiKeyRequest,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
   WorkspaceAuditEvent,
   WorkspaceAuditEventList,
 } from './openapi.js';
@@ -37,6 +45,9 @@ export type ListApiKeysQuery = NonNullable<operations['listApiKeys']['parameters
 
 /** The query of `listAuditEvents`: `key_id`, `limit`, `cursor`. */
 export type ListAuditEventsQuery = NonNullable<operations['listAuditEvents']['parameters']['query']>;
+
+/** The query of `listWebhookDeliveries`: `limit`, `cursor`, `status`. */
+export type ListWebhookDeliveriesQuery = NonNullable<operations['listWebhookDeliveries']['parameters']['query']>;
 
 export interface ApiKeysClient {
   /**
@@ -111,7 +122,7 @@ export interface ApiKeysClient {
      */
     getCurrentToken(options?: RequestOptions): Promise<CurrentToken>;
     /**
-     * List the workspace's audit events. The audit trail of what belongs to no app's keys, newest first, one page at a time: service tokens added (`token_added`) and revoked (`token_revoked`), and apps registered (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), whoever made the change (an API call or the `apikeys` command).
+     * List the workspace's audit events. The audit trail of what belongs to no app's keys, newest first, one page at a time: service tokens added (`token_added`) and revoked (`token_revoked`), apps registered (`app_created`), changed (`app_updated`) and deleted (`app_deleted`), and their webhook endpoints added (`webhook_endpoint_added`), changed (`webhook_endpoint_updated`), deleted (`webhook_endpoint_deleted`) or given a new secret (`webhook_secret_rotated`), whoever made the change (an API call or the `apikeys` command).
      *
      * Sends `GET /api-auth/audit-events`. Retried under the client's retry policy.
      * @param query The query: `limit`, `cursor`.
@@ -277,5 +288,104 @@ export interface ApiKeysClient {
       query?: Omit<ListAuditEventsQuery, 'cursor'>,
       options?: RequestOptions,
     ): AsyncIterable<AuditEvent>;
+    /**
+     * List webhook endpoints. Every webhook endpoint of the app named by `appName` (at most 20), oldest first, disabled ones included: their URLs, events and state, never a secret.
+     *
+     * Sends `GET /api-auth/apps/{appName}/webhook-endpoints`. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    listWebhookEndpoints(appName: string, options?: RequestOptions): Promise<WebhookEndpointList>;
+    /**
+     * Add a webhook endpoint. Registers a webhook endpoint for the app named by `appName`: the `url` its events are sent to, the `events` it receives (all five when omitted) and an optional `description`.
+     *
+     * Sends `POST /api-auth/apps/{appName}/webhook-endpoints`. Sends an Idempotency-Key (yours, or one made for this call) with the call and each of its retries. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param request The request body.
+     * @param options signal, headers, timeoutMs, retry, idempotencyKey.
+     */
+    createWebhookEndpoint(
+      appName: string,
+      request: CreateWebhookEndpointRequest,
+      options?: IdempotentRequestOptions,
+    ): Promise<WebhookEndpointWithSecret>;
+    /**
+     * Get a webhook endpoint. Returns the record of one webhook endpoint of the app, never its secret.
+     *
+     * Sends `GET /api-auth/apps/{appName}/webhook-endpoints/{endpointId}`. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param endpointId The webhook endpoint's `id`, a UUID.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    getWebhookEndpoint(appName: string, endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint>;
+    /**
+     * Delete a webhook endpoint. Deletes the endpoint for good and answers its record as it was.
+     *
+     * Sends `DELETE /api-auth/apps/{appName}/webhook-endpoints/{endpointId}`. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param endpointId The webhook endpoint's `id`, a UUID.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    deleteWebhookEndpoint(appName: string, endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint>;
+    /**
+     * Update a webhook endpoint. Changes the fields sent and leaves the others as they are: `url` (checked as for `createWebhookEndpoint`), `events` (replaced whole), `description` (`null` clears it) and `enabled`.
+     *
+     * Sends `PATCH /api-auth/apps/{appName}/webhook-endpoints/{endpointId}`. Never retried.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param endpointId The webhook endpoint's `id`, a UUID.
+     * @param request The request body.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    updateWebhookEndpoint(
+      appName: string,
+      endpointId: string,
+      request: UpdateWebhookEndpointRequest,
+      options?: RequestOptions,
+    ): Promise<WebhookEndpoint>;
+    /**
+     * Rotate a webhook endpoint's secret. Gives the endpoint a new signing secret and returns it with the endpoint's record.
+     *
+     * Sends `POST /api-auth/apps/{appName}/webhook-endpoints/{endpointId}/rotate-secret`. Sends an Idempotency-Key (yours, or one made for this call) with the call and each of its retries. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param endpointId The webhook endpoint's `id`, a UUID.
+     * @param request The request body; `{}` when left out.
+     * @param options signal, headers, timeoutMs, retry, idempotencyKey.
+     */
+    rotateWebhookEndpointSecret(
+      appName: string,
+      endpointId: string,
+      request?: RotateWebhookEndpointSecretRequest,
+      options?: IdempotentRequestOptions,
+    ): Promise<WebhookEndpointWithSecret>;
+    /**
+     * List webhook deliveries. The endpoint's deliveries, newest first, one page at a time: one for each event sent (or to be sent) to it, with its status, how many attempts it took so far and how the last one was answered.
+     *
+     * Sends `GET /api-auth/apps/{appName}/webhook-endpoints/{endpointId}/deliveries`. Retried under the client's retry policy.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param endpointId The webhook endpoint's `id`, a UUID.
+     * @param query The query: `limit`, `cursor`, `status`.
+     * @param options signal, headers, timeoutMs, retry.
+     */
+    listWebhookDeliveries(
+      appName: string,
+      endpointId: string,
+      query?: ListWebhookDeliveriesQuery,
+      options?: RequestOptions,
+    ): Promise<WebhookDeliveryList>;
+    /**
+     * Every item of `listWebhookDeliveries` (List webhook deliveries), fetching page after page until `next_cursor` is null.
+     *
+     * Sends `GET /api-auth/apps/{appName}/webhook-endpoints/{endpointId}/deliveries` for each page; the next page is fetched only when you read on.
+     * @param appName Slug of the API auth app that owns the key: lower-case letters, digits and hyphens, 1-63 characters, starting and ending with a letter or digit.
+     * @param endpointId The webhook endpoint's `id`, a UUID.
+     * @param query The query without `cursor`: `limit`, `status`.
+     * @param options For every page: signal, headers, timeoutMs, retry.
+     */
+    listAllWebhookDeliveries(
+      appName: string,
+      endpointId: string,
+      query?: Omit<ListWebhookDeliveriesQuery, 'cursor'>,
+      options?: RequestOptions,
+    ): AsyncIterable<WebhookDelivery>;
   };
 }

@@ -13,6 +13,8 @@ export type ProblemType =
   | "urn:apikeys:problem:key-not-found"
   /** 404 Service token not found */
   | "urn:apikeys:problem:token-not-found"
+  /** 404 Webhook endpoint not found */
+  | "urn:apikeys:problem:webhook-endpoint-not-found"
   /** 404 Not found */
   | "urn:apikeys:problem:not-found"
   /** 405 Method not allowed */
@@ -31,6 +33,8 @@ export type ProblemType =
   | "urn:apikeys:problem:app-has-keys"
   /** 409 Token name taken */
   | "urn:apikeys:problem:token-name-taken"
+  /** 409 Too many webhook endpoints */
+  | "urn:apikeys:problem:webhook-endpoint-limit"
   /** 409 Idempotency key in use */
   | "urn:apikeys:problem:idempotency-key-in-use"
   /** 409 Payload replayed */

@@ -1,4 +1,4 @@
-import type { ApiKey, AppSlug, KeyPrefix } from '@apikeys/types';
+import type { ApiKey, AppSlug, components, KeyPrefix } from '@apikeys/types';
 import type { CreditBalance } from './credits.js';
 
 // The domain's records: what the operations work with and the stores keep. Shapes the contract
@@ -87,3 +87,24 @@ export interface Principal {
   name: string;
   scopes: readonly string[];
 }
+
+/** A webhook endpoint as listed: never its secret. */
+export type WebhookEndpointRecord = components['schemas']['WebhookEndpoint'];
+
+/** What is stored of an endpoint: its record, and its signing secrets sealed (keys/webhookSecret.ts). */
+export interface StoredWebhookEndpoint {
+  endpoint: WebhookEndpointRecord;
+  secret: Buffer;
+  /** The secret before the last rotation, which signs too until `endpoint.previous_secret_expires_at`. */
+  previousSecret: Buffer | null;
+}
+
+/** What updateWebhookEndpoint may change; rotateWebhookEndpointSecret gives a new secret. */
+export type WebhookEndpointChanges = Partial<
+  Pick<WebhookEndpointRecord, 'url' | 'events' | 'description' | 'enabled'>
+> & {
+  secret?: { sealed: Buffer; previousExpiresAt: string };
+};
+
+/** One event's delivery to one endpoint, as listed. */
+export type WebhookDeliveryRecord = components['schemas']['WebhookDelivery'];

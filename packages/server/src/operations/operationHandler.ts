@@ -2,6 +2,7 @@ import type { operations, webhooks } from '@apikeys/types';
 import type { ContractLimits, ContractPatterns } from '../contract/document.js';
 import type { KeyUsageRecorder } from '../keys/keyUsageRecorder.js';
 import type { AuditContext, Principal } from '../keys/types.js';
+import type { AllowedNetworks, Resolve } from '../keys/webhookDestination.js';
 import type { KeyStore } from '../store/keyStore.js';
 
 // The contract, as types every handler must fill: what an operation receives is its generated
@@ -70,4 +71,8 @@ export interface OperationDeps {
   /** Signs page cursors (listApiKeys). */
   cursorSecret: Buffer;
   keyUsage: KeyUsageRecorder;
+  /** Seals webhook endpoints' secrets (keys/webhookSecret.ts). */
+  webhookSecretKey: Buffer;
+  /** Where webhooks may go besides public https URLs (APIKEYS_WEBHOOK_ALLOWED_NETWORKS), and how names resolve. */
+  webhookDestinations: { allowed: AllowedNetworks; resolve?: Resolve | undefined };
 }

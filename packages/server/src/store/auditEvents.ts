@@ -1,6 +1,6 @@
 import type { AuditAction, AuditChange, WorkspaceAuditAction, WorkspaceAuditEvent } from '@apikeys/types';
 import type { TimeOrderedIds } from '../keys/timeOrderedIds.js';
-import type { App, AuditContext, KeyRecord, ServiceTokenRecord } from '../keys/types.js';
+import type { App, AuditContext, KeyRecord, ServiceTokenRecord, WebhookEndpointRecord } from '../keys/types.js';
 
 /** What happened to an app: the events of the workspace's trail besides the service tokens'. */
 export type AppAction = Extract<WorkspaceAuditAction, `app_${string}`>;
@@ -138,6 +138,40 @@ export const appEvent = (
   audit: AuditContext,
   occurredAt: string,
 ): AuditRecord => auditRecord(ids, action, { appSlug: slug, keyId: null, tokenName: null }, changes, audit, occurredAt);
+
+type WebhookEndpointAction = Extract<WorkspaceAuditAction, `webhook_${string}`>;
+const ENDPOINT_FIELDS = [
+  'url',
+  'events',
+  'description',
+  'enabled',
+  'disabled_reason',
+  'previous_secret_expires_at',
+] as const;
+
+/**
+ * An endpoint's event: its id first, then each field whose value differs between `before` and
+ * `after` (null for one not yet added, or deleted). Never a secret: a rotation shows when the
+ * previous one stops signing.
+ */
+export function webhookEndpointEvent(
+  ids: TimeOrderedIds,
+  action: WebhookEndpointAction,
+  before: WebhookEndpointRecord | null,
+  after: WebhookEndpointRecord | null,
+  audit: AuditContext,
+  occurredAt: string,
+): AuditRecord {
+  const changes: AuditChange[] = [{ field: 'id', old: before?.id ?? null, new: after?.id ?? null }];
+  for (const field of ENDPOINT_FIELDS) {
+    const [old, current] = [before?.[field] ?? null, after?.[field] ?? null];
+    if (JSON.stringify(old) !== JSON.stringify(current)) {
+      changes.push({ field, old, new: current });
+    }
+  }
+  const appSlug = (after ?? before)!.app_slug;
+  return auditRecord(ids, action, { appSlug, keyId: null, tokenName: null }, changes, audit, occurredAt);
+}
 
 /** A workspace event (one with no key: an app's or a service token's) as listWorkspaceAuditEvents answers it. */
 export const workspaceAuditEvent = (event: AuditRecord): WorkspaceAuditEvent => ({

@@ -13,6 +13,10 @@ import type {
   ServiceTokenRecord,
   StoredKey,
   StoredServiceToken,
+  StoredWebhookEndpoint,
+  WebhookDeliveryRecord,
+  WebhookEndpointChanges,
+  WebhookEndpointRecord,
 } from '../keys/types.js';
 import type { AuditRecord } from './auditEvents.js';
 import type { IdempotencyStore } from './idempotencyStore.js';
@@ -254,6 +258,72 @@ export interface SharedRateLimit {
   sharedWindowCounter?(limit: WindowLimit, pepper: string | undefined): WindowCounter | undefined;
 }
 
+export interface WebhookDeliveryQuery {
+  endpointId: string;
+  status?: WebhookDeliveryRecord['status'] | undefined;
+  /** Only deliveries after this position in the order (created_at DESC, id DESC). */
+  after?: { createdAt: string; id: string } | undefined;
+  limit: number;
+}
+
+/** A delivery leased for an attempt: what to send, where, and the secrets (sealed) that sign it. */
+export interface ClaimedDelivery {
+  delivery: WebhookDeliveryRecord;
+  leaseId: string;
+  /** The event's body, exactly as stored. */
+  body: string;
+  url: string;
+  appSlug: string;
+  /** The current secret, then the previous one while it still signs. */
+  secrets: Buffer[];
+}
+
+/** What an attempt came to: delivered, to be tried again at `nextAttemptAt`, or failed for good. */
+export interface WebhookAttempt {
+  deliveryId: string;
+  leaseId: string;
+  at: Date;
+  status: WebhookDeliveryRecord['status'];
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  /** Disables the endpoint, with this reason (its deliveries have failed for the whole retry period). */
+  disableEndpoint?: string | undefined;
+}
+
+/**
+ * Webhook endpoints and the deliveries of the key events written with each key change (the
+ * outbox). Each endpoint change writes its workspace audit event in the same transaction.
+ */
+export interface WebhookStore {
+  /** False, adding nothing, when the app has `maxPerApp` endpoints already (or no longer exists). */
+  addWebhookEndpoint(stored: StoredWebhookEndpoint, maxPerApp: number, audit: AuditContext): Promise<boolean>;
+  /** The app's endpoints, oldest first. */
+  webhookEndpoints(appSlug: string): Promise<WebhookEndpointRecord[]>;
+  findWebhookEndpoint(appSlug: string, id: string): Promise<StoredWebhookEndpoint | undefined>;
+  changeWebhookEndpoint(
+    appSlug: string,
+    id: string,
+    changes: WebhookEndpointChanges,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<WebhookEndpointRecord | undefined>;
+  /** Deletes the endpoint and its deliveries; resolves to it as it was. */
+  removeWebhookEndpoint(
+    appSlug: string,
+    id: string,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<WebhookEndpointRecord | undefined>;
+  /** An endpoint's deliveries, newest first. */
+  webhookDeliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]>;
+  /** Fans events of the outbox out to their subscribed endpoints' deliveries; resolves to how many it took. */
+  fanOutWebhookEvents(now: Date, limit: number): Promise<number>;
+  /** Leases due deliveries to this instance until now + leaseMs. */
+  claimWebhookDeliveries(now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
+  recordWebhookAttempt(attempt: WebhookAttempt): Promise<void>;
+}
+
 /** Opening, checking and closing the database. */
 export interface StoreConnection {
   readonly kind: 'sqlite' | 'postgres';
@@ -277,4 +347,5 @@ export interface KeyStore
     ServiceTokenStore,
     ServerSecretStore,
     ChangeFeed,
-    SharedRateLimit {}
+    SharedRateLimit,
+    WebhookStore {}

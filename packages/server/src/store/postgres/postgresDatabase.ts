@@ -120,6 +120,7 @@ export class PostgresDatabase extends Queries implements SqlDialect {
   readonly kind = 'postgres';
   readonly types = TYPES;
   readonly lockRows = ' FOR UPDATE';
+  readonly skipLockedRows = ' FOR UPDATE SKIP LOCKED';
   readonly migrationLock: Statement = {
     op: 'get',
     sql: 'SELECT pg_advisory_xact_lock(@lock)',

@@ -6,6 +6,7 @@ import type { CreditSpent, KeyChangeListener, UsageSpend, UsageSpent } from '../
 import { storedTime } from '../shared/rows.js';
 import type { Work } from '../shared/sql.js';
 import { type ForgottenWindows, SqlKeyStore } from '../shared/sqlKeyStore.js';
+import { INSERT_WEBHOOK_EVENT } from '../shared/sqlWebhooks.js';
 import { AUDIT_COLUMNS, AUDIT_VALUES, INSERT_CREDITS, INSERT_KEY, INSERT_RATELIMITS } from '../shared/statements.js';
 import {
   KEY_CHANGES_CHANNEL,
@@ -16,10 +17,10 @@ import {
 import { PostgresRateLimiter } from './postgresRateLimiter.js';
 import { forgetWindows, takeWindows } from './ratelimitWindows.js';
 
-// The key, its balance and rate limits if it has them, and its `created` event: one statement, so
-// one round trip and one commit.
+// The key, its balance and rate limits if it has them, its `created` event and its webhooks'
+// event: one statement, so one round trip and one commit.
 const INSERT_KEY_WITH_EVENT = `WITH inserted AS (${INSERT_KEY} RETURNING id), credited AS (${INSERT_CREDITS}),
-    limited AS (${INSERT_RATELIMITS})
+    limited AS (${INSERT_RATELIMITS}), announced AS (${INSERT_WEBHOOK_EVENT})
   INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_VALUES} FROM inserted`;
 
 // The rows are locked in id order so that two instances recording overlapping batches cannot
@@ -66,11 +67,11 @@ export class PostgresKeyStore extends SqlKeyStore {
   }
 
   async insertKey(stored: StoredKey, audit: AuditContext): Promise<void> {
-    const { key, event, credits, ratelimits } = this.newKeyParams(stored, audit);
+    const { key, event, credits, ratelimits, webhookEvent } = this.newKeyParams(stored, audit);
     // Merged by Object.assign onto `key` (a fresh object literal), not as `{ ...key, ...event }`:
     // V8 (Node 20) adds each property after a leading spread through the runtime, about 1.4 µs
     // apiece, so that spread cost some 17 µs of CPU per createApiKey on PostgreSQL; this, 0.3 µs.
-    await this.postgres.run(INSERT_KEY_WITH_EVENT, Object.assign(key, event, credits, ratelimits));
+    await this.postgres.run(INSERT_KEY_WITH_EVENT, Object.assign(key, event, credits, ratelimits, webhookEvent));
   }
 
   /**

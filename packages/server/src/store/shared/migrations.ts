@@ -147,6 +147,51 @@ const MIGRATIONS: Migration[] = [
      PRIMARY KEY (usage_id, name)
    )`,
   },
+  // Webhooks: an app's endpoints (their secrets sealed, never in plain text); the outbox, an event
+  // written in the transaction of the change it reports and deleted once fanned out to the
+  // endpoints subscribed to it; and a delivery per event and endpoint, due at next_attempt_at.
+  {
+    ddl: (t) => `CREATE TABLE webhook_endpoints (
+     id ${t.uuid} PRIMARY KEY,
+     app_slug ${t.text} NOT NULL,
+     url ${t.text} NOT NULL,
+     description ${t.text},
+     events ${t.json} NOT NULL,
+     enabled ${t.integer} NOT NULL,
+     disabled_reason ${t.text},
+     secret ${t.bytes} NOT NULL,
+     previous_secret ${t.bytes},
+     previous_secret_expires_at ${t.timestamp},
+     created_at ${t.timestamp} NOT NULL,
+     updated_at ${t.timestamp} NOT NULL
+   )${t.strict};
+   CREATE INDEX webhook_endpoints_app ON webhook_endpoints(app_slug, created_at, id);
+   CREATE TABLE webhook_events (
+     id ${t.uuid} PRIMARY KEY,
+     app_slug ${t.text} NOT NULL,
+     type ${t.text} NOT NULL,
+     body ${t.json} NOT NULL,
+     occurred_at ${t.timestamp} NOT NULL
+   )${t.strict};
+   CREATE TABLE webhook_deliveries (
+     id ${t.uuid} PRIMARY KEY,
+     endpoint_id ${t.uuid} NOT NULL,
+     event_id ${t.uuid} NOT NULL,
+     event_type ${t.text} NOT NULL,
+     body ${t.json} NOT NULL,
+     status ${t.text} NOT NULL,
+     attempts ${t.integer} NOT NULL,
+     created_at ${t.timestamp} NOT NULL,
+     next_attempt_at ${t.timestamp},
+     last_attempt_at ${t.timestamp},
+     last_status ${t.integer},
+     last_error ${t.text},
+     lease_id ${t.uuid},
+     UNIQUE (endpoint_id, event_id)
+   )${t.strict};
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+   CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, created_at DESC, id DESC)`,
+  },
 ];
 
 /** The dialect's migrations in order: version n is the n-th. */

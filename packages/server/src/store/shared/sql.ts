@@ -68,6 +68,8 @@ export interface SqlDialect extends SqlExecutor {
   readonly types: SchemaTypes;
   /** Appended to a SELECT in a transaction that will change the rows it reads (PostgreSQL's FOR UPDATE). */
   readonly lockRows: string;
+  /** As lockRows, passing over rows another transaction holds (a queue's: each row to one instance). */
+  readonly skipLockedRows: string;
   /** Run first in migrate()'s transaction, if any: so that one instance migrates at a time. */
   readonly migrationLock: Statement | undefined;
   /**

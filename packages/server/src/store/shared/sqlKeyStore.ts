@@ -13,14 +13,19 @@ import type {
   ServiceTokenRecord,
   StoredKey,
   StoredServiceToken,
+  StoredWebhookEndpoint,
+  WebhookDeliveryRecord,
+  WebhookEndpointChanges,
+  WebhookEndpointRecord,
 } from '../../keys/types.js';
+import { keyEvent, type WebhookEventType } from '../../keys/webhookEvents.js';
 import {
   type AuditRecord,
   appChanges,
   appEvent,
+  keyEvent as auditKeyEvent,
   creationEvent,
   keyChanges,
-  keyEvent,
   serviceTokenEvent,
 } from '../auditEvents.js';
 import type { IdempotencyClaim, IdempotencyRecord } from '../idempotencyStore.js';
@@ -28,6 +33,7 @@ import {
   AppExistsError,
   type AppPageQuery,
   type AuditEventQuery,
+  type ClaimedDelivery,
   type CreditSpend,
   type CreditSpent,
   type DeleteAppOutcome,
@@ -37,6 +43,8 @@ import {
   ServiceTokenExistsError,
   type UsageSpend,
   type UsageSpent,
+  type WebhookAttempt,
+  type WebhookDeliveryQuery,
   type WorkspaceAuditEventQuery,
 } from '../keyStore.js';
 import { migrationsFor, migrationsTable } from './migrations.js';
@@ -66,6 +74,7 @@ import {
   type WorkspaceAuditEventRow,
 } from './rows.js';
 import { type Announcement, type SqlDialect, type SqlParams, step, type Work } from './sql.js';
+import { INSERT_WEBHOOK_EVENT, SqlWebhooks, webhookEventParams } from './sqlWebhooks.js';
 import {
   APP_COLUMNS,
   DELETE_CREDITS,
@@ -125,10 +134,14 @@ const given = (value: unknown) => (value === undefined ? 0 : 1);
 export abstract class SqlKeyStore implements KeyStore {
   readonly kind: 'sqlite' | 'postgres';
   protected readonly auditIds = new TimeOrderedIds();
+  /** The ids of webhook events: time-ordered, so that the outbox fans them out in the order they happened. */
+  protected readonly eventIds = new TimeOrderedIds();
   private readonly serviceTokenWatchers = new Set<() => Promise<void>>();
+  private readonly webhooks: SqlWebhooks;
 
   constructor(protected readonly sql: SqlDialect) {
     this.kind = sql.kind;
+    this.webhooks = new SqlWebhooks(sql, this.auditIds);
   }
 
   abstract insertKey(stored: StoredKey, audit: AuditContext): Promise<void>;
@@ -279,6 +292,7 @@ export abstract class SqlKeyStore implements KeyStore {
           yield* step.run(`DELETE FROM ${table} WHERE ${lineages}`, { slug });
         }
         yield* self.forgetWindows({ appSlug: slug });
+        yield* self.webhooks.removeAppEndpoints(slug);
         const keys = yield* step.all<{ id: string }>('DELETE FROM api_keys WHERE app_slug = @slug RETURNING id', {
           slug,
         });
@@ -309,7 +323,13 @@ export abstract class SqlKeyStore implements KeyStore {
       event: auditParams(creationEvent(this.auditIds, stored.key, audit)),
       credits: creditParams(stored.key.id, stored.balance ?? null),
       ratelimits: ratelimitParams(stored.key.id, stored.key.ratelimits),
+      webhookEvent: this.webhookEvent('key.created', stored.key, new Date(stored.key.created_at)),
     };
+  }
+
+  /** The outbox's event of a key change, as INSERT_WEBHOOK_EVENT takes it. */
+  protected webhookEvent(type: WebhookEventType, key: KeyRecord, at: Date) {
+    return webhookEventParams(keyEvent(this.eventIds.next(at.getTime()), type, key, at));
   }
 
   async findKeyBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
@@ -527,6 +547,7 @@ export abstract class SqlKeyStore implements KeyStore {
         const after = (yield* self.keyRow(appSlug, id))!;
         // The successor's own `created` event, then the old key's `rotated` one that names it.
         yield* step.run(INSERT_AUDIT_EVENT, auditParams(creationEvent(self.auditIds, successor.key, audit)));
+        yield* step.run(INSERT_WEBHOOK_EVENT, self.webhookEvent('key.created', successor.key, now));
         yield* self.recordChange('rotated', before, after, audit, params.now, now);
         return { value: toKeyRecord(after, now), commit: true };
       })(),
@@ -563,8 +584,10 @@ export abstract class SqlKeyStore implements KeyStore {
     if (changes.length > 0) {
       yield* step.run(
         INSERT_AUDIT_EVENT,
-        auditParams(keyEvent(this.auditIds, action, current, changes, audit, occurredAt)),
+        auditParams(auditKeyEvent(this.auditIds, action, current, changes, audit, occurredAt)),
       );
+      // The webhooks' event, in the same transaction: a committed change is never left unsent.
+      yield* step.run(INSERT_WEBHOOK_EVENT, this.webhookEvent(`key.${action}` as WebhookEventType, current, now));
     }
     yield* this.announce({ kind: 'key', id: after.id });
   }
@@ -742,6 +765,55 @@ export abstract class SqlKeyStore implements KeyStore {
   async watchServiceTokens(onChange: () => Promise<void>): Promise<void> {
     this.serviceTokenWatchers.add(onChange);
     await this.watchOtherServiceTokenChanges(() => void onChange());
+  }
+
+  addWebhookEndpoint(stored: StoredWebhookEndpoint, maxPerApp: number, audit: AuditContext): Promise<boolean> {
+    return this.webhooks.addEndpoint(stored, maxPerApp, audit);
+  }
+
+  webhookEndpoints(appSlug: string): Promise<WebhookEndpointRecord[]> {
+    return this.webhooks.endpoints(appSlug);
+  }
+
+  findWebhookEndpoint(appSlug: string, id: string): Promise<StoredWebhookEndpoint | undefined> {
+    return STORED_ID.test(id) ? this.webhooks.findEndpoint(appSlug, id) : Promise.resolve(undefined);
+  }
+
+  changeWebhookEndpoint(
+    appSlug: string,
+    id: string,
+    changes: WebhookEndpointChanges,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<WebhookEndpointRecord | undefined> {
+    return STORED_ID.test(id)
+      ? this.webhooks.changeEndpoint(appSlug, id, changes, now, audit)
+      : Promise.resolve(undefined);
+  }
+
+  removeWebhookEndpoint(
+    appSlug: string,
+    id: string,
+    now: Date,
+    audit: AuditContext,
+  ): Promise<WebhookEndpointRecord | undefined> {
+    return STORED_ID.test(id) ? this.webhooks.removeEndpoint(appSlug, id, now, audit) : Promise.resolve(undefined);
+  }
+
+  webhookDeliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]> {
+    return this.webhooks.deliveries(query);
+  }
+
+  fanOutWebhookEvents(now: Date, limit: number): Promise<number> {
+    return this.webhooks.fanOut(now, limit);
+  }
+
+  claimWebhookDeliveries(now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    return this.webhooks.claim(now, leaseMs, limit);
+  }
+
+  recordWebhookAttempt(attempt: WebhookAttempt): Promise<void> {
+    return this.webhooks.recordAttempt(attempt);
   }
 
   async countKeys(): Promise<number> {

@@ -29,6 +29,8 @@ export class SqliteDatabase implements SqlDialect {
   readonly kind = 'sqlite';
   readonly types = SQLITE_TYPES;
   readonly lockRows = '';
+  // One writer at a time already: the rows a transaction reads are its own until it commits.
+  readonly skipLockedRows = '';
   // BEGIN IMMEDIATE takes the database's write lock: migrations are serialised already.
   readonly migrationLock = undefined;
   private readonly prepared = new Map<string, Database.Statement>();

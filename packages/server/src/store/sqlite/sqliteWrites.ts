@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { INSERT_WEBHOOK_EVENT } from '../shared/sqlWebhooks.js';
 import { INSERT_AUDIT_EVENT, INSERT_CREDITS, INSERT_KEY, INSERT_RATELIMITS } from '../shared/statements.js';
 import { sqliteText } from './sqliteDatabase.js';
 
@@ -17,6 +18,8 @@ export interface KeyInsert {
   event: Record<string, string | null>;
   credits: Record<string, string | number | null>;
   ratelimits: Record<string, string | null>;
+  /** Its `key.created` event for the webhooks' outbox, as INSERT_WEBHOOK_EVENT takes it. */
+  webhookEvent: Record<string, string | null>;
 }
 
 /** A key's last use, with its time as stored. */
@@ -56,13 +59,16 @@ export class SqliteBatchWrites {
 
   constructor(db: Database.Database) {
     // Prepared on first use: the statements need the schema that migrate() makes.
-    let statements: Record<'key' | 'event' | 'credits' | 'ratelimits' | 'use', Database.Statement> | undefined;
+    let statements:
+      | Record<'key' | 'event' | 'credits' | 'ratelimits' | 'webhookEvent' | 'use', Database.Statement>
+      | undefined;
     const prepared = () => {
       statements ??= {
         key: db.prepare(sqliteText(INSERT_KEY)),
         event: db.prepare(sqliteText(INSERT_AUDIT_EVENT)),
         credits: db.prepare(sqliteText(INSERT_CREDITS)),
         ratelimits: db.prepare(sqliteText(INSERT_RATELIMITS)),
+        webhookEvent: db.prepare(sqliteText(INSERT_WEBHOOK_EVENT)),
         use: db.prepare(RECORD_KEY_USE),
       };
       return statements;
@@ -74,7 +80,7 @@ export class SqliteBatchWrites {
       // rolled back, so no key is ever stored without its event. No savepoint per key: they cost
       // a fifth of a batch.
       const refusals: InsertRefusal[] = [];
-      const { key, event, credits, ratelimits } = prepared();
+      const { key, event, credits, ratelimits, webhookEvent } = prepared();
       batch.forEach((insert, index) => {
         try {
           key.run(insert.key);
@@ -89,6 +95,7 @@ export class SqliteBatchWrites {
         credits.run(insert.credits);
         ratelimits.run(insert.ratelimits);
         event.run(insert.event);
+        webhookEvent.run(insert.webhookEvent);
       });
       return refusals;
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDestination, parseAllowedNetworks, type Resolve, resolveHostname } from './destination.js';
+import { checkDestination, parseAllowedNetworks, type Resolve, resolveHostname } from './webhookDestination.js';
 
 const nothing = parseAllowedNetworks(undefined);
 /** A resolver that knows one answer for every name, and records the names it was asked. */
