@@ -11,7 +11,8 @@
 // (postgres://…) uses that server to create a throwaway database instead of starting one.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,6 +210,12 @@ const serverEnv = (databaseUrl: string) => ({
 const dir = mkdtempSync(join(tmpdir(), 'apikeys-bench-'));
 const database = await postgresDatabase();
 const started: Omit<Target, 'secret'>[] = [];
+const receiver = createServer((request, response) => {
+  request.resume().on('end', () => {
+    response.statusCode = 204;
+    response.end();
+  });
+});
 try {
   const launch = async (name: string, args: string[], env: Record<string, string> = {}) => {
     const target = start(name, args, env, await freePort());
@@ -228,11 +235,30 @@ try {
     await launch('apikeys, SQLite FULL', ['dist/main.js'], serverEnv(`sqlite:${join(dir, 'bench.db')}`)),
     true,
   );
+  // The same server with a webhook endpoint subscribed to every event (a receiver here answering
+  // 204): each create also writes its event and the worker delivers it, under the same load.
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hookedStore = openStore(`sqlite:${join(dir, 'hooked.db')}`);
+  await hookedStore.migrate();
+  await hookedStore.addApp({ slug: 'internal-api', keyPrefix: 'sk' }, new Date());
+  await hookedStore.close();
+  const hooked = await ready(
+    await launch('apikeys, SQLite FULL, webhook endpoint', ['dist/main.js'], {
+      ...serverEnv(`sqlite:${join(dir, 'hooked.db')}`),
+      APIKEYS_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
+    }),
+  );
+  const subscribed = await post(hooked.url, '/api-auth/apps/internal-api/webhook-endpoints', {
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+  });
+  if (subscribed.status !== 201) {
+    throw new Error(`createWebhookEndpoint answered ${subscribed.status}: ${await subscribed.text()}`);
+  }
   const postgres = await ready(await launch('apikeys, PostgreSQL', ['dist/main.js'], serverEnv(database.url)), true);
   const postgresPeer = await ready(
     await launch('apikeys, PostgreSQL (2nd)', ['dist/main.js'], serverEnv(database.url)),
   );
-  const targets = [bare, stock, sqlite, postgres];
+  const targets = [bare, stock, sqlite, hooked, postgres];
 
   // Warm-up (JIT, the peer's lazily compiled validator, the caches), not counted.
   for (const target of targets) {
@@ -309,6 +335,11 @@ try {
     ],
     ['verifyApiKey with credits / plain verifyApiKey (PostgreSQL)', `${spendRatio(postgres).toFixed(2)}x`, true],
     [
+      'createApiKey with a webhook endpoint / without (SQLite)',
+      `${ratio(hooked, sqlite, 'create').toFixed(2)}x (goal >= 0.9)`,
+      ratio(hooked, sqlite, 'create') >= 0.9,
+    ],
+    [
       'verifyApiKey with a rate limit / plain verifyApiKey (SQLite)',
       `${spendRatio(sqlite, 'limit').toFixed(2)}x (goal >= 0.8)`,
       spendRatio(sqlite, 'limit') >= 0.8,
@@ -345,5 +376,6 @@ try {
     ),
   );
   await database.drop();
+  receiver.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -58,6 +58,8 @@ export interface ServiceOptions extends Omit<HttpOptions, 'now' | 'rateLimit'> {
     resolve?: Resolve;
     deliver?: boolean;
     pollMs?: number;
+    /** How long a receiver has to answer (10 s by default). */
+    timeoutMs?: number;
     retry?: RetrySchedule;
   };
 }
@@ -137,6 +139,7 @@ export async function composeService(options: ServiceOptions): Promise<Service> 
         logger,
         retry: options.webhooks.retry,
         pollMs: options.webhooks.pollMs,
+        timeoutMs: options.webhooks.timeoutMs,
       })
     : undefined;
   return { app: createHttpApp(parts, { ...options, now, rateLimit }), keyUsage, webhookDeliveries };

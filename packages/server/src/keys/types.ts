@@ -103,7 +103,8 @@ export interface StoredWebhookEndpoint {
 export type WebhookEndpointChanges = Partial<
   Pick<WebhookEndpointRecord, 'url' | 'events' | 'description' | 'enabled'>
 > & {
-  secret?: { sealed: Buffer; previousExpiresAt: string };
+  /** A new secret; the current one keeps signing until `previousExpiresAt` (null: it stops at once). */
+  secret?: { sealed: Buffer; previousExpiresAt: string | null };
 };
 
 /** One event's delivery to one endpoint, as listed. */

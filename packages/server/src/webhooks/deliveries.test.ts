@@ -26,7 +26,15 @@ function receiver() {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.statusCode = answers.shift() ?? 200;
+      const status = answers.shift() ?? 200;
+      // 0: headers sent, then a body trickled a byte at a time, never finished.
+      if (status === 0) {
+        response.writeHead(500);
+        const trickle = setInterval(() => response.write('.'), 50);
+        response.on('close', () => clearInterval(trickle));
+        return;
+      }
+      response.statusCode = status;
       response.end(response.statusCode === 200 ? 'ok' : 'try again later');
     });
   });
@@ -72,6 +80,7 @@ describe.each(storeKinds)('webhooks on $kind', ({ open }) => {
         allowedNetworks: parseAllowedNetworks('127.0.0.0/8'),
         deliver: true,
         pollMs: 20,
+        timeoutMs: 300,
         retry: { firstDelayMs: 50, maxDelayMs: 200, periodMs: 60_000 },
       },
     });
@@ -153,6 +162,20 @@ describe.each(storeKinds)('webhooks on $kind', ({ open }) => {
     await removeEndpoint(endpoint.id);
   });
 
+  it('cuts off a receiver that trickles its answer at the deadline, and tries it again', async () => {
+    const { endpoint } = await addEndpoint({ events: ['key.created'] });
+    // The first answer never ends: only the attempt's deadline lets the second come.
+    hooks.answer([0]);
+    await createKey('trickled');
+    await expect.poll(() => hooks.received.length, { timeout: 10_000 }).toBe(2);
+    expect(new Set(hooks.received.map(({ headers }) => headers['webhook-id'])).size).toBe(1);
+    const deliveries = async () =>
+      ((await (await call('GET', `/webhook-endpoints/${endpoint.id}/deliveries`)).json()) as WebhookDeliveryList).data;
+    await expect.poll(async () => (await deliveries())[0]?.status).toBe('delivered');
+    expect((await deliveries())[0]?.attempts).toBe(2);
+    await removeEndpoint(endpoint.id);
+  });
+
   it('sends an endpoint only the events it subscribed to, and nothing once disabled or deleted', async () => {
     const { endpoint } = await addEndpoint({ events: ['key.revoked'] });
     const { key } = await createKey('filtered');
@@ -168,6 +191,20 @@ describe.each(storeKinds)('webhooks on $kind', ({ open }) => {
     expect(hooks.received).toHaveLength(1);
   });
 
+  it('holds the pending deliveries of a disabled endpoint until it is enabled again', async () => {
+    const { endpoint } = await addEndpoint({ events: ['key.created'] });
+    hooks.answer([500]);
+    await createKey('held');
+    await expect.poll(() => hooks.received.length, { timeout: 10_000 }).toBe(1);
+    // Disabled before the retry is due: nothing more is sent.
+    expect((await call('PATCH', `/webhook-endpoints/${endpoint.id}`, { enabled: false })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hooks.received).toHaveLength(1);
+    expect((await call('PATCH', `/webhook-endpoints/${endpoint.id}`, { enabled: true })).status).toBe(200);
+    await expect.poll(() => hooks.received.length, { timeout: 10_000 }).toBe(2);
+    await removeEndpoint(endpoint.id);
+  });
+
   it('signs with both secrets during a rotation overlap', async () => {
     const { endpoint, secret: old } = await addEndpoint({ events: ['key.created'] });
     const rotated = await call('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { overlap_seconds: 3600 });
@@ -181,6 +218,16 @@ describe.each(storeKinds)('webhooks on $kind', ({ open }) => {
     expect(String(headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifyWebhook(old, body, headers).type).toBe('key.created');
     expect(verifyWebhook(secret, body, headers).type).toBe('key.created');
+    // With no overlap, the old secret stops signing at once.
+    const again = await call('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { overlap_seconds: 0 });
+    const { secret: third, endpoint: now } = (await again.json()) as WebhookEndpointWithSecret;
+    expect(now.previous_secret_expires_at).toBeNull();
+    await createKey('single-signed');
+    await expect.poll(() => hooks.received.length, { timeout: 10_000 }).toBe(2);
+    const single = hooks.received[1]!;
+    expect(String(single.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(verifyWebhook(third, single.body, single.headers).type).toBe('key.created');
+    expect(() => verifyWebhook(secret, single.body, single.headers)).toThrow();
     await removeEndpoint(endpoint.id);
   });
 

@@ -47,6 +47,15 @@ const LEASE_MS = 60_000;
 // What is kept of an answer's body: enough to say why, never the whole of what a receiver sent.
 const KEPT_ANSWER_BYTES = 256;
 
+/** `promise`, or a rejection once `ms` have passed (a DNS lookup has no timeout of its own). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** The delay before attempt `attempts + 1`, with ±20% jitter so that receivers are not hit in step. */
 export function retryDelay(schedule: RetrySchedule, attempts: number, random = Math.random): number {
   const delay = Math.min(schedule.maxDelayMs, schedule.firstDelayMs * 3 ** Math.max(0, attempts - 1));
@@ -73,7 +82,9 @@ interface Answer {
 
 /**
  * One POST to the address the URL's check resolved (so that a name cannot resolve elsewhere
- * between the check and the connection), following no redirect, within `timeoutMs`. Written on
+ * between the check and the connection), on a connection of its own (no pooled socket skips the
+ * pinned address), following no redirect, answered within `timeoutMs` in all: connecting,
+ * sending, and the status with the first bytes of the body, after which it is cut off. Written on
  * node:http rather than fetch, which can neither pin the address nor bound what it reads.
  */
 function post(url: URL, address: string, headers: Record<string, string>, body: string, timeoutMs: number) {
@@ -88,27 +99,51 @@ function post(url: URL, address: string, headers: Record<string, string>, body: 
         callback(null, address, family);
       }
     };
+    let settled = false;
+    const finish = (answer: Answer) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(deadline);
+        request.destroy();
+        resolve(answer);
+      }
+    };
+    let status: number | null = null;
+    const kept: Buffer[] = [];
+    const done = () => {
+      const text = Buffer.concat(kept).toString('utf8').trim();
+      finish({ status, error: text === '' ? null : text });
+    };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, { method: 'POST', headers, lookup, timeout: timeoutMs }, (response) => {
-      const kept: Buffer[] = [];
+    const request = send(url, { method: 'POST', headers, lookup, agent: false }, (response) => {
+      status = response.statusCode ?? null;
+      // A 2xx is all there is to know; a refusal's first bytes may say why.
+      if (status !== null && status >= 200 && status < 300) {
+        done();
+        return;
+      }
       let size = 0;
       response.on('data', (chunk: Buffer) => {
-        if (size < KEPT_ANSWER_BYTES) {
-          kept.push(chunk.subarray(0, KEPT_ANSWER_BYTES - size));
-        }
+        kept.push(chunk.subarray(0, KEPT_ANSWER_BYTES - size));
         size += chunk.length;
+        if (size >= KEPT_ANSWER_BYTES) {
+          done();
+        }
       });
-      response.on('end', () => {
-        const text = Buffer.concat(kept).toString('utf8').trim();
-        resolve({ status: response.statusCode ?? null, error: text === '' ? null : text });
-      });
-      response.on('error', (error) => resolve({ status: response.statusCode ?? null, error: error.message }));
+      response.on('end', done);
+      response.on('error', done);
     });
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    request.on('error', (error) => resolve({ status: null, error: error.message.slice(0, KEPT_ANSWER_BYTES) }));
+    const deadline = setTimeout(
+      () => (status === null ? finish({ status, error: `no answer within ${timeoutMs} ms` }) : done()),
+      timeoutMs,
+    );
+    request.on('error', (error) => finish({ status: null, error: error.message.slice(0, KEPT_ANSWER_BYTES) }));
     request.end(body);
   });
 }
+
+/** A status as the contract shows it (100-599), or none. */
+const statusOf = (status: number | null) => (status !== null && status >= 100 && status <= 599 ? status : null);
 
 /**
  * Sends the webhooks: now and then, fans the outbox's events out to deliveries, leases the due
@@ -123,22 +158,29 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
 
+  /** Checks the URL again (a name may resolve elsewhere now) and sends; anything that goes wrong is the attempt's answer. */
+  async function send(claimed: ClaimedDelivery, at: Date): Promise<Answer> {
+    try {
+      const checked = await withDeadline(
+        checkDestination(claimed.url, { allowed: options.allowed, resolve: options.resolve }),
+        timeoutMs,
+      );
+      if (!checked.ok) {
+        return { status: null, error: `not sent: the URL ${checked.reason}` };
+      }
+      const secrets = claimed.secrets.map((sealed) =>
+        openWebhookSecret(sealed, secretKey, claimed.delivery.endpoint_id),
+      );
+      const headers = signedHeaders(claimed, secrets, at);
+      return await post(new URL(claimed.url), checked.addresses[0]!, headers, claimed.body, timeoutMs);
+    } catch (error) {
+      return { status: null, error: `not sent: ${String(error)}`.slice(0, KEPT_ANSWER_BYTES) };
+    }
+  }
+
   async function attempt(claimed: ClaimedDelivery): Promise<void> {
     const at = now();
-    const checked = await checkDestination(claimed.url, { allowed: options.allowed, resolve: options.resolve });
-    const answer: Answer = checked.ok
-      ? await post(
-          new URL(claimed.url),
-          checked.addresses[0]!,
-          signedHeaders(
-            claimed,
-            claimed.secrets.map((sealed) => openWebhookSecret(sealed, secretKey, claimed.delivery.endpoint_id)),
-            at,
-          ),
-          claimed.body,
-          timeoutMs,
-        )
-      : { status: null, error: `not sent: the URL ${checked.reason}` };
+    const answer = await send(claimed, at);
     const delivered = answer.status !== null && answer.status >= 200 && answer.status < 300;
     const attempts = claimed.delivery.attempts + 1;
     const next = new Date(at.getTime() + retryDelay(retry, attempts));
@@ -148,12 +190,16 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       leaseId: claimed.leaseId,
       at,
       status: delivered ? 'delivered' : expired ? 'failed' : 'pending',
-      lastStatus: answer.status,
+      lastStatus: statusOf(answer.status),
       lastError: delivered ? null : answer.error,
       nextAttemptAt: delivered || expired ? null : next,
+      // At most 256 characters, as the contract's disabled_reason.
       disableEndpoint:
         !delivered && expired
-          ? `deliveries failed for ${Math.round(retry.periodMs / 3_600_000)} hours (last: ${answer.error ?? answer.status})`
+          ? `deliveries failed for ${Math.round(retry.periodMs / 3_600_000)} hours (last: ${answer.error ?? answer.status})`.slice(
+              0,
+              256,
+            )
           : undefined,
     });
   }
@@ -163,7 +209,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       // A backlog: keep fanning out before sending.
     }
     const due = await store.claimWebhookDeliveries(now(), LEASE_MS, BATCH);
-    await Promise.all(due.map((claimed) => attempt(claimed)));
+    // Each attempt ends within its deadline; one whose record fails is leased again when its lease ends.
+    const outcomes = await Promise.allSettled(due.map((claimed) => attempt(claimed)));
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        logger.error('recording a webhook attempt failed', { error: String(outcome.reason) });
+      }
+    }
   }
 
   let busy = false;

@@ -9,7 +9,8 @@ export const rotateWebhookEndpointSecret =
     const at = now();
     const secret = newWebhookSecret();
     // The request check has filled in the contract's default overlap when none was sent.
-    const previousExpiresAt = new Date(at.getTime() + body.overlap_seconds! * 1000).toISOString();
+    const overlapMs = body.overlap_seconds! * 1000;
+    const previousExpiresAt = overlapMs > 0 ? new Date(at.getTime() + overlapMs).toISOString() : null;
     const rotated = await store.changeWebhookEndpoint(
       appName,
       endpointId,

@@ -175,7 +175,7 @@ const MIGRATIONS: Migration[] = [
    )${t.strict};
    CREATE TABLE webhook_deliveries (
      id ${t.uuid} PRIMARY KEY,
-     endpoint_id ${t.uuid} NOT NULL,
+     endpoint_id ${t.uuid} NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
      event_id ${t.uuid} NOT NULL,
      event_type ${t.text} NOT NULL,
      body ${t.json} NOT NULL,

@@ -198,7 +198,7 @@ export class SqlWebhooks {
           updated_at: now.toISOString(),
         };
         const after: StoredWebhookEndpoint = secret
-          ? { endpoint, secret: secret.sealed, previousSecret: before.secret }
+          ? { endpoint, secret: secret.sealed, previousSecret: secret.previousExpiresAt ? before.secret : null }
           : { ...before, endpoint };
         yield* step.run(
           `UPDATE webhook_endpoints SET url = @url, description = @description, events = @events, enabled = @enabled,
@@ -338,6 +338,7 @@ export class SqlWebhooks {
       (function* () {
         const due = yield* step.all<{ id: string }>(
           `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= @now::timestamptz
+             AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)
            ORDER BY next_attempt_at LIMIT @limit${sql.skipLockedRows}`,
           { now: now.toISOString(), limit },
         );
