@@ -321,7 +321,8 @@ export interface WebhookStore {
   fanOutWebhookEvents(now: Date, limit: number): Promise<number>;
   /** Leases due deliveries to this instance until now + leaseMs. */
   claimWebhookDeliveries(now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
-  recordWebhookAttempt(attempt: WebhookAttempt): Promise<void>;
+  /** Records what attempts came to, in one transaction (but those another instance has taken over since). */
+  recordWebhookAttempts(attempts: readonly WebhookAttempt[]): Promise<void>;
 }
 
 /** Opening, checking and closing the database. */

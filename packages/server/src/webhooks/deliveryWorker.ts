@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { type AllowedNetworks, checkDestination, type Resolve } from '../keys/webhookDestination.js';
 import { openWebhookSecret } from '../keys/webhookSecret.js';
 import type { Logger } from '../logger.js';
-import type { ClaimedDelivery, WebhookStore } from '../store/keyStore.js';
+import type { ClaimedDelivery, WebhookAttempt, WebhookStore } from '../store/keyStore.js';
 
 /** How deliveries are retried: exponential backoff from `firstDelayMs`, at most `maxDelayMs` apart, for `periodMs`. */
 export interface RetrySchedule {
@@ -41,7 +41,7 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-const BATCH = 20;
+const BATCH = 50;
 // Long enough for an attempt's timeout and its record; a worker that dies holds its deliveries no longer.
 const LEASE_MS = 60_000;
 // What is kept of an answer's body: enough to say why, never the whole of what a receiver sent.
@@ -178,14 +178,15 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
   }
 
-  async function attempt(claimed: ClaimedDelivery): Promise<void> {
+  /** What an attempt came to; `send` never throws, so neither does this. */
+  async function attempt(claimed: ClaimedDelivery): Promise<WebhookAttempt> {
     const at = now();
     const answer = await send(claimed, at);
     const delivered = answer.status !== null && answer.status >= 200 && answer.status < 300;
     const attempts = claimed.delivery.attempts + 1;
     const next = new Date(at.getTime() + retryDelay(retry, attempts));
     const expired = next.getTime() > Date.parse(claimed.delivery.created_at) + retry.periodMs;
-    await store.recordWebhookAttempt({
+    return {
       deliveryId: claimed.delivery.id,
       leaseId: claimed.leaseId,
       at,
@@ -201,19 +202,25 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
               256,
             )
           : undefined,
-    });
+    };
   }
 
+  /**
+   * Until the backlog is gone: fans the outbox out, leases a batch, attempts it (each within its
+   * deadline) and records the batch in one transaction, so that a busy instance commits per batch
+   * rather than per delivery. A batch whose record fails is leased again when its lease ends.
+   */
   async function round(): Promise<void> {
-    while ((await store.fanOutWebhookEvents(now(), 100)) === 100 && !stopped) {
-      // A backlog: keep fanning out before sending.
-    }
-    const due = await store.claimWebhookDeliveries(now(), LEASE_MS, BATCH);
-    // Each attempt ends within its deadline; one whose record fails is leased again when its lease ends.
-    const outcomes = await Promise.allSettled(due.map((claimed) => attempt(claimed)));
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') {
-        logger.error('recording a webhook attempt failed', { error: String(outcome.reason) });
+    while (!stopped) {
+      while ((await store.fanOutWebhookEvents(now(), 100)) === 100 && !stopped) {
+        // A backlog of events: fan it all out before sending.
+      }
+      const due = await store.claimWebhookDeliveries(now(), LEASE_MS, BATCH);
+      if (due.length > 0) {
+        await store.recordWebhookAttempts(await Promise.all(due.map((claimed) => attempt(claimed))));
+      }
+      if (due.length < BATCH) {
+        return;
       }
     }
   }

@@ -812,8 +812,8 @@ export abstract class SqlKeyStore implements KeyStore {
     return this.webhooks.claim(now, leaseMs, limit);
   }
 
-  recordWebhookAttempt(attempt: WebhookAttempt): Promise<void> {
-    return this.webhooks.recordAttempt(attempt);
+  recordWebhookAttempts(attempts: readonly WebhookAttempt[]): Promise<void> {
+    return this.webhooks.recordAttempts(attempts);
   }
 
   async countKeys(): Promise<number> {

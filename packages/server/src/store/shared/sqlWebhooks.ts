@@ -377,31 +377,33 @@ export class SqlWebhooks {
     );
   }
 
-  /** What an attempt came to, unless another instance has taken the delivery over since (its lease lapsed). */
-  recordAttempt(attempt: WebhookAttempt): Promise<void> {
+  /** What attempts came to, in one transaction, but those another instance has taken over since (their leases lapsed). */
+  recordAttempts(attempts: readonly WebhookAttempt[]): Promise<void> {
     return this.sql.transaction(
       (function* () {
-        const recorded = yield* step.get<{ endpoint_id: string }>(
-          `UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1, last_attempt_at = @at::timestamptz,
-             last_status = @last_status::integer, last_error = @last_error, next_attempt_at = @next_attempt_at::timestamptz,
-             lease_id = NULL
-           WHERE id = @id::uuid AND lease_id = @lease_id::uuid RETURNING endpoint_id`,
-          {
-            id: attempt.deliveryId,
-            lease_id: attempt.leaseId,
-            status: attempt.status,
-            at: attempt.at.toISOString(),
-            last_status: attempt.lastStatus,
-            last_error: attempt.lastError,
-            next_attempt_at: attempt.nextAttemptAt?.toISOString() ?? null,
-          },
-        );
-        if (recorded && attempt.disableEndpoint) {
-          yield* step.run(
-            `UPDATE webhook_endpoints SET enabled = 0, disabled_reason = @reason, updated_at = @at::timestamptz
-             WHERE id = @id::uuid AND enabled = 1`,
-            { id: recorded.endpoint_id, reason: attempt.disableEndpoint, at: attempt.at.toISOString() },
+        for (const attempt of attempts) {
+          const recorded = yield* step.get<{ endpoint_id: string }>(
+            `UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1, last_attempt_at = @at::timestamptz,
+               last_status = @last_status::integer, last_error = @last_error, next_attempt_at = @next_attempt_at::timestamptz,
+               lease_id = NULL
+             WHERE id = @id::uuid AND lease_id = @lease_id::uuid RETURNING endpoint_id`,
+            {
+              id: attempt.deliveryId,
+              lease_id: attempt.leaseId,
+              status: attempt.status,
+              at: attempt.at.toISOString(),
+              last_status: attempt.lastStatus,
+              last_error: attempt.lastError,
+              next_attempt_at: attempt.nextAttemptAt?.toISOString() ?? null,
+            },
           );
+          if (recorded && attempt.disableEndpoint) {
+            yield* step.run(
+              `UPDATE webhook_endpoints SET enabled = 0, disabled_reason = @reason, updated_at = @at::timestamptz
+               WHERE id = @id::uuid AND enabled = 1`,
+              { id: recorded.endpoint_id, reason: attempt.disableEndpoint, at: attempt.at.toISOString() },
+            );
+          }
         }
         return { value: undefined, commit: true };
       })(),
